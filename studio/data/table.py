@@ -1,0 +1,46 @@
+"""The Table: a loaded dataset with its columns typed and its task decided."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass
+class Table:
+    """A dataset ready to split: usable feature columns, the target, and what loading decided.
+
+    Attributes:
+        frame: usable feature columns plus the target column, with their original values.
+        column_types: feature name -> "numeric" or "categorical".
+        dropped: column -> the reason it is not used as a feature.
+        class_labels: classification only; labels as strings, position = class code.
+        image_shape: (C, H, W) when the features are the pixels of an image (digits).
+        notes: sentences on what loading did ("dropped 3 rows with a missing target").
+    """
+
+    name: str
+    frame: pd.DataFrame
+    target: str
+    features: list[str]
+    column_types: dict[str, str]
+    task: str
+    class_labels: list[str] | None = None
+    dropped: dict[str, str] = field(default_factory=dict)
+    image_shape: tuple[int, int, int] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def y(self, frame: pd.DataFrame) -> np.ndarray:
+        """The target of ``frame``: int64 class codes (classification) or float64 values."""
+        col = frame[self.target]
+        if self.task == "classification":
+            assert self.class_labels is not None
+            codes = pd.Categorical(col.astype(str), categories=self.class_labels).codes
+            return np.asarray(codes, dtype=np.int64)
+        return col.to_numpy(dtype=np.float64)
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_labels) if self.class_labels else 0

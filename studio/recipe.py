@@ -1,0 +1,181 @@
+"""The Recipe: one serializable value that describes a whole run.
+
+The JSON format is a public contract. Preprocessing steps, model blocks, the optimizer and the
+schedule are each ``{"kind": ..., <params>}`` validated against their registry, and stored with
+every default filled in, so a saved recipe says exactly what ran.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from studio.errors import RecipeError
+from studio.registry import describe_validation_error
+
+SCHEMA_VERSION = 1
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class SplitConfig(_Strict):
+    train: float = Field(0.7, gt=0.0, lt=1.0, description="Share of rows used to fit the model.")
+    val: float = Field(0.15, ge=0.0, lt=1.0, description="Share of rows used for early stopping and curves.")
+    test: float = Field(0.15, gt=0.0, lt=1.0, description="Share of rows held out for the final metrics.")
+    stratify: bool = Field(True, description="Keep class proportions equal in every split (classification).")
+
+    @model_validator(mode="after")
+    def _sums_to_one(self) -> SplitConfig:
+        total = self.train + self.val + self.test
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"train + val + test must add up to 1, got {total:.3f}")
+        return self
+
+
+class DataConfig(_Strict):
+    source: str = Field(
+        "builtin:breast_cancer", description="builtin:NAME (see `studio datasets`) or csv:PATH."
+    )
+    target: str | None = Field(None, description="Target column; a CSV source must name it.")
+    features: list[str] | None = Field(None, description="Feature columns to use; null means all usable ones.")
+    task: Literal["auto", "classification", "regression"] = "auto"
+    split: SplitConfig = Field(default_factory=SplitConfig)
+    seed: int = Field(0, ge=0, description="Seed of the split (and of synthetic data).")
+    options: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Options of the source: size/noise for synthetic sets, delimiter/max_mb for CSVs.",
+    )
+
+    @field_validator("source")
+    @classmethod
+    def _source_form(cls, v: str) -> str:
+        if not (v.startswith("builtin:") or v.startswith("csv:")) or len(v.split(":", 1)[1]) == 0:
+            raise ValueError(f"source must be 'builtin:NAME' or 'csv:PATH', got {v!r}")
+        return v
+
+
+class EarlyStopping(_Strict):
+    patience: int = Field(10, ge=1, description="Epochs without improvement before stopping.")
+    monitor: Literal["val_loss", "val_metric"] = "val_loss"
+    min_delta: float = Field(0.0, ge=0.0, description="Smallest change that counts as an improvement.")
+
+
+class Augmentation(_Strict):
+    noise_std: float = Field(0.0, ge=0.0, le=5.0, description="Gaussian noise added to (scaled) tabular inputs.")
+    shift: int = Field(0, ge=0, le=8, description="Largest random shift in pixels (image data only).")
+    hflip: bool = Field(False, description="Random horizontal flips (image data only).")
+
+
+class Regularization(_Strict):
+    l1: float = Field(0.0, ge=0.0, description="L1 penalty on the weights, added to the loss.")
+    l2: float = Field(0.0, ge=0.0, description="L2 penalty on the weights, added to the loss.")
+    label_smoothing: float = Field(0.0, ge=0.0, lt=1.0)
+    grad_clip: float | None = Field(None, gt=0.0, description="Clip the gradient norm to this value.")
+    early_stopping: EarlyStopping | None = Field(default_factory=EarlyStopping)
+    augmentation: Augmentation | None = None
+    class_weights: Literal["none", "balanced"] = Field(
+        "none", description="'balanced' weighs classes inversely to their frequency."
+    )
+
+
+class TrainingConfig(_Strict):
+    epochs: int = Field(50, ge=1, le=100_000)
+    batch_size: int = Field(64, ge=1, le=1_000_000)
+    device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
+    precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
+    loss: Literal["auto", "cross_entropy", "mse", "huber"] = "auto"
+    seed: int = Field(0, ge=0)
+
+
+def _kinded(registry_name: str, raw: Any, where: str) -> dict[str, Any]:
+    from studio import catalog
+
+    return catalog.registry(registry_name).normalize(raw, where)
+
+
+class Recipe(_Strict):
+    """Everything a run needs. Build it with :func:`load_recipe` / :meth:`Recipe.from_dict`."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    name: str = Field("untitled", min_length=1, max_length=120)
+    data: DataConfig = Field(default_factory=DataConfig)
+    preprocessing: list[dict[str, Any]] = Field(default_factory=list)
+    model: list[dict[str, Any]] = Field(default_factory=list)
+    optimizer: dict[str, Any] = Field(default_factory=lambda: {"kind": "adam"})
+    schedule: dict[str, Any] = Field(default_factory=lambda: {"kind": "constant"})
+    regularization: Regularization = Field(default_factory=Regularization)
+    training: TrainingConfig = Field(default_factory=TrainingConfig)
+
+    @field_validator("preprocessing", mode="before")
+    @classmethod
+    def _steps(cls, v: Any) -> list[dict[str, Any]]:
+        if not isinstance(v, list):
+            raise RecipeError(f"preprocessing must be a list of steps, got {type(v).__name__}")
+        return [_kinded("steps", s, f"preprocessing step {i + 1}") for i, s in enumerate(v)]
+
+    @field_validator("model", mode="before")
+    @classmethod
+    def _blocks(cls, v: Any) -> list[dict[str, Any]]:
+        if not isinstance(v, list):
+            raise RecipeError(f"model must be a list of blocks, got {type(v).__name__}")
+        return [_kinded("blocks", b, f"model block {i + 1}") for i, b in enumerate(v)]
+
+    @field_validator("optimizer", mode="before")
+    @classmethod
+    def _optimizer(cls, v: Any) -> dict[str, Any]:
+        return _kinded("optimizers", v, "optimizer")
+
+    @field_validator("schedule", mode="before")
+    @classmethod
+    def _schedule(cls, v: Any) -> dict[str, Any]:
+        return _kinded("schedules", v, "schedule")
+
+    # -- serialization -------------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, raw: Any) -> Recipe:
+        """Validate plain data; any problem is a :class:`RecipeError` naming the field."""
+        if not isinstance(raw, dict):
+            raise RecipeError(f"a recipe must be a JSON object, got {type(raw).__name__}")
+        version = raw.get("schema_version", SCHEMA_VERSION)
+        if version != SCHEMA_VERSION:
+            raise RecipeError(
+                f"schema_version {version!r} is not supported; this studio reads version {SCHEMA_VERSION}"
+            )
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as err:
+            raise RecipeError(f"invalid recipe: {describe_validation_error(err)}") from None
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    def digest(self) -> str:
+        """A short, stable hash of the recipe's content (names a run's lineage in exports)."""
+        canon = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canon.encode()).hexdigest()[:16]
+
+    def updated(self, **changes: Any) -> Recipe:
+        """A validated copy with top-level sections replaced (the UI edits drafts this way)."""
+        return Recipe.from_dict({**self.to_dict(), **changes})
+
+
+def load_recipe(path: str | Path) -> Recipe:
+    """Read and validate a recipe JSON file."""
+    p = Path(path)
+    if not p.is_file():
+        raise RecipeError(f"recipe file {str(p)!r} does not exist")
+    try:
+        raw = json.loads(p.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise RecipeError(f"recipe file {p.name!r} is not valid JSON: {err}") from None
+    return Recipe.from_dict(raw)

@@ -1,0 +1,111 @@
+"""Registries: stable names mapped to a params schema and a constructor.
+
+The name is what a Recipe saves. Each entry's params are a pydantic model whose fields carry their
+own default, bounds, description and UI hint, so one generic form can render any entry and the UI
+never hard-codes a list of kinds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from studio.errors import RecipeError
+
+T = TypeVar("T")
+
+
+class Params(BaseModel):
+    """Base of every entry's parameters: unknown fields are rejected, values are checked on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+
+@dataclass(frozen=True)
+class Entry(Generic[T]):
+    """One registered kind: its name, its params schema, what it builds, and a one-line description."""
+
+    name: str
+    params: type[Params]
+    impl: T
+    description: str
+
+
+class Registry(Generic[T]):
+    """A table from kind name to :class:`Entry`, filled with the :meth:`register` decorator."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what  # "block", "preprocessing step", ... used in messages
+        self._entries: dict[str, Entry[T]] = {}
+
+    def register(self, name: str, params: type[Params], description: str = "") -> Callable[[T], T]:
+        def decorate(impl: T) -> T:
+            if name in self._entries:
+                raise ValueError(f"{self.what} {name!r} is registered twice")
+            doc = description or (getattr(impl, "__doc__", None) or "").strip().split("\n")[0]
+            self._entries[name] = Entry(name, params, impl, doc)
+            return impl
+
+        return decorate
+
+    def __getitem__(self, name: str) -> Entry[T]:
+        try:
+            return self._entries[name]
+        except KeyError:
+            raise RecipeError(
+                f"unknown {self.what} kind {name!r}; valid kinds: {', '.join(self._entries)}"
+            ) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def names(self) -> list[str]:
+        return list(self._entries)
+
+    def parse(self, raw: Any, where: str) -> Params:
+        """Validate ``{"kind": ..., <params>}`` and return the entry's params model.
+
+        ``where`` locates the item in messages, e.g. ``"model block 3"``.
+        """
+        if not isinstance(raw, dict):
+            raise RecipeError(f"{where} must be an object like {{\"kind\": ...}}, got {raw!r}")
+        if "kind" not in raw:
+            raise RecipeError(f"{where} has no \"kind\"; valid kinds: {', '.join(self._entries)}")
+        kind = raw["kind"]
+        if kind not in self._entries:
+            raise RecipeError(
+                f"{where}: unknown {self.what} kind {kind!r}; valid kinds: {', '.join(self._entries)}"
+            )
+        fields = {k: v for k, v in raw.items() if k != "kind"}
+        try:
+            return self._entries[kind].params.model_validate(fields)
+        except ValidationError as err:
+            raise RecipeError(f"{where} ({kind}): {describe_validation_error(err)}") from None
+
+    def normalize(self, raw: Any, where: str) -> dict[str, Any]:
+        """Validate an item and return it as plain JSON data with every default filled in."""
+        params = self.parse(raw, where)
+        return {"kind": raw["kind"], **params.model_dump(mode="json")}
+
+
+def describe_validation_error(err: ValidationError) -> str:
+    """Turn pydantic's report into one sentence: field, value received, what is valid."""
+    parts = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"]) or "value"
+        if e["type"] == "extra_forbidden":
+            parts.append(f"unknown field {loc!r}")
+        elif e["type"] == "missing":
+            parts.append(f"field {loc!r} is required")
+        else:
+            parts.append(f"{loc} {e['msg'].lower()} (received {e.get('input')!r})")
+    return "; ".join(parts)
