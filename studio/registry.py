@@ -107,5 +107,6 @@ def describe_validation_error(err: ValidationError) -> str:
         elif e["type"] == "missing":
             parts.append(f"field {loc!r} is required")
         else:
-            parts.append(f"{loc} {e['msg'].lower()} (received {e.get('input')!r})")
+            msg = e["msg"].removeprefix("Value error, ")
+            parts.append(f"{loc} {msg[:1].lower()}{msg[1:]} (received {e.get('input')!r})")
     return "; ".join(parts)

@@ -1,0 +1,17 @@
+"""Network blocks: a registry from kind to params schema, shape inference, builder and MAC count.
+
+Every block module is imported here so that its kinds are registered in :data:`BLOCKS` (the
+Recipe validates ``model`` through it). Public API: ``BLOCKS``, ``build_model``, ``infer_shapes``,
+``summarize`` (see docs/engine-api.md).
+"""
+
+# Import order is registration order, which is the order of the UI's block menu.
+# isort: off
+from studio.blocks import dense, elementwise, norm, conv, pool, shape_ops, residual  # noqa: F401
+
+# isort: on
+from studio.blocks.base import BLOCKS, Block, Shape
+from studio.blocks.build import build_model, infer_shapes
+from studio.blocks.summary import BlockRow, ModelSummary, summarize
+
+__all__ = ["BLOCKS", "Block", "BlockRow", "ModelSummary", "Shape", "build_model", "infer_shapes", "summarize"]

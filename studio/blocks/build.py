@@ -1,0 +1,57 @@
+"""From a list of blocks to a torch model: shapes are checked first, then modules are built."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from torch import nn
+
+from studio.blocks.base import Shape, numel
+from studio.blocks.stack import Layer, build_stack, check_in_shape, infer_stack, parse_stack
+from studio.errors import ShapeError
+
+
+def infer_shapes(blocks: Sequence[dict[str, Any]], in_shape: Sequence[int]) -> list[Shape]:
+    """The output shape after each block (batch dimension left out).
+
+    Raises:
+        RecipeError: a block's kind or params are invalid.
+        ShapeError: a block cannot take the shape it receives; the message names it ("block 3 conv2d").
+    """
+    return infer_stack(parse_stack(blocks), check_in_shape(in_shape))
+
+
+def needs_flatten(shape: Shape) -> bool:
+    """Whether the head needs a Flatten before it (the last block's output is not 1-D)."""
+    return len(shape) != 1
+
+
+def head_modules(last: Shape, n_outputs: int) -> list[nn.Module]:
+    """The implicit tail: Flatten when ``last`` is not flat, then Linear(.., n_outputs)."""
+    if n_outputs < 1:
+        raise ShapeError(f"the model needs at least 1 output, got n_outputs={n_outputs}")
+    tail: list[nn.Module] = [nn.Flatten()] if needs_flatten(last) else []
+    return [*tail, nn.Linear(numel(last), n_outputs)]
+
+
+def build_layers(layers: Sequence[Layer], in_shape: Shape, n_outputs: int) -> nn.Sequential:
+    shapes = infer_stack(layers, in_shape)
+    last = shapes[-1] if shapes else in_shape
+    return nn.Sequential(*build_stack(layers, in_shape), *head_modules(last, n_outputs))
+
+
+def build_model(blocks: Sequence[dict[str, Any]], in_shape: Sequence[int], n_outputs: int) -> nn.Sequential:
+    """Build the network for inputs of ``(B, *in_shape)``, returning ``(B, n_outputs)``.
+
+    The blocks are ``{"kind": ..., **params}`` (a Recipe's ``model``). Shapes are checked before
+    anything is built. A Flatten is appended when the last shape is not 1-D, then the head
+    ``nn.Linear(.., n_outputs)``. ``forward`` is inference only: logits for classification
+    (no softmax), ``(B, 1)`` for regression. Weights keep torch's default initialisation, so seed
+    torch before calling for a repeatable model.
+
+    Raises:
+        RecipeError: a block's kind or params are invalid.
+        ShapeError: the blocks cannot be stacked on ``in_shape``.
+    """
+    return build_layers(parse_stack(blocks), check_in_shape(in_shape), n_outputs)

@@ -1,0 +1,182 @@
+"""The `studio` command: train, export, bench, predict, list what is built in, start the app.
+
+Every command imports what it needs lazily: `studio predict` must run without importing torch.
+A person's mistake exits with status 2 and one sentence on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from studio.errors import StudioError
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+PRESETS = ASSETS / "recipes"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except StudioError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="studio", description="Training Studio: train, export and serve networks.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("train", help="train a recipe and save a run directory")
+    t.add_argument("recipe", help="a recipe JSON file, or the name of a preset (see `studio recipes`)")
+    t.add_argument("--out", default="runs", help="folder that holds run directories (default: runs)")
+    t.add_argument("--quiet", action="store_true", help="no progress bar")
+    t.set_defaults(handler=_train)
+
+    sub.add_parser("datasets", help="list the built-in datasets").set_defaults(handler=_datasets)
+    sub.add_parser("recipes", help="list the preset recipes").set_defaults(handler=_recipes)
+
+    e = sub.add_parser("export", help="export a run to ONNX, check it against torch")
+    e.add_argument("run_dir")
+    e.add_argument("--quantize", choices=["int8"], default=None, help="also write an int8 model")
+    e.add_argument("--opset", type=int, default=20, help="ONNX opset (18-23, default 20)")
+    e.add_argument("--bench", action="store_true", help="also measure latency (same as `studio bench`)")
+    e.set_defaults(handler=_export)
+
+    b = sub.add_parser("bench", help="latency and throughput of a run: torch vs onnxruntime")
+    b.add_argument("run_dir")
+    b.set_defaults(handler=_bench)
+
+    pr = sub.add_parser("predict", help="predict a CSV with an exported model (onnxruntime only)")
+    pr.add_argument("model", help="model.onnx written by `studio export`")
+    pr.add_argument("input", help="CSV with the training columns")
+    pr.add_argument("--out", default=None, help="output CSV (default: print to stdout)")
+    pr.set_defaults(handler=_predict)
+
+    a = sub.add_parser("app", help="start the browser studio")
+    a.add_argument("--port", type=int, default=8501)
+    a.add_argument("--host", default="localhost")
+    a.set_defaults(handler=_app)
+    return p
+
+
+def resolve_recipe_path(name: str) -> Path:
+    """A path to a recipe file, or a preset's name ("iris-mlp")."""
+    path = Path(name)
+    if path.is_file():
+        return path
+    preset = PRESETS / f"{name.removesuffix('.json')}.json"
+    if preset.is_file():
+        return preset
+    names = ", ".join(p.stem for p in sorted(PRESETS.glob("*.json")))
+    raise StudioError(f"recipe {name!r} is neither a file nor a preset; presets: {names}")
+
+
+def _train(args: argparse.Namespace) -> int:
+    from studio.recipe import load_recipe
+    from studio.train_cli import train_from_cli
+
+    path = resolve_recipe_path(args.recipe)
+    recipe = load_recipe(path)
+    return train_from_cli(recipe, path, Path(args.out), quiet=args.quiet)
+
+
+def _datasets(args: argparse.Namespace) -> int:
+    from studio.data import describe_datasets
+
+    rows = describe_datasets()
+    width = max(len(r["name"]) for r in rows)
+    for r in rows:
+        print(f"{r['name']:<{width}}  {r['task']:<14} {r['description']}")
+    print("\nuse one as \"source\": \"builtin:NAME\"; your own file as \"csv:PATH\"")
+    return 0
+
+
+def _recipes(args: argparse.Namespace) -> int:
+    for path in sorted(PRESETS.glob("*.json")):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        print(f"{path.stem:<22} {raw['data']['source']:<24} {len(raw.get('model', []))} blocks, "
+              f"{raw.get('training', {}).get('epochs', '?')} epochs")
+    print("\ntrain one with: studio train NAME")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from studio.export import export_run
+
+    report = export_run(args.run_dir, quantize=args.quantize, opset=args.opset)
+    for line in describe_export(report):
+        print(line)
+    if args.bench:
+        return _bench(args)
+    return 0
+
+
+def describe_export(report: Any) -> list[str]:
+    """The lines `studio export` prints: the file, the proof, int8, the card."""
+    p = report.parity
+    lines = [f"wrote {report.model_path} ({report.size_bytes / 1024:.1f} KB, opset {report.opset}) "
+             f"in {report.seconds:.1f} s"]
+    figures = ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in p.items()
+                        if isinstance(v, int | float | str) and not isinstance(v, bool))
+    lines.append(f"parity: {figures}")
+    if report.int8_path is not None and report.int8:
+        extra = ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in report.int8.items()
+                          if isinstance(v, int | float | str) and not isinstance(v, bool))
+        lines.append(f"int8: {report.int8_path} ({extra})")
+    lines.extend(f"note: {n}" for n in report.notes)
+    lines.append(f"card: {report.card_path}")
+    return lines
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from studio.export import benchmark_run
+
+    table = benchmark_run(args.run_dir)
+    shown = table.drop(columns=[c for c in ("calls",) if c in table.columns])
+    print(shown.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+    print(f"wrote {Path(args.run_dir) / 'bench.csv'}")
+    return 0
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from studio.export.predict import predict_csv
+
+    result = predict_csv(args.model, args.input)
+    for notice in result.attrs.get("notices", []):
+        print(f"notice: {notice}", file=sys.stderr)
+    if args.out:
+        from studio.atomic import write_text_atomic
+
+        write_text_atomic(args.out, result.to_csv(index=False))
+        print(f"wrote {len(result)} predictions to {args.out}")
+    else:
+        print(result.to_csv(index=False), end="")
+    return 0
+
+
+def _app(args: argparse.Namespace) -> int:
+    import subprocess
+
+    app = Path(__file__).resolve().parent.parent / "components" / "app.py"
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
+           "--server.address", args.host, "--browser.gatherUsageStats", "false",
+           "--server.maxUploadSize", "200", "--server.headless", "true"]
+    print(f"Training Studio: open http://{args.host}:{args.port} in your browser (Ctrl+C stops it)", flush=True)
+    return subprocess.call(cmd)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,147 @@
+"""Typing the feature columns of a CSV: numeric, categorical, date (expanded), or dropped with a reason."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as ptypes
+
+SAMPLE = 1000  # values looked at to guess a column's kind before converting all of it
+MIN_ROWS_FOR_ID = 10  # in smaller files distinct values are too likely by chance
+NUMERIC_SHARE = 0.95  # a text column whose values are this often numbers is numeric with a few typos
+TEXT_MIN_CHARS = 20  # free text: long, mostly distinct, made of words
+_DATE = re.compile(r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*$")
+_ID_NAME = re.compile(r"(^|[^a-z])(id|idx|index|key|uuid|no|num|number)$|^(id|idx)([^a-z]|$)")
+DATE_PARTS = ("year", "month", "dayofweek")
+
+
+def plural(n: int, word: str) -> str:
+    """'1 row', '3 rows': notes are read by people."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+@dataclass
+class Typed:
+    """The usable feature columns and what happened to each column of the input."""
+
+    frame: pd.DataFrame
+    column_types: dict[str, str] = field(default_factory=dict)
+    dropped: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    expanded: dict[str, list[str]] = field(default_factory=dict)  # date column -> its new columns
+
+
+def type_columns(frame: pd.DataFrame) -> Typed:
+    """Type every column of ``frame`` (features only, the target removed)."""
+    out = Typed(frame=pd.DataFrame(index=frame.index))
+    for name in frame.columns:
+        _type_one(name, frame[name], out)
+    return out
+
+
+def _type_one(name: str, col: pd.Series, out: Typed) -> None:
+    n = len(col)
+    col = _as_numeric_if_possible(name, col, out.notes)
+    if col.isna().all():
+        out.dropped[name] = f"all {n} values are missing"
+        return
+    if col.nunique(dropna=True) == 1:
+        out.dropped[name] = f"constant: every value is {col.dropna().iloc[0]!r}"
+        return
+    if ptypes.is_numeric_dtype(col):
+        reason = _id_like_numbers(name, col)
+        if reason:
+            out.dropped[name] = reason
+            return
+        out.frame[name], out.column_types[name] = col, "numeric"
+        return
+    text = col.dropna().astype(str)
+    if text.head(SAMPLE).str.match(_DATE).mean() >= 0.9:
+        _expand_date(name, col, out)
+        return
+    distinct = text.nunique()
+    words = text.str.contains(" ").mean()
+    if text.str.len().mean() >= TEXT_MIN_CHARS and distinct > len(text) / 2 and words >= 0.5:
+        out.dropped[name] = (
+            f"free text: {distinct} distinct values in {n} rows, {text.str.len().mean():.0f} characters on average"
+        )
+        return
+    if distinct == n and n >= MIN_ROWS_FOR_ID:
+        out.dropped[name] = f"ID-like: {distinct} distinct values in {n} rows"
+        return
+    out.frame[name], out.column_types[name] = col.astype(object), "categorical"
+
+
+def _as_numeric_if_possible(name: str, col: pd.Series, notes: list[str]) -> pd.Series:
+    """Booleans become 0/1, numbers stored as text become numbers, infinities become missing."""
+    if ptypes.is_bool_dtype(col) or (ptypes.is_object_dtype(col) and _all_bool(col.dropna())):
+        return col.map({True: 1.0, False: 0.0}).astype(np.float64)
+    if not ptypes.is_numeric_dtype(col):
+        values = col.dropna()
+        # Decide on a sample first: parsing every value of a text column is the slow part.
+        if len(values) == 0 or _numeric_share(values.head(SAMPLE)) < NUMERIC_SHARE:
+            return col
+        parsed = pd.to_numeric(col.astype(str).str.strip(), errors="coerce")
+        bad = values[parsed[values.index].isna()]
+        if len(bad) > (1 - NUMERIC_SHARE) * len(values):
+            return col
+        if len(bad):
+            shown = ", ".join(repr(v) for v in bad.drop_duplicates().head(3))
+            notes.append(f"column {name!r}: {plural(len(bad), 'non-numeric value')} ({shown}) became missing")
+        col = parsed
+    if ptypes.is_float_dtype(col):
+        col = col.astype(np.float64)
+        inf = np.isinf(col.to_numpy())
+        if inf.any():
+            notes.append(f"column {name!r}: {plural(int(inf.sum()), 'infinite value')} became missing")
+            col = col.mask(inf)
+    return col
+
+
+def _all_bool(values: pd.Series) -> bool:
+    return (
+        len(values) > 0
+        and all(isinstance(v, bool | np.bool_) for v in values.head(SAMPLE))
+        and (values.isin([True, False]).all())
+    )
+
+
+def _numeric_share(values: pd.Series) -> float:
+    return float(pd.to_numeric(values.astype(str).str.strip(), errors="coerce").notna().mean())
+
+
+def _id_like_numbers(name: str, col: pd.Series) -> str | None:
+    """All-distinct integers that are named like an ID or run as a sequence (1, 2, 3, ...)."""
+    n = len(col)
+    if n < MIN_ROWS_FOR_ID or col.isna().any():
+        return None
+    values = col.to_numpy(dtype=np.float64)
+    if not np.all(values == np.round(values)) or col.nunique() != n:
+        return None
+    lower = name.lower()
+    sequence = values.max() - values.min() + 1 == n
+    if _ID_NAME.search(lower) or re.search(r"[a-z](ID|Id)$", name) or sequence:
+        return f"ID-like: {n} distinct values in {n} rows"
+    return None
+
+
+def _expand_date(name: str, col: pd.Series, out: Typed) -> None:
+    """A date becomes its year, month and day of week: numbers a network can use."""
+    when = pd.to_datetime(col, errors="coerce", format="mixed")
+    parts = {
+        "year": when.dt.year,
+        "month": when.dt.month,
+        "dayofweek": when.dt.day_of_week,
+    }
+    new = [f"{name}_{p}" for p in DATE_PARTS]
+    for part, new_name in zip(DATE_PARTS, new, strict=True):
+        out.frame[new_name] = parts[part].astype(np.float64)
+        out.column_types[new_name] = "numeric"
+    out.expanded[name] = new
+    out.dropped[name] = f"date: expanded into {', '.join(new)}"
+    unparsed = int((when.isna() & col.notna()).sum())
+    extra = f" ({plural(unparsed, 'value')} not read as a date became missing)" if unparsed else ""
+    out.notes.append(f"expanded date column {name!r} into {', '.join(new)}{extra}")

@@ -1,0 +1,115 @@
+"""``load_table``: a DataConfig in, a typed Table out (built-in set or CSV file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from studio.data.columns import type_columns
+from studio.data.csv_reader import parse_options, read_csv
+from studio.data.datasets import DATASETS
+from studio.data.table import Table
+from studio.data.target import check_target, decide_task, drop_missing_target
+from studio.errors import DataError
+from studio.recipe import DataConfig
+
+
+def load_table(data: DataConfig) -> Table:
+    """Load ``data.source`` and apply ``data.target``, ``data.features`` and ``data.task``.
+
+    Raises:
+        DataError: the file or the columns cannot be used as given (the message says why and what to do).
+        RecipeError: ``data.options`` holds a value the source does not accept.
+    """
+    kind, ref = data.source.split(":", 1)
+    if kind == "builtin":
+        return _load_builtin(ref, data)
+    return _load_csv(ref, data)
+
+
+def _load_builtin(name: str, data: DataConfig) -> Table:
+    if name not in DATASETS:
+        raise DataError(f"unknown built-in dataset {name!r}; valid names: {', '.join(DATASETS)}.")
+    params = DATASETS.parse({**data.options, "kind": name}, "data.options")
+    table = DATASETS[name].impl(params, data.seed)
+    if data.target not in (None, table.target):
+        raise DataError(
+            f"data.target is {data.target!r} but the built-in dataset {name!r} predicts "
+            f"{table.target!r}; leave data.target empty or set it to {table.target!r}."
+        )
+    if data.features is not None:
+        full = list(table.features)
+        table.features = _choose(data.features, full, {}, {}, table.target, name)
+        table.column_types = {f: table.column_types[f] for f in table.features}
+        table.frame = table.frame[[*table.features, table.target]]
+        if table.features != full:
+            table.image_shape = None  # a subset of pixels is no longer an image
+    if data.task not in ("auto", table.task):
+        task, col, labels = decide_task(table.frame[table.target], data.task)
+        table.frame = table.frame.assign(**{table.target: col})
+        table.task, table.class_labels = task, labels
+    return table
+
+
+def _load_csv(path: str, data: DataConfig) -> Table:
+    name = Path(path).name
+    raw, notes = read_csv(path, parse_options(data.options))
+    columns = list(raw.columns)
+    if len(columns) == 1:
+        raise DataError(
+            f"CSV file {name!r} has a single column ({columns[0]!r}); a model needs a target and at "
+            "least one feature column; if the file uses another separator, set data.options.delimiter."
+        )
+    target = check_target(columns, data.target, f"CSV file {name!r}")
+    frame, target_notes = drop_missing_target(raw, target)
+    typed = type_columns(frame.drop(columns=[target]))
+    task, y, labels = decide_task(frame[target], data.task)
+    features = _choose(data.features, list(typed.frame.columns), typed.dropped, typed.expanded, target, name)
+    if not features:
+        why = "; ".join(f"{c!r} ({r})" for c, r in typed.dropped.items())
+        raise DataError(
+            f"CSV file {name!r} has no usable feature column: {why or 'only the target'}; "
+            "add numeric or categorical columns besides the target."
+        )
+    out = typed.frame[features].copy()
+    out[target] = y
+    dropped_notes = [f"not a feature: {c!r} ({r})" for c, r in typed.dropped.items()]
+    return Table(
+        name=name,
+        frame=out,
+        target=target,
+        features=features,
+        column_types={f: typed.column_types[f] for f in features},
+        task=task,
+        class_labels=labels,
+        dropped=dict(typed.dropped),
+        notes=[*notes, *target_notes, *typed.notes, *dropped_notes],
+    )
+
+
+def _choose(
+    wanted: list[str] | None,
+    usable: list[str],
+    dropped: dict[str, str],
+    expanded: dict[str, list[str]],
+    target: str,
+    source: str,
+) -> list[str]:
+    """The features to use: all usable ones, or ``data.features`` checked against them."""
+    if wanted is None:
+        return usable
+    chosen: list[str] = []
+    for name in wanted:
+        if name == target:
+            raise DataError(f"data.features lists the target {target!r}; remove it from the features.")
+        if name in expanded:
+            chosen += [c for c in expanded[name] if c not in chosen]
+        elif name in dropped:
+            raise DataError(f"data.features lists {name!r}, which cannot be used ({dropped[name]}); remove it.")
+        elif name in usable:
+            chosen += [] if name in chosen else [name]
+        else:
+            valid = ", ".join(repr(c) for c in [*usable, *expanded])
+            raise DataError(f"data.features lists {name!r}, which is not a column of {source}; valid: {valid}.")
+    if not chosen:
+        raise DataError("data.features is empty; list at least one feature or set it to null for all.")
+    return chosen

@@ -1,0 +1,173 @@
+"""export_run: a run directory -> one self-contained, proven ``model.onnx`` (+ card, report, int8).
+
+Steps: export the inference module (fitted preprocessing + network + softmax/unscale) on the
+encoded matrix with the dynamo exporter, splice in the string/numeric front (:mod:`.front`), add
+the schema as model metadata, write under a temporary name, prove parity on test.csv, and only then
+rename it into place. A file that fails the proof is deleted, never left half-trusted.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnx
+import torch
+
+import studio
+from studio.atomic import write_json_atomic
+from studio.errors import ExportError
+from studio.export.card import build_card, describe_steps, example_code, versions
+from studio.export.front import attach_front
+from studio.export.parity import check_parity, metrics_of, onnx_outputs, true_targets
+from studio.export.quantize import QUANTIZERS, quantize_int8
+from studio.export.schema import CATEGORICAL_INPUT, NUMERIC_INPUT, ColumnSpec, ModelSchema
+from studio.export.session import make_session
+from studio.export.to_onnx import ENCODED_INPUT, module_to_onnx
+
+MODEL_FILE, INT8_FILE = "model.onnx", "model.int8.onnx"
+CARD_FILE, REPORT_FILE = "model_card.json", "export.json"
+IR_VERSION = 10  # what torch writes; onnxruntime 1.18+ reads it
+
+
+@dataclass
+class ExportReport:
+    """Where the files are and what the proof found (also written to export.json)."""
+
+    model_path: Path
+    card_path: Path
+    parity: dict[str, Any]
+    opset: int
+    size_bytes: int
+    seconds: float
+    int8_path: Path | None = None
+    int8: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["model_path"], d["card_path"] = self.model_path.name, self.card_path.name
+        d["int8_path"] = self.int8_path.name if self.int8_path else None
+        return d
+
+
+def column_specs(preprocessor: Any) -> tuple[list[ColumnSpec], list[ColumnSpec]]:
+    """(columns in input order, columns in encoded-matrix order) of a fitted Preprocessor.
+
+    ``Preprocessor.encode`` lays out the raw numerics first (in input order), then the one-hot
+    blocks of the categorical columns (in input order); the parity proof fails loudly if not.
+    """
+    fitted = {c.name: c for c in getattr(getattr(preprocessor, "encoder", None), "categorical", [])}
+    n_num = n_cat = 0
+    specs = []
+    for col in preprocessor.input_columns:
+        if col.type == "categorical":
+            fit = fitted.get(col.name)  # knows the fill and the rare categories grouped as "other"
+            cats = list(fit.categories) if fit else [str(c) for c in col.categories or []]
+            specs.append(ColumnSpec(col.name, "categorical", CATEGORICAL_INPUT, n_cat, cats,
+                                    fit.fill if fit else None, list(fit.grouped) if fit else None))
+            n_cat += 1
+        else:
+            specs.append(ColumnSpec(col.name, "numeric", NUMERIC_INPUT, n_num))
+            n_num += 1
+    encoded = [c for c in specs if c.input == NUMERIC_INPUT] + [c for c in specs if c.input != NUMERIC_INPUT]
+    return specs, encoded
+
+
+def build_schema(run: Any, columns: list[ColumnSpec]) -> ModelSchema:
+    meta = run.meta
+    classification = meta["task"] == "classification"
+    return ModelSchema(
+        columns=columns, task=meta["task"], target=meta["target"],
+        class_labels=list(meta["class_labels"]) if classification else None,
+        output="probabilities" if classification else "prediction",
+        output_meaning=("float32[batch, K]: softmax probability of each class, in class_labels order"
+                        if classification else
+                        f"float32[batch, 1]: predicted {meta['target']} in its original units"),
+        studio_version=studio.__version__, recipe_digest=run.recipe.digest(), recipe_name=run.recipe.name,
+        preprocessing=describe_steps(run.recipe.preprocessing),
+    )
+
+
+def to_proto(run: Any, schema: ModelSchema, encoded: list[ColumnSpec], frame: Any, opset: int) -> onnx.ModelProto:
+    example = torch.from_numpy(np.ascontiguousarray(run.preprocessor.encode(frame.iloc[:8]), dtype=np.float32))
+    proto = module_to_onnx(run.inference_module(), example, schema.output, opset)
+    attach_front(proto, encoded, ENCODED_INPUT)
+    onnx.helper.set_model_props(proto, schema.to_metadata())
+    proto.doc_string = f"Training Studio run {schema.recipe_name!r}: raw inputs -> {schema.output}"
+    proto.model_version = 1
+    proto.ir_version = min(proto.ir_version, IR_VERSION)
+    try:
+        onnx.checker.check_model(proto, full_check=True)
+    except onnx.checker.ValidationError as err:
+        raise ExportError(f"the exported graph is not valid ONNX ({str(err).splitlines()[0]}); "
+                          "report the recipe as a bug.") from err
+    return proto
+
+
+def export_run(run_dir: str | Path, quantize: str | None = None, opset: int = 20) -> ExportReport:
+    """Export ``run_dir`` to ``model.onnx`` (+ ``model.int8.onnx`` when ``quantize="int8"``)."""
+    from studio.runs import load_run
+
+    if quantize not in (None, *QUANTIZERS):
+        raise ExportError(f"quantize must be one of {list(QUANTIZERS)} or None, got {quantize!r}")
+    return export_loaded(load_run(run_dir), quantize, opset)
+
+
+def export_loaded(run: Any, quantize: str | None = None, opset: int = 20) -> ExportReport:
+    """:func:`export_run` for a run already loaded (a ``LoadedRun`` or anything shaped like it)."""
+    if quantize not in (None, *QUANTIZERS):
+        raise ExportError(f"quantize must be one of {list(QUANTIZERS)} or None, got {quantize!r}")
+    t0 = time.perf_counter()
+    frame = run.test_frame()
+    columns, encoded = column_specs(run.preprocessor)
+    schema = build_schema(run, columns)
+    proto = to_proto(run, schema, encoded, frame, opset)
+    final, tmp = run.path / MODEL_FILE, run.path / f".{MODEL_FILE}.{os.getpid()}.tmp"
+    onnx.save_model(proto, str(tmp))
+    try:
+        parity = check_parity(tmp, run, frame).to_dict()
+        int8 = _int8(tmp, run, frame, parity) if quantize == "int8" else None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, final)
+    if int8 is None:
+        (run.path / INT8_FILE).unlink(missing_ok=True)  # a stale one would not match the new model
+    sizes = {MODEL_FILE: final.stat().st_size}
+    if int8:
+        sizes[INT8_FILE] = (run.path / INT8_FILE).stat().st_size
+    card = build_card(schema, run.summary, parity, opset, example_code(schema, frame), sizes, int8)
+    card_path = write_json_atomic(run.path / CARD_FILE, card)
+    report = ExportReport(final, card_path, parity, opset, sizes[MODEL_FILE], time.perf_counter() - t0,
+                          run.path / INT8_FILE if int8 else None, int8)
+    write_json_atomic(run.path / REPORT_FILE, {**report.to_dict(), "versions": versions()})
+    return report
+
+
+def _int8(fp32: Path, run: Any, frame: Any, parity: dict[str, Any]) -> dict[str, Any]:
+    """Quantize, then measure on the test rows what int8 changed against fp32 ONNX."""
+    tmp = run.path / f".{INT8_FILE}.{os.getpid()}.tmp"
+    try:
+        quantize_int8(fp32, tmp)
+        ref = onnx_outputs(make_session(fp32), frame)
+        got = onnx_outputs(make_session(tmp), frame)
+        metrics = metrics_of(run.meta, true_targets(run.meta, frame), got)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, run.path / INT8_FILE)
+    primary = run.summary.get("primary_metric") or ("accuracy" if run.meta["task"] == "classification" else "r2")
+    before, after = parity["metrics_onnx"].get(primary), metrics.get(primary)
+    return {
+        "metrics": metrics, "primary_metric": primary,
+        "metric_change": None if before is None or after is None else float(after) - float(before),
+        "max_abs_diff_vs_fp32": float(np.abs(got - ref).max(initial=0.0)),
+        "label_agreement_vs_fp32": float((got.argmax(1) == ref.argmax(1)).mean())
+        if run.meta["task"] == "classification" else None,
+        "size_fp32": fp32.stat().st_size, "size_int8": (run.path / INT8_FILE).stat().st_size,
+    }

@@ -1,0 +1,212 @@
+"""The one way from a Recipe to prepared tensors, a trained model and a run directory."""
+
+from __future__ import annotations
+
+import platform
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+import studio
+from studio import runs
+from studio.atomic import write_json_atomic
+from studio.blocks import ModelSummary, build_model, summarize
+from studio.data import Splits, Table, load_table, split_table
+from studio.errors import StudioError
+from studio.preprocess import Preprocessor, StepReport, TargetScaler, fit_preprocessor
+from studio.recipe import Recipe
+from studio.train.callbacks import Callback
+from studio.train.events import EpochEnd
+from studio.train.metrics import classification_metrics, regression_metrics
+from studio.train.trainer import Control, FitResult, TensorData, Trainer
+
+
+@dataclass
+class Prepared:
+    """A recipe's data, split and preprocessed (fit on the training rows only)."""
+
+    recipe: Recipe
+    table: Table
+    splits: Splits
+    train_frame: pd.DataFrame
+    preprocessor: Preprocessor
+    reports: list[StepReport]
+    target_scaler: TargetScaler | None
+    x_train: np.ndarray
+    x_val: np.ndarray
+    x_test: np.ndarray
+    y_train: np.ndarray
+    y_val: np.ndarray
+    y_test: np.ndarray
+
+    @property
+    def in_shape(self) -> tuple[int, ...]:
+        return (int(self.x_train.shape[1]),)
+
+    @property
+    def n_outputs(self) -> int:
+        return self.table.n_classes if self.table.task == "classification" else 1
+
+    @property
+    def primary_metric(self) -> str:
+        return "accuracy" if self.table.task == "classification" else "r2"
+
+
+def prepare(recipe: Recipe) -> Prepared:
+    """Load, split and preprocess the recipe's data."""
+    table = load_table(recipe.data)
+    splits = split_table(table, recipe.data.split, recipe.data.seed)
+    pre, train_frame, reports = fit_preprocessor(recipe.preprocessing, splits.train, table)
+    y_train = table.y(train_frame)
+    scaler = TargetScaler().fit(y_train) if table.task == "regression" else None
+    return Prepared(
+        recipe=recipe, table=table, splits=splits, train_frame=train_frame, preprocessor=pre,
+        reports=reports, target_scaler=scaler,
+        x_train=pre.transform(train_frame), x_val=pre.transform(splits.val), x_test=pre.transform(splits.test),
+        y_train=y_train, y_val=table.y(splits.val), y_test=table.y(splits.test),
+    )
+
+
+def model_summary(recipe: Recipe, prepared: Prepared) -> ModelSummary:
+    """Shapes, parameters and MACs of the recipe's model; a ShapeError before any training."""
+    return summarize(recipe.model, prepared.in_shape, prepared.n_outputs)
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    status: str
+    summary: dict[str, Any]
+    fit: FitResult
+
+
+class _RunWriter(Callback):
+    """Keeps metrics.csv current after every epoch, so a crash or a stop loses nothing."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = run_dir
+        self.rows: list[dict[str, Any]] = []
+
+    def on_event(self, event: Any) -> None:
+        if isinstance(event, EpochEnd):
+            self.rows.append(event.to_dict())
+            runs.write_metrics(self.run_dir, self.rows)
+
+
+def train_recipe(
+    recipe: Recipe,
+    runs_root: str | Path = "runs",
+    callbacks: Sequence[Callback] = (),
+    control: Control | None = None,
+    on_run_dir: Callable[[Path], None] | None = None,
+    prepared: Prepared | None = None,
+) -> RunResult:
+    """Prepare, check the model, train, evaluate and save a run directory.
+
+    Nothing is written before the data loads and the model's shapes check out, so bad input leaves no
+    half-made run behind. ``on_run_dir`` is told the directory as soon as it exists.
+    """
+    started = time.time()
+    prepared = prepared or prepare(recipe)
+    model_summary(recipe, prepared)  # ShapeError here, before anything is written
+    torch.manual_seed(recipe.training.seed)
+    model = build_model(recipe.model, prepared.in_shape, prepared.n_outputs)
+    run_dir = runs.create_run_dir(runs_root, recipe)
+    _write_prepared(run_dir, prepared)
+    if on_run_dir is not None:
+        on_run_dir(run_dir)
+    writer = _RunWriter(run_dir)
+    runs.write_summary(run_dir, _summary(recipe, prepared, "running", started))
+    scaled = prepared.target_scaler.transform if prepared.target_scaler else (lambda y: y)
+    data = TensorData(prepared.x_train, scaled(prepared.y_train), prepared.x_val, scaled(prepared.y_val))
+    trainer = Trainer(
+        model, data, recipe, prepared.table.task, prepared.table.n_classes,
+        image_shape=prepared.table.image_shape, callbacks=[writer, *callbacks], control=control,
+    )
+    try:
+        fit = trainer.fit()
+    except StudioError as err:  # e.g. a loss that became NaN: keep the record and the last good weights
+        runs.write_weights(run_dir, model.cpu())
+        failed = _summary(recipe, prepared, "failed", started)
+        failed.update(message=str(err), epochs_run=len(writer.rows), device=trainer.device_name)
+        runs.write_summary(run_dir, failed)
+        raise
+    model = model.cpu().eval()
+    runs.write_weights(run_dir, model)
+    summary = _summary(recipe, prepared, fit.status, started)
+    summary.update(
+        metrics=evaluate(model, prepared), epochs_run=fit.epochs_run, best_epoch=fit.best_epoch,
+        device=fit.device, message=fit.message, train_seconds=fit.seconds,
+    )
+    runs.write_summary(run_dir, summary)
+    return RunResult(run_dir, fit.status, summary, fit)
+
+
+def predict(model: torch.nn.Module, prepared: Prepared, x: np.ndarray) -> np.ndarray:
+    """Probabilities (classification) or values in the target's units (regression), on the CPU."""
+    model = model.cpu().eval()
+    with torch.inference_mode():
+        out = model(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)))
+    if prepared.table.task == "classification":
+        return torch.softmax(out.double(), dim=-1).numpy()  # float64: probabilities sum to 1 for sklearn
+    values = out.float().numpy()[:, 0]
+    return prepared.target_scaler.inverse(values) if prepared.target_scaler else values
+
+
+def evaluate(model: torch.nn.Module, prepared: Prepared) -> dict[str, dict[str, Any]]:
+    """Metrics of every non-empty split."""
+    result: dict[str, dict[str, Any]] = {}
+    for name, x, y in (
+        ("train", prepared.x_train, prepared.y_train),
+        ("val", prepared.x_val, prepared.y_val),
+        ("test", prepared.x_test, prepared.y_test),
+    ):
+        if len(y) == 0:
+            result[name] = {}
+            continue
+        out = predict(model, prepared, x)
+        if prepared.table.task == "classification":
+            result[name] = classification_metrics(y, out, prepared.table.class_labels or [])
+        else:
+            result[name] = regression_metrics(y, out)
+    return result
+
+
+def _write_prepared(run_dir: Path, p: Prepared) -> None:
+    t = p.table
+
+    write_json_atomic(run_dir / "preprocessing.json", {
+        "preprocessor": p.preprocessor.to_dict(),
+        "target_scaler": p.target_scaler.to_dict() if p.target_scaler else None,
+        "table": {
+            "name": t.name, "target": t.target, "features": t.features, "column_types": t.column_types,
+            "task": t.task, "class_labels": t.class_labels,
+            "image_shape": list(t.image_shape) if t.image_shape else None, "dropped": t.dropped,
+        },
+        "in_shape": list(p.in_shape),
+        "n_outputs": p.n_outputs,
+        "reports": [r.summary for r in p.reports],
+    })
+    runs.write_raw_rows(run_dir, p.splits.test[[*t.features, t.target]])
+
+
+def _summary(recipe: Recipe, p: Prepared, status: str, started: float) -> dict[str, Any]:
+    return {
+        "status": status,
+        "name": recipe.name,
+        "task": p.table.task,
+        "primary_metric": p.primary_metric,
+        "metrics": {"train": {}, "val": {}, "test": {}},
+        "epochs_run": 0,
+        "seconds": round(time.time() - started, 3),
+        "device": None,
+        "created": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)),
+        "rows": {"train": len(p.y_train), "val": len(p.y_val), "test": len(p.y_test)},
+        "versions": {"studio": studio.__version__, "torch": torch.__version__, "python": platform.python_version()},
+    }

@@ -1,0 +1,42 @@
+"""BestWeights: a copy of the weights of the best epoch so far, restored at the end of a run."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from studio.train.callbacks import Monitor
+from studio.train.events import EpochEnd
+
+
+def _copy(model: nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+class BestWeights:
+    """Tracks the best epoch by ``monitor``; keeps the initial weights as the fallback after a failure."""
+
+    def __init__(self, monitor: Monitor) -> None:
+        self.monitor = monitor
+        self.epoch: int | None = None
+        self.value: float | None = None
+        self.label = ""
+        self._state: dict[str, torch.Tensor] | None = None
+        self._initial: dict[str, torch.Tensor] | None = None
+
+    def start(self, model: nn.Module) -> None:
+        self.epoch, self.value, self.label, self._state = None, None, "", None
+        self._initial = _copy(model)
+
+    def update(self, event: EpochEnd, model: nn.Module) -> None:
+        value = self.monitor.value(event)
+        if self.monitor.improved(value, self.value):
+            self.epoch, self.value = event.epoch, value
+            self.label = f"{self.monitor.label(event)} {value:.4g}"
+            self._state = _copy(model)
+
+    def restore(self, model: nn.Module, failed: bool) -> None:
+        """Load the best epoch's weights; with none, the initial ones after a failure, else keep the current."""
+        state = self._state if self._state is not None else (self._initial if failed else None)
+        if state is not None:
+            model.load_state_dict(state)

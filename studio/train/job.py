@@ -1,0 +1,162 @@
+"""Job: runs a target (a training run) in a daemon thread that can be paused, resumed and stopped.
+
+The target gets a :class:`JobControl`: it calls ``checkpoint()`` once per batch (blocks while
+paused, False once a stop was asked) and ``emit(event)`` with each event (anything with a
+``to_dict()``). The Job keeps the events as plain dicts in an append-only list behind a lock, and
+readers take consistent copies with :meth:`Job.snapshot`, so any number of pages can poll one job.
+Stopping is cooperative; threads are never killed. Nothing here knows torch.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from studio.errors import StudioError
+
+log = logging.getLogger(__name__)
+_POLL = 0.1  # seconds a paused checkpoint waits between looks at the stop flag
+
+
+@dataclass(frozen=True)
+class JobSnapshot:
+    """A consistent copy of a job's state. ``next_index`` is the ``since`` for the next poll."""
+
+    status: str
+    events: list[dict[str, Any]]  # durable events (started, epoch, finished) from index ``since``
+    next_index: int
+    last_batch: dict[str, Any] | None  # the latest batch event (batches are not kept in ``events``)
+    finished: dict[str, Any] | None
+    error: str | None
+
+
+class JobControl:
+    """The training thread's side of a Job. Usable directly as a Trainer callback (``on_event``)."""
+
+    stop_reason: str | None = None  # the Callback interface: a JobControl never asks to stop early
+
+    def __init__(self, job: Job) -> None:
+        self._job = job
+
+    def checkpoint(self) -> bool:
+        """Block while paused; return False once stop was requested."""
+        job = self._job
+        while not job._go.wait(timeout=_POLL):
+            if job._stop.is_set():
+                return False
+        return not job._stop.is_set()
+
+    def emit(self, event: Any) -> None:
+        """Record an event (an object with ``to_dict()``, or a dict)."""
+        self._job._record(event if isinstance(event, dict) else event.to_dict())
+
+    on_event = emit
+
+
+class Job:
+    """Runs ``target(control)`` in a daemon thread; ``result`` holds its return value.
+
+    Status: created -> running <-> paused -> completed | stopped | early_stopped | failed. The final
+    status is the one a "finished" event reported, else "stopped" if a stop was asked, else
+    "completed". An exception in the target becomes "failed" with ``error`` set to a StudioError's
+    sentence as is, or "unexpected error: <type>: <message>" (logged with its traceback).
+    """
+
+    def __init__(self, target: Callable[[JobControl], Any], name: str = "job") -> None:
+        self.target, self.name = target, name
+        self.result: Any = None
+        self._status = "created"
+        self._error: str | None = None
+        self._events: list[dict[str, Any]] = []
+        self._last_batch: dict[str, Any] | None = None
+        self._finished: dict[str, Any] | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._go = threading.Event()  # set = not paused
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- the page's side -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        with self._lock:
+            if self._status != "created":
+                raise RuntimeError(f"job {self.name!r} was already started")
+            self._status = "running"
+        self._go.set()
+        self._thread = threading.Thread(target=self._main, name=f"studio-{self.name}", daemon=True)
+        self._thread.start()
+
+    def pause(self) -> None:
+        with self._lock:
+            if self._status == "running":
+                self._go.clear()
+                self._status = "paused"
+
+    def resume(self) -> None:
+        with self._lock:
+            if self._status == "paused":
+                self._status = "running"
+                self._go.set()
+
+    def stop(self) -> None:
+        """Ask the target to stop at its next checkpoint; returns at once."""
+        self._stop.set()
+        self._go.set()  # wake a paused checkpoint so that it can see the stop
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the thread has ended (True) or ``timeout`` seconds passed (False)."""
+        return self._done.wait(timeout)
+
+    @property
+    def status(self) -> str:
+        with self._lock:
+            return self._status
+
+    @property
+    def error(self) -> str | None:
+        with self._lock:
+            return self._error
+
+    @property
+    def active(self) -> bool:
+        """True from start() until the target has returned or raised."""
+        return self._thread is not None and not self._done.is_set()
+
+    def snapshot(self, since: int = 0) -> JobSnapshot:
+        with self._lock:
+            return JobSnapshot(self._status, list(self._events[since:]), len(self._events),
+                               self._last_batch, self._finished, self._error)
+
+    # -- the thread's side -----------------------------------------------------------------------
+
+    def _record(self, event: dict[str, Any]) -> None:
+        with self._lock:
+            if event.get("event") == "batch":
+                self._last_batch = event
+                return
+            self._events.append(event)
+            if event.get("event") == "finished":
+                self._finished = event
+
+    def _main(self) -> None:
+        status, error = "completed", None
+        try:
+            self.result = self.target(JobControl(self))
+        except StudioError as err:
+            status, error = "failed", str(err)
+        except Exception as err:
+            log.exception("job %r failed", self.name)
+            status, error = "failed", f"unexpected error: {type(err).__name__}: {err}"
+        with self._lock:
+            if self._finished is not None and status != "failed":
+                status = self._finished.get("status", status)
+                if status == "failed":
+                    error = self._finished.get("message")
+            elif status != "failed" and self._stop.is_set():
+                status = "stopped"
+            self._status, self._error = status, error
+        self._done.set()
