@@ -188,6 +188,7 @@ def _write_prepared(run_dir: Path, p: Prepared) -> None:
             "name": t.name, "target": t.target, "features": t.features, "column_types": t.column_types,
             "task": t.task, "class_labels": t.class_labels,
             "image_shape": list(t.image_shape) if t.image_shape else None, "dropped": t.dropped,
+            "derived": t.derived,
         },
         "in_shape": list(p.in_shape),
         "n_outputs": p.n_outputs,

@@ -164,6 +164,9 @@ class LoadedRun:
 
     def predict_frame(self, frame: pd.DataFrame) -> Any:
         """Probabilities or values for raw rows, through torch."""
+        from studio.data.columns import derive_dates
+
+        frame = derive_dates(frame, self.meta.get("derived") or {})
         x = torch.from_numpy(self.preprocessor.encode(frame))
         with torch.inference_mode():
             return self.inference_module()(x).numpy()

@@ -128,17 +128,37 @@ def _id_like_numbers(name: str, col: pd.Series) -> str | None:
     return None
 
 
+def date_parts(name: str, col: pd.Series) -> dict[str, pd.Series]:
+    """``<name>_year``, ``<name>_month``, ``<name>_dayofweek`` of a date column (NaN where unreadable)."""
+    when = pd.to_datetime(col, errors="coerce", format="mixed")
+    parts = {"year": when.dt.year, "month": when.dt.month, "dayofweek": when.dt.day_of_week}
+    return {f"{name}_{p}": parts[p].astype(np.float64) for p in DATE_PARTS}
+
+
+def derive_dates(frame: pd.DataFrame, derived: dict[str, list[str]]) -> pd.DataFrame:
+    """Add the date features a model was trained on to raw rows that carry the original date column.
+
+    Prediction takes rows as they come from the CSV (with ``signup``, not ``signup_year``); this is
+    the same expansion loading did, so served models see what training saw.
+    """
+    todo = {src: cols for src, cols in derived.items() if src in frame.columns and any(
+        c not in frame.columns for c in cols)}
+    if not todo:
+        return frame
+    out = frame.copy()
+    for src, cols in todo.items():
+        for new_name, values in date_parts(src, out[src]).items():
+            if new_name in cols:
+                out[new_name] = values
+    return out
+
+
 def _expand_date(name: str, col: pd.Series, out: Typed) -> None:
     """A date becomes its year, month and day of week: numbers a network can use."""
     when = pd.to_datetime(col, errors="coerce", format="mixed")
-    parts = {
-        "year": when.dt.year,
-        "month": when.dt.month,
-        "dayofweek": when.dt.day_of_week,
-    }
     new = [f"{name}_{p}" for p in DATE_PARTS]
-    for part, new_name in zip(DATE_PARTS, new, strict=True):
-        out.frame[new_name] = parts[part].astype(np.float64)
+    for new_name, values in date_parts(name, col).items():
+        out.frame[new_name] = values
         out.column_types[new_name] = "numeric"
     out.expanded[name] = new
     out.dropped[name] = f"date: expanded into {', '.join(new)}"

@@ -83,6 +83,8 @@ def _load_csv(path: str, data: DataConfig) -> Table:
         class_labels=labels,
         dropped=dict(typed.dropped),
         notes=[*notes, *target_notes, *typed.notes, *dropped_notes],
+        derived={src: [c for c in cols if c in features] for src, cols in typed.expanded.items()
+                 if any(c in features for c in cols)},
     )
 
 

@@ -19,6 +19,8 @@ class Table:
         class_labels: classification only; labels as strings, position = class code.
         image_shape: (C, H, W) when the features are the pixels of an image (digits).
         notes: sentences on what loading did ("dropped 3 rows with a missing target").
+        derived: source column -> the feature columns made from it (a date's year, month, weekday);
+            prediction re-derives them from raw rows.
     """
 
     name: str
@@ -31,6 +33,7 @@ class Table:
     dropped: dict[str, str] = field(default_factory=dict)
     image_shape: tuple[int, int, int] | None = None
     notes: list[str] = field(default_factory=list)
+    derived: dict[str, list[str]] = field(default_factory=dict)
 
     def y(self, frame: pd.DataFrame) -> np.ndarray:
         """The target of ``frame``: int64 class codes (classification) or float64 values."""

@@ -90,6 +90,7 @@ def build_schema(run: Any, columns: list[ColumnSpec]) -> ModelSchema:
                         f"float32[batch, 1]: predicted {meta['target']} in its original units"),
         studio_version=studio.__version__, recipe_digest=run.recipe.digest(), recipe_name=run.recipe.name,
         preprocessing=describe_steps(run.recipe.preprocessing),
+        derived=dict(meta.get("derived") or {}),
     )
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import onnxruntime as ort
 import pandas as pd
 
+from studio.data.columns import derive_dates
 from studio.data.csv_reader import CsvOptions, read_csv
 from studio.errors import DataError, ExportError
 from studio.export.schema import CATEGORICAL_INPUT, MISSING_CATEGORY, NUMERIC_INPUT, ModelSchema
@@ -36,6 +37,7 @@ def predict_csv(model_path: str | Path, csv_path: str | Path) -> pd.DataFrame:
 def predict_frame(session: ort.InferenceSession, frame: pd.DataFrame) -> pd.DataFrame:
     """Predictions for the raw rows of ``frame`` (columns by name, any order, extras ignored)."""
     schema = read_schema(session)
+    frame = derive_dates(frame, schema.derived)
     feeds, notices = encode_inputs(schema, frame)
     out = session.run([schema.output], feeds)[0]
     if schema.task == "classification":
@@ -55,13 +57,14 @@ def encode_inputs(schema: ModelSchema, frame: pd.DataFrame) -> tuple[dict[str, n
     if len(frame) == 0:
         raise DataError("the input has no rows; give at least one row under the header.")
     names = [c.name for c in schema.columns]
-    missing = [n for n in names if n not in frame.columns]
+    source_of = {col: src for src, cols in schema.derived.items() for col in cols}
+    missing = list(dict.fromkeys(source_of.get(n, n) for n in names if n not in frame.columns))
     if missing:
         raise ExportError(f"the input lacks column(s) {', '.join(map(repr, missing))} that the model needs; "
-                          f"it expects {', '.join(map(repr, names))}.")
+                          f"it expects {', '.join(map(repr, dict.fromkeys(source_of.get(n, n) for n in names)))}.")
     notices = []
     target_col = [schema.target] if schema.target in frame.columns else []
-    extra = [str(c) for c in frame.columns if c not in names and c not in target_col]
+    extra = [str(c) for c in frame.columns if c not in names and c not in target_col and c not in schema.derived]
     if extra:
         notices.append(f"ignored {len(extra)} column(s) the model does not use: {', '.join(extra[:10])}"
                        + (" ..." if len(extra) > 10 else ""))

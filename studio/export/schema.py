@@ -54,6 +54,7 @@ class ModelSchema:
     recipe_digest: str
     recipe_name: str
     preprocessing: list[str] = field(default_factory=list)
+    derived: dict[str, list[str]] = field(default_factory=dict)  # date column -> features made from it
 
     @property
     def numeric(self) -> list[ColumnSpec]:
