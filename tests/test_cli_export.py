@@ -39,9 +39,10 @@ def test_export_with_int8_writes_one_proven_file(iris_run, capsys) -> None:
 def test_predict_raw_test_rows_without_importing_torch(iris_run, tmp_path) -> None:
     main(["export", str(iris_run)])
     out = tmp_path / "pred.csv"
+    args = ["predict", str(iris_run / "model.onnx"), str(iris_run / "test.csv"), "--out", str(out)]
     code = (
         "import sys\nfrom studio.cli import main\n"
-        f"rc = main(['predict', {str(iris_run / 'model.onnx')!r}, {str(iris_run / 'test.csv')!r}, '--out', {str(out)!r}])\n"
+        f"rc = main({args!r})\n"
         "assert 'torch' not in sys.modules, 'predict imported torch'\nsys.exit(rc)\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
