@@ -1,0 +1,173 @@
+"""Data page: choose a built-in dataset or upload a CSV, then look at what loading made of it."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+import typing
+from typing import Any
+
+import streamlit as st
+
+from components import engine, figures, state, tables
+from components.forms import render_params
+from studio.data import DATASETS
+from studio.data.csv_reader import CsvOptions
+from studio.errors import StudioError
+from studio.recipe import DataConfig, SplitConfig
+
+W = state.WIDGET_PREFIX
+BUILTIN_KEY, CSV_KEY, TARGET_KEY, TASK_KEY = f"{W}data.builtin", "data.csv", f"{W}data.target", f"{W}data.task"
+TRAIN_KEY, VAL_KEY, STRAT_KEY, SEED_KEY = f"{W}data.train", f"{W}data.val", f"{W}data.stratify", f"{W}data.seed"
+
+
+def _set_data(key: str, reset: bool = True, **changes: Any) -> None:
+    data = state.get_recipe().data.model_dump(mode="json")
+    state.try_update(key, reset_widgets=reset, data={**data, **changes})
+
+
+def _pick_builtin() -> None:
+    name = st.session_state[BUILTIN_KEY]
+    _set_data(BUILTIN_KEY, source=f"builtin:{name}", target=None, features=None, task="auto", options={})
+
+
+def _save_csv() -> None:
+    uploaded = st.session_state.get(CSV_KEY)
+    if uploaded is None:
+        return
+    content = uploaded.getvalue()
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", uploaded.name)[-80:] or "data.csv"
+    path = state.upload_dir() / f"{hashlib.sha256(content).hexdigest()[:8]}-{safe}"
+    path.write_bytes(content)
+    try:
+        columns = engine.csv_columns(str(path), {})
+    except StudioError as err:
+        state.set_widget_error(CSV_KEY, str(err))
+        return
+    # The last column is the usual place of the target; the person changes it below if not.
+    _set_data(CSV_KEY, source=f"csv:{path}", target=columns[-1], features=None, task="auto", options={})
+
+
+def _set_split() -> None:
+    train, val = st.session_state[TRAIN_KEY], st.session_state[VAL_KEY]
+    if train + val > 0.99:  # the test share is what is left, so say that rather than "test must be > 0"
+        state.set_widget_error(TRAIN_KEY, f"train {train:.0%} + validation {val:.0%} leave no rows for the test "
+                               "split; lower one of them so that at least 1% is left for testing.")
+        return
+    split = {"train": train, "val": val, "test": round(1.0 - train - val, 4),
+             "stratify": st.session_state[STRAT_KEY]}
+    _set_data(TRAIN_KEY, reset=False, split=split)
+
+
+def _choose_source(data: DataConfig) -> None:
+    kind, ref = data.source.split(":", 1)
+    modes = ["Built-in dataset", "Upload a CSV"]
+    mode = st.radio("Source", modes, index=0 if kind == "builtin" else 1, horizontal=True, key="data.mode")
+    if mode == modes[0]:
+        rows = {row["name"]: row for row in engine.datasets()}
+        names = list(rows)
+        st.selectbox(
+            "Dataset", names, index=names.index(ref) if ref in names else None, key=BUILTIN_KEY,
+            on_change=_pick_builtin, placeholder="Choose a dataset",
+            format_func=lambda n: f"{n} ({rows[n]['task']}, {rows[n]['rows']} rows, {rows[n]['features']} features)",
+        )
+        if kind == "builtin" and ref in DATASETS:
+            st.caption(DATASETS[ref].description)
+            render_params(DATASETS[ref].params, data.options, f"data.options.{ref}", _set_option)
+    else:
+        limit = float(data.options.get("max_mb", CsvOptions().max_mb))
+        st.file_uploader(f"CSV file (up to {limit:g} MB)", type=["csv", "txt"], key=CSV_KEY, on_change=_save_csv,
+                         help="Saved in a temporary folder private to this browser session.")
+        _error(CSV_KEY)
+        if kind == "csv":
+            st.caption(f"Using `{ref.rsplit('/', 1)[-1]}`.")
+
+
+def _set_option(field: str, value: Any) -> None:
+    data = state.get_recipe().data
+    state.update_recipe(reset_widgets=False,
+                        data={**data.model_dump(mode="json"), "options": {**data.options, field: value}})
+
+
+def _error(key: str) -> None:
+    message = state.widget_error(key)
+    if message:
+        st.error(message)
+
+
+def _target_and_task(data: DataConfig, columns: list[str], fixed_target: str | None) -> None:
+    left, right = st.columns(2)
+    with left:
+        if fixed_target is not None:
+            st.selectbox("Target", [fixed_target], disabled=True, key="data.target.fixed",
+                         help="A built-in dataset predicts its own target.")
+        else:
+            st.selectbox("Target", columns, index=columns.index(data.target) if data.target in columns else None,
+                         key=TARGET_KEY, placeholder="Choose the column to predict",
+                         on_change=lambda: _set_data(TARGET_KEY, target=st.session_state[TARGET_KEY], features=None))
+            _error(TARGET_KEY)
+    with right:
+        tasks = list(typing.get_args(DataConfig.model_fields["task"].annotation))
+        st.selectbox("Task", tasks, index=tasks.index(data.task), key=TASK_KEY,
+                     help="auto: text or few whole numbers -> classification, other numbers -> regression.",
+                     on_change=lambda: _set_data(TASK_KEY, reset=False, task=st.session_state[TASK_KEY]))
+        _error(TASK_KEY)
+
+
+def _split(data: DataConfig) -> None:
+    s = data.split
+    a, b, c, d = st.columns([3, 3, 2, 2], vertical_alignment="center")
+    a.slider("Train share", 0.05, 0.95, float(s.train), 0.05, key=TRAIN_KEY, on_change=_set_split)
+    b.slider("Validation share", 0.0, 0.9, float(s.val), 0.05, key=VAL_KEY, on_change=_set_split)
+    c.metric("Test share", f"{s.test:.0%}")
+    d.checkbox("Stratify", value=s.stratify, key=STRAT_KEY, on_change=_set_split,
+               help=SplitConfig.model_fields["stratify"].description)
+    _error(TRAIN_KEY)
+
+
+def _explore(table: Any) -> None:
+    st.subheader("Rows")
+    st.caption(f"{len(table.frame)} rows, {len(table.features)} features, target `{table.target}` ({table.task}).")
+    st.dataframe(table.frame.head(20), hide_index=False)
+    st.subheader("Columns")
+    st.dataframe(tables.column_table(table), hide_index=True,
+                 column_config={"missing": st.column_config.ProgressColumn("missing", format="percent")})
+    for note in table.notes:
+        st.caption(f"• {note}")
+    st.subheader("Charts")
+    left, right = st.columns(2)
+    with left:
+        if table.task == "classification":
+            st.plotly_chart(figures.class_balance(table.frame[table.target], table.class_labels))
+        else:
+            st.plotly_chart(figures.column_histogram(table.frame[table.target]))
+    with right:
+        column = st.selectbox("Column", table.features, key="data.hist_column")
+        st.plotly_chart(figures.column_histogram(table.frame[column], table.column_types.get(column, "numeric")))
+    numeric = [f for f in table.features if table.column_types.get(f) == "numeric"]
+    if len(numeric) > 1:
+        st.plotly_chart(figures.correlation_heatmap(table.frame[numeric]))
+
+
+def page() -> None:
+    st.title("Data")
+    recipe = state.get_recipe()
+    data = recipe.data
+    _choose_source(data)
+    kind, ref = data.source.split(":", 1)
+    try:
+        table = engine.table(recipe)
+    except StudioError as err:
+        st.error(str(err))
+        if kind == "csv":
+            with contextlib.suppress(StudioError):  # the error above already says what is wrong
+                _target_and_task(data, engine.csv_columns(ref, data.options), None)
+        return
+    columns = engine.csv_columns(ref, data.options) if kind == "csv" else []
+    _target_and_task(data, columns, table.target if kind == "builtin" else None)
+    _split(data)
+    _explore(table)
+
+
+page()

@@ -1,0 +1,113 @@
+"""Evaluate page: a run's test metrics and diagnostic figures, and a table of every saved run to compare.
+
+Everything comes from the run directory (summary.json, metrics.csv, the saved model), so it works
+for this tab's run and for any earlier run, also after the server restarted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from components import run_engine, run_figures
+from components.live import runs_dir
+from components.run_picker import pick_run
+from studio.errors import StudioError
+
+MAX_COMPARED = 3  # runs overlaid by default
+
+
+def _metrics_row(test: dict[str, Any]) -> None:
+    scalars = {k: v for k, v in test.items() if isinstance(v, int | float)}
+    for col, (name, value) in zip(st.columns(max(1, len(scalars))), scalars.items(), strict=False):
+        col.metric(name.replace("_", " "), f"{value:.4f}")
+
+
+def _classification(test: dict[str, Any]) -> None:
+    labels = list((test.get("per_class") or {}).keys())
+    left, right = st.columns(2)
+    with left:
+        normalized = st.toggle("Normalize by true class", key="evaluate.normalize",
+                               help="Show each row as shares of its true class instead of row counts.")
+        if test.get("confusion_matrix"):
+            st.plotly_chart(run_figures.confusion_matrix(test["confusion_matrix"], labels, normalized))
+    with right:
+        if test.get("roc_curves"):
+            st.plotly_chart(run_figures.roc_curves(test["roc_curves"], test.get("roc_auc")))
+        else:
+            st.info("No ROC curve: a class is missing from the test split.")
+    if test.get("per_class"):
+        st.subheader("Per-class scores")
+        frame = pd.DataFrame.from_dict(test["per_class"], orient="index").rename_axis("class").reset_index()
+        st.dataframe(frame, hide_index=True, key="evaluate.per_class",
+                     column_config={c: st.column_config.NumberColumn(c, format="%.3f")
+                                    for c in ("precision", "recall", "f1")})
+
+
+def _regression(run_dir: Path) -> None:
+    actual, predicted, target = run_engine.regression_predictions(run_dir)
+    left, right = st.columns(2)
+    left.plotly_chart(run_figures.predicted_vs_actual(actual, predicted, target))
+    right.plotly_chart(run_figures.residuals(actual, predicted, target))
+
+
+def _run_report(run_dir: Path) -> None:
+    summary = run_engine.summary(run_dir)
+    st.markdown(f"**{summary.get('name', run_dir.name)}** · {summary.get('task')} · status **{summary.get('status')}**"
+                f" · {summary.get('epochs_run', 0)} epochs on {summary.get('device') or '?'}")
+    if summary.get("message"):
+        st.caption(summary["message"])
+    test = (summary.get("metrics") or {}).get("test") or {}
+    if not test:
+        st.info("This run has no test metrics (it was stopped before the end or its test split is empty).")
+        return
+    st.subheader("Test metrics")
+    _metrics_row(test)
+    if summary.get("task") == "classification":
+        _classification(test)
+    else:
+        _regression(run_dir)
+
+
+def _runs_table() -> None:
+    st.subheader("All runs")
+    infos = run_engine.runs(runs_dir())
+    if not infos:
+        st.info(f"No saved runs under `{runs_dir()}` yet.")
+        return
+    table = pd.DataFrame([{"run": i.run_id, "name": i.name, "status": i.status, "task": i.task,
+                           "metric": i.primary_metric, "test value": i.value, "epochs": i.epochs_run,
+                           "created": i.created} for i in infos])
+    st.dataframe(table, hide_index=True, key="evaluate.table",
+                 column_config={"test value": st.column_config.NumberColumn(format="%.4f")})
+    names = {i.run_id: f"{i.name} ({i.run_id})" for i in infos}
+    chosen = st.multiselect("Compare runs", list(names), default=list(names)[:MAX_COMPARED],
+                            format_func=names.__getitem__, key="evaluate.compare")
+    if not chosen:
+        return
+    by_id = {i.run_id: i for i in infos}
+    histories = {names[r]: run_engine.history(by_id[r].path) for r in chosen}
+    metric = by_id[chosen[0]].primary_metric or "metric"
+    left, right = st.columns(2)
+    left.plotly_chart(run_figures.overlay(histories, "val_loss", "validation loss (lower is better)"))
+    right.plotly_chart(run_figures.overlay(histories, "val_metric", f"validation {metric} (higher is better)"))
+
+
+def page() -> None:
+    st.title("Evaluate")
+    run_dir = pick_run("evaluate", need="summary.json")
+    if run_dir is None:
+        st.info("No finished run yet: train one on the Train page.")
+    else:
+        try:
+            _run_report(run_dir)
+        except StudioError as err:
+            st.error(str(err))
+    st.divider()
+    _runs_table()
+
+
+page()

@@ -1,0 +1,109 @@
+"""Predict page: run an exported model.onnx (onnxruntime only) on one typed-in row or on a CSV file.
+
+The form is generated from the input schema stored in the model's metadata: a number box per
+numeric column, a select box of the known categories per categorical column. Values start from the
+run's first test row, so pressing Predict right away gives a sensible answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from components import run_engine, run_figures, state
+from components.run_picker import pick_run
+from studio.errors import StudioError
+
+CSV_KEY = "predict.csv"
+
+
+def _start_values(run_dir: Path) -> dict[str, Any]:
+    rows = run_engine.example_rows(run_dir)
+    return {} if rows is None or rows.empty else rows.iloc[0].to_dict()
+
+
+def _field(column: Any, start: Any) -> Any:
+    key = f"predict.field.{column.name}"
+    if column.type == "categorical":
+        options = list(column.categories or []) + list(column.grouped or [])
+        index = options.index(str(start)) if str(start) in options else 0
+        return st.selectbox(column.name, options, index=index, key=key)
+    number = float(start) if isinstance(start, int | float) and math.isfinite(float(start)) else 0.0
+    return st.number_input(column.name, value=number, format="%g", key=key)
+
+
+def _show(result: pd.DataFrame, schema: Any) -> None:
+    prediction = result["prediction"].iloc[0]
+    shown = f"{prediction:.4g}" if isinstance(prediction, float) else str(prediction)
+    st.metric(f"Predicted {schema.target}", shown)
+    if schema.task == "classification":
+        labels = list(schema.class_labels or [])
+        values = [float(result[f"proba_{label}"].iloc[0]) for label in labels]
+        st.plotly_chart(run_figures.probabilities(labels, values), key="predict.proba")
+
+
+def _one_row(model: Path, run_dir: Path, schema: Any) -> None:
+    start = _start_values(run_dir)
+    with st.form("predict.row"):
+        cols = st.columns(3)
+        values = {}
+        for i, column in enumerate(schema.columns):
+            with cols[i % 3]:
+                values[column.name] = _field(column, start.get(column.name))
+        submitted = st.form_submit_button("Predict", type="primary")
+    if submitted:
+        try:
+            _show(run_engine.predict(model, pd.DataFrame([values])), schema)
+        except StudioError as err:
+            st.error(str(err))
+
+
+def _csv(model: Path) -> None:
+    uploaded = st.file_uploader("CSV with the model's input columns", type=["csv", "txt"], key=CSV_KEY,
+                                help="Saved in a temporary folder private to this browser session.")
+    if uploaded is None:
+        return
+    content = uploaded.getvalue()
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", uploaded.name)[-80:] or "rows.csv"
+    path = state.upload_dir() / f"{hashlib.sha256(content).hexdigest()[:8]}-{safe}"
+    path.write_bytes(content)
+    from studio.export import predict_csv
+
+    try:
+        with st.spinner("Predicting..."):
+            result = predict_csv(model, path)
+    except StudioError as err:
+        st.error(str(err))
+        return
+    for notice in result.attrs.get("notices", []):
+        st.info(notice)
+    st.dataframe(result, key="predict.table")
+    st.download_button("Download predictions (CSV)", data=result.to_csv(index=False).encode(),
+                       file_name=f"predictions-{Path(uploaded.name).stem}.csv", mime="text/csv",
+                       key="predict.download")
+
+
+def page() -> None:
+    st.title("Predict")
+    run_dir = pick_run("predict", need="model.onnx")
+    if run_dir is None:
+        st.info("No exported model yet: export a run on the Export page first.")
+        return
+    model = run_dir / "model.onnx"
+    schema = run_engine.schema(model)
+    st.caption(f"`{model.name}` of `{run_dir.name}` · {schema.task} of `{schema.target}` · inputs: "
+               + ", ".join(f"{k} {v}" for k, v in schema.input_shapes().items()))
+    mode = st.radio("Input", ["One row", "CSV file"], horizontal=True, key="predict.mode")
+    if mode == "One row":
+        _one_row(model, run_dir, schema)
+    else:
+        _csv(model)
+
+
+page()

@@ -1,0 +1,57 @@
+"""Preprocess page: the ordered steps, what each did, and the training data before and after."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components import engine, state, tables
+from components.item_editor import render_items
+from components.items import offending_position
+from studio.errors import StudioError
+from studio.preprocess import STEPS
+
+HEAD_ROWS = 10
+
+
+def _before_after(prep: engine.Prepared) -> None:
+    before = prep.splits.train
+    after = pd.DataFrame(prep.x_train, columns=prep.preprocessor.feature_names, index=prep.train_frame.index)
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**Before**: {before.shape[0]} rows x {before.shape[1]} columns (training split, raw)")
+        st.dataframe(before.head(HEAD_ROWS))
+    with right:
+        st.markdown(f"**After**: {after.shape[0]} rows x {after.shape[1]} features (what the model receives)")
+        st.dataframe(after.head(HEAD_ROWS))
+
+
+def page() -> None:
+    st.title("Preprocess")
+    st.caption(
+        "Steps run top to bottom. Each is fit on the training rows only, then applied unchanged to the "
+        "validation and test rows and to new rows at prediction time."
+    )
+    recipe = state.get_recipe()
+    try:
+        prep = engine.prepared(recipe)
+        failure = None
+    except StudioError as err:
+        prep, failure = None, str(err)
+    errors = {}
+    if failure is not None:
+        position = offending_position(failure, "step")
+        if position is not None:
+            errors[position] = failure
+        else:
+            st.error(failure)
+    render_items("preprocessing", STEPS, recipe.preprocessing, errors=errors, noun="step")
+    if prep is None:
+        return
+    st.subheader("What each step did")
+    st.dataframe(tables.step_table(prep.reports), hide_index=True)
+    st.subheader("Training data before and after")
+    _before_after(prep)
+
+
+page()

@@ -1,0 +1,111 @@
+"""Train page: optimizer, schedule, regularization and training settings; Train/Pause/Resume/Stop; live curves.
+
+The run is a Job in the process-wide registry (it survives page switches and refreshes: the run id
+is in the URL). The live panel is a fragment that polls ``job.snapshot()`` every
+``live.poll_seconds()`` (0.5 s by default) while the job is active; the training thread never
+calls Streamlit. When the job ends the fragment reruns the whole app so the buttons update and
+polling stops.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import live, run_figures, state, train_job, train_settings
+from components.jobs import RunHandle
+from components.run_engine import summary as run_summary
+
+METRIC_LABELS = {"accuracy": "accuracy", "r2": "R²"}
+FINAL = {  # status -> how its message is shown
+    "completed": st.success,
+    "early_stopped": st.info,
+    "stopped": st.warning,
+    "failed": st.error,
+}
+
+
+def _controls(handle: RunHandle | None, blocked: str | None) -> None:
+    active = train_job.is_active(handle)
+    status = handle.job.status if handle else None
+    train, pause, resume, stop, _ = st.columns([1, 1, 1, 1, 4])
+    reason = blocked or ("a run is in progress: stop it or wait for it to end" if active else None)
+    train.button("Train", type="primary", on_click=train_job.start_training, disabled=reason is not None,
+                 help=reason or "Train the draft recipe in the background.", key="train.start", width="stretch")
+    pause.button("Pause", disabled=status != "running", key="train.pause", width="stretch",
+                 on_click=handle.job.pause if handle else None)
+    resume.button("Resume", disabled=status != "paused", key="train.resume", width="stretch",
+                  on_click=handle.job.resume if handle else None)
+    stop.button("Stop", disabled=not active, key="train.stop", width="stretch",
+                on_click=handle.job.stop if handle else None)
+    if blocked:
+        st.warning(f"Training is blocked: {blocked}")
+
+
+def _curves(events: list[dict]) -> None:
+    name = METRIC_LABELS.get(live.metric_name(events), "metric")
+    st.plotly_chart(run_figures.live_curves(live.epoch_frame(events), name), key="train.live.curves")
+
+
+def _test_metrics(handle: RunHandle) -> None:
+    result = getattr(handle.job, "result", None)
+    summary = getattr(result, "summary", None)
+    run_dir = train_job.run_dir_of(handle)
+    if summary is None and run_dir is not None and (run_dir / "summary.json").is_file():
+        summary = run_summary(run_dir)
+    test = (summary or {}).get("metrics", {}).get("test") or {}
+    scalars = {k: v for k, v in test.items() if isinstance(v, int | float)}
+    if not scalars:
+        return
+    st.subheader("Test metrics")
+    for col, (name, value) in zip(st.columns(len(scalars)), scalars.items(), strict=True):
+        col.metric(name.replace("_", " "), f"{value:.4f}")
+    if run_dir is not None:
+        st.caption(f"Saved in `{run_dir}`. Evaluate and Export use it.")
+
+
+def _panel(was_active: bool) -> None:
+    handle = train_job.current()
+    if handle is None:
+        run_id = state.get_run_id()
+        if run_id:
+            st.info(f"Run `{run_id}` is not running in this server; finished runs are on the Evaluate page.")
+        else:
+            st.info("No run yet: press Train.")
+        return
+    snap = handle.job.snapshot()
+    prog = live.progress(snap.events, snap.last_batch)
+    st.markdown(f"**Run** `{handle.name}` · status: **{snap.status}**")
+    st.progress(prog.fraction, text=prog.text())
+    _curves(snap.events)
+    if not train_job.is_active(handle):
+        message = (snap.finished or {}).get("message") or snap.error or f"The run ended: {snap.status}."
+        FINAL.get(snap.status, st.info)(snap.error if snap.status == "failed" and snap.error else message)
+        _test_metrics(handle)
+    if was_active and not train_job.is_active(handle):
+        st.rerun(scope="app")  # stop polling and redraw the buttons
+
+
+def page() -> None:
+    st.title("Train")
+    recipe = state.get_recipe()
+    opt_tab, reg_tab, run_tab = st.tabs(["Optimizer & schedule", "Regularization", "Epochs & device"])
+    with opt_tab:
+        left, right = st.columns(2)
+        with left:
+            train_settings.optimizer()
+        with right:
+            train_settings.schedule()
+    with reg_tab:
+        train_settings.regularization()
+    with run_tab:
+        train_settings.training()
+    st.divider()
+    handle = train_job.current()
+    _controls(handle, state.train_blocked_reason())
+    st.caption(f"Draft `{recipe.name}`: {recipe.training.epochs} epochs, batch {recipe.training.batch_size}. "
+               "The run goes on if you switch pages or refresh.")
+    active = train_job.is_active(handle)
+    st.fragment(_panel, run_every=live.poll_seconds() if active else None)(active)
+
+
+page()

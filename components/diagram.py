@@ -1,0 +1,76 @@
+"""The network as a Graphviz DOT string (pure; drawn with ``st.graphviz_chart``).
+
+Input -> one node per block (its label and output shape when the summary is known) -> the implicit
+flatten/head rows. A residual block is a cluster holding its inner blocks, with a dashed skip edge
+into an "add" node. The block that failed shape checking is drawn red.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+_NODE = 'node [shape=box, style="rounded,filled", fillcolor="#eef3fb", fontname="Helvetica", fontsize=11];'
+_BAD = ', fillcolor="#fbe3e3", color="#c0392b"'
+
+
+def _q(text: str) -> str:
+    """A quoted DOT string; ``\\n`` inside stays DOT's line break."""
+    return '"' + text.replace('"', '\\"') + '"'
+
+
+def _shape(shape: Sequence[int] | None) -> str:
+    return "" if shape is None else "\\n(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def _inner_label(item: dict[str, Any]) -> str:
+    extras = [f"{k}={v}" for k, v in item.items() if k != "kind" and not isinstance(v, list | dict)][:2]
+    return item["kind"] + (" " + " ".join(extras) if extras else "")
+
+
+def model_dot(
+    blocks: Sequence[dict[str, Any]],
+    summary: Any | None = None,
+    error_index: int | None = None,
+) -> str:
+    """DOT for ``blocks`` (the recipe's model). ``summary``: a ModelSummary; ``error_index``: 0-based."""
+    rows = {r.index: r for r in summary.rows if r.index is not None} if summary is not None else {}
+    lines = ["digraph model {", "rankdir=TB;", _NODE]
+    in_shape = getattr(summary, "in_shape", None)
+    lines.append(f'input [label={_q("input" + _shape(in_shape))}, fillcolor="#e8f6ec"];')
+    prev = "input"
+    for i, item in enumerate(blocks):
+        row = rows.get(i + 1)
+        name = row.label if row is not None else item["kind"]
+        label = f"{i + 1}. {name}" + _shape(getattr(row, "out_shape", None))
+        bad = _BAD if i == error_index else ""
+        if isinstance(item.get("blocks"), list):
+            prev = _residual(lines, f"b{i}", label, item["blocks"], prev, bad)
+            continue
+        lines.append(f"b{i} [label={_q(label)}{bad}];")
+        lines.append(f"{prev} -> b{i};")
+        prev = f"b{i}"
+    implicit = [r for r in summary.rows if r.index is None] if summary is not None else []
+    for j, row in enumerate(implicit):
+        lines.append(f'x{j} [label={_q(row.label + _shape(row.out_shape))}, fillcolor="#f4f4f4"];')
+        lines.append(f"{prev} -> x{j};")
+        prev = f"x{j}"
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def _residual(lines: list[str], name: str, label: str, inner: list[dict[str, Any]], prev: str, bad: str) -> str:
+    lines.append(f"subgraph cluster_{name} {{")
+    color = "#c0392b" if bad else "#8aa1c1"
+    lines.append(f'label={_q(label)}; style="rounded"; color="{color}";')
+    last = prev
+    for j, item in enumerate(inner):
+        node = f"{name}_{j}"
+        lines.append(f"{node} [label={_q(_inner_label(item))}];")
+        lines.append(f"{last} -> {node};")
+        last = node
+    lines.append(f'{name}_add [label="+", shape=circle, fillcolor="#ffffff"];')
+    lines.append(f"{last} -> {name}_add;")
+    lines.append("}")
+    lines.append(f'{prev} -> {name}_add [style=dashed, label="skip"];')
+    return f"{name}_add"

@@ -1,0 +1,85 @@
+"""The process-wide registry of training jobs, keyed by an unguessable run id, each with an owner.
+
+Jobs outlive a script run and a browser refresh, so they cannot live in ``st.session_state``;
+``registry()`` is one object per server process (``st.cache_resource``). A session only sees a job
+whose id it holds (its URL's ``?run=``) or that ``list(owner)`` returns for its own owner token,
+so one person's run never shows up in another person's tab by accident.
+
+This module is rarely edited on purpose: Streamlit keys ``cache_resource`` by the function's source,
+so editing ``registry`` during development starts a new, empty registry.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+
+@dataclass(eq=False)
+class RunHandle:
+    """One job in the registry: ``job`` is a :class:`studio.train.job.Job` (start/pause/stop/snapshot)."""
+
+    run_id: str
+    owner: str
+    job: Any
+    name: str = ""
+    created: float = field(default_factory=time.time)
+    info: dict[str, Any] = field(default_factory=dict)  # e.g. the run directory once known
+
+    @property
+    def active(self) -> bool:
+        return getattr(self.job, "status", "") in ("created", "running", "paused")
+
+
+class JobRegistry:
+    """Thread-safe table of run handles; finished ones beyond ``max_finished`` are forgotten."""
+
+    def __init__(self, max_finished: int = 20) -> None:
+        self._runs: dict[str, RunHandle] = {}
+        self._lock = threading.Lock()
+        self._max = max_finished
+
+    def add(self, owner: str, job: Any, name: str = "") -> RunHandle:
+        """File ``job`` under a fresh, unguessable run id (the caller starts it)."""
+        handle = RunHandle(run_id=secrets.token_urlsafe(9), owner=owner, job=job, name=name)
+        with self._lock:
+            self._runs[handle.run_id] = handle
+            done = sorted((h for h in self._runs.values() if not h.active and h is not handle),
+                          key=lambda h: h.created)
+            for old in done[: max(0, len(done) - self._max)]:
+                del self._runs[old.run_id]  # bounded memory
+        return handle
+
+    def get(self, run_id: str | None, owner: str | None = None) -> RunHandle | None:
+        """The run with this id (and this owner, when given), else None."""
+        with self._lock:
+            handle = self._runs.get(run_id) if run_id else None
+        if handle is not None and owner is not None and handle.owner != owner:
+            return None
+        return handle
+
+    def list(self, owner: str) -> list[RunHandle]:
+        """This owner's runs, newest first."""
+        with self._lock:
+            mine = [h for h in self._runs.values() if h.owner == owner]
+        return sorted(mine, key=lambda h: h.created, reverse=True)
+
+    def stop_all(self) -> None:
+        """Ask every job to stop (cooperative; used when the registry is released)."""
+        with self._lock:
+            handles = list(self._runs.values())
+        for h in handles:
+            stop = getattr(h.job, "stop", None)
+            if callable(stop):
+                stop()
+
+
+@st.cache_resource(on_release=lambda reg: reg.stop_all())
+def registry() -> JobRegistry:
+    """The one registry of this server process."""
+    return JobRegistry()

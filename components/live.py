@@ -1,0 +1,106 @@
+"""What the Train page shows about a running job, derived from its snapshot (pure: no streamlit).
+
+A :class:`studio.train.job.JobSnapshot` holds plain event dicts (started, epoch, finished) and the
+latest batch; here they become a per-epoch table (the columns of metrics.csv, so the same figure
+builders draw live and finished runs) and one :class:`Progress` line.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from studio.runs import METRICS_COLUMNS
+
+RUNS_ENV = "STUDIO_RUNS_DIR"
+POLL_ENV = "STUDIO_POLL_SECONDS"
+POLL_RANGE = (0.2, 1.0)  # the live panel redraws at least once a second
+
+
+def poll_seconds() -> float:
+    """How often the Train page redraws a running job: ``$STUDIO_POLL_SECONDS`` (0.2-1.0), default 0.5.
+
+    On a small machine that also runs the browser, each redraw of the charts costs the browser CPU
+    that training needs (see benchmarks/ui_throughput.py); 1.0 is the gentler setting there.
+    """
+    try:
+        value = float(os.environ.get(POLL_ENV) or 0.5)
+    except ValueError:
+        value = 0.5
+    return min(max(value, POLL_RANGE[0]), POLL_RANGE[1])
+
+
+def runs_dir() -> Path:
+    """Where runs are saved: ``$STUDIO_RUNS_DIR``, else ``runs/`` in the working directory."""
+    return Path(os.environ.get(RUNS_ENV) or "runs")
+
+
+def epoch_frame(events: list[dict[str, Any]]) -> pd.DataFrame:
+    """One row per finished epoch, with metrics.csv's columns (plus samples_per_sec when known)."""
+    rows = [e for e in events if e.get("event") == "epoch"]
+    columns = [*METRICS_COLUMNS, "samples_per_sec", "metric_name"]
+    return pd.DataFrame([{c: r.get(c) for c in columns} for r in rows], columns=columns)
+
+
+def metric_name(events: list[dict[str, Any]]) -> str:
+    """The primary metric the epochs report ("accuracy" or "r2"); "metric" before the first epoch."""
+    for e in events:
+        if e.get("event") == "epoch":
+            return str(e.get("metric_name") or "metric")
+    return "metric"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a run stands: ``fraction`` in [0, 1] and the numbers the progress line names."""
+
+    epoch: int  # epochs completed
+    epochs: int  # epochs planned (0 before the run has started)
+    fraction: float
+    samples_per_sec: float | None
+    seconds_left: float | None
+    device: str | None
+
+    def text(self) -> str:
+        parts = [f"epoch {self.epoch}/{self.epochs or '?'}"]
+        if self.samples_per_sec:
+            parts.append(f"{self.samples_per_sec:,.0f} samples/s")
+        if self.seconds_left is not None:
+            parts.append(f"about {format_seconds(self.seconds_left)} left")
+        if self.device:
+            parts.append(f"on {self.device}")
+        return " · ".join(parts)
+
+
+def format_seconds(seconds: float) -> str:
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes} min {secs:02d} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def progress(events: list[dict[str, Any]], last_batch: dict[str, Any] | None) -> Progress:
+    """Progress from a job's events and its latest batch (``JobSnapshot.events`` / ``.last_batch``)."""
+    started = next((e for e in events if e.get("event") == "started"), None)
+    epochs_done = [e for e in events if e.get("event") == "epoch"]
+    planned = int(started["epochs"]) if started else 0
+    done = len(epochs_done)
+    partial = 0.0
+    if last_batch and int(last_batch.get("epoch", 0)) == done + 1 and last_batch.get("batches"):
+        partial = float(last_batch["batch"]) / float(last_batch["batches"])
+    fraction = min(1.0, (done + partial) / planned) if planned else 0.0
+    speed = None
+    if last_batch and int(last_batch.get("epoch", 0)) > done:
+        speed = float(last_batch.get("samples_per_sec") or 0.0) or None
+    elif epochs_done:
+        speed = float(epochs_done[-1].get("samples_per_sec") or 0.0) or None
+    left = None
+    if epochs_done and planned:
+        per_epoch = sum(float(e.get("seconds") or 0.0) for e in epochs_done) / done
+        left = per_epoch * max(0.0, planned - done - partial)
+    return Progress(done, planned, fraction, speed, left, started.get("device") if started else None)

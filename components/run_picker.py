@@ -1,0 +1,36 @@
+"""The run chooser shared by Evaluate, Export and Predict: this tab's run first, then every saved run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from components import run_engine, train_job
+from components.live import runs_dir
+from studio.runs import RunInfo
+
+
+def _label(info: RunInfo, current: Path | None) -> str:
+    value = "" if info.value is None else f" · test {info.primary_metric} {info.value:.3f}"
+    mark = " (this tab's run)" if current is not None and info.path == current else ""
+    return f"{info.name} · {info.status}{value} · {info.created}{mark}"
+
+
+def pick_run(page: str, need: str = "model.safetensors") -> Path | None:
+    """A select box of saved runs that have the file ``need``; this tab's latest run is preselected.
+
+    The widget's key carries the current run id, so a new run in this tab becomes the choice again.
+    """
+    handle = train_job.current()
+    current = train_job.run_dir_of(handle)
+    infos = [i for i in run_engine.runs(runs_dir()) if (i.path / need).is_file()]
+    if not infos:
+        return None
+    paths = [str(i.path) for i in infos]
+    labels = {str(i.path): _label(i, current) for i in infos}
+    index = paths.index(str(current)) if current is not None and str(current) in paths else 0
+    chosen = st.selectbox("Run", paths, index=index, format_func=labels.__getitem__,
+                          key=f"{page}.run.{handle.run_id if handle else 'none'}",
+                          help=f"Saved runs under {runs_dir()}, newest first.")
+    return Path(chosen) if chosen else None

@@ -1,0 +1,82 @@
+"""The sidebar every page shares: the recipe's name, the current run, presets, recipe upload/download."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from components import jobs, state
+from studio.errors import StudioError
+from studio.recipe import Recipe, load_recipe
+
+NAME_KEY = f"{state.WIDGET_PREFIX}recipe.name"
+PRESET_KEY = "sidebar.preset"
+UPLOAD_KEY = "sidebar.upload"
+
+
+def _rename() -> None:
+    state.try_update(NAME_KEY, name=st.session_state[NAME_KEY])
+
+
+def _load_preset() -> None:
+    name = st.session_state.get(PRESET_KEY)
+    if not name:
+        return
+    try:
+        state.set_recipe(load_recipe(state.presets()[name]))
+        state.clear_widget_error(PRESET_KEY)
+    except StudioError as err:
+        state.set_widget_error(PRESET_KEY, str(err))
+
+
+def _load_upload() -> None:
+    uploaded = st.session_state.get(UPLOAD_KEY)
+    if uploaded is None:
+        return
+    try:
+        raw = json.loads(uploaded.getvalue().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        state.set_widget_error(UPLOAD_KEY, f"recipe file {uploaded.name!r} is not valid JSON: {err}")
+        return
+    try:
+        state.set_recipe(Recipe.from_dict(raw))
+        state.clear_widget_error(UPLOAD_KEY)
+    except StudioError as err:
+        state.set_widget_error(UPLOAD_KEY, f"recipe file {uploaded.name!r}: {err}")
+
+
+def _errors_of(key: str) -> None:
+    message = state.widget_error(key)
+    if message:
+        st.error(message)
+
+
+def run_status() -> str:
+    """One line on the run this tab watches."""
+    run_id = state.get_run_id()
+    if not run_id:
+        return "No run yet: start one on the Train page."
+    handle = jobs.registry().get(run_id)  # the unguessable id is the capability
+    if handle is None:
+        return f"Run `{run_id}` is not running in this server (finished runs are listed on Evaluate)."
+    job = handle.job
+    return f"Run **{handle.name or run_id}**: {getattr(job, 'status', 'unknown')}"
+
+
+def render() -> None:
+    recipe = state.get_recipe()
+    with st.sidebar:
+        st.text_input("Recipe name", value=recipe.name, key=NAME_KEY, on_change=_rename,
+                      help="Names the run directory and the exported model.")
+        _errors_of(NAME_KEY)
+        st.markdown(run_status())
+        st.divider()
+        presets = state.presets()
+        st.selectbox("Load a preset", list(presets), index=None, key=PRESET_KEY, on_change=_load_preset,
+                     placeholder="Choose a preset recipe", help="Replaces the whole draft recipe.")
+        _errors_of(PRESET_KEY)
+        st.file_uploader("Upload a recipe (JSON)", type=["json"], key=UPLOAD_KEY, on_change=_load_upload)
+        _errors_of(UPLOAD_KEY)
+        st.download_button("Download this recipe", data=recipe.to_json(), file_name=f"{recipe.name}.json",
+                           mime="application/json", key="sidebar.download", width="stretch")

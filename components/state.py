@@ -1,0 +1,179 @@
+"""The one typed accessor of ``st.session_state``: nothing else in components/ reads or writes it.
+
+What a session holds:
+  * the draft Recipe, always valid (every edit goes through ``Recipe.from_dict``);
+  * the current run id, mirrored in ``st.query_params["run"]`` so a refresh re-attaches;
+  * a per-browser owner token (``st.query_params["owner"]``) that the job registry files runs under;
+  * UI-only values: the error sentence of a widget whose last edit was rejected, and the folder
+    where this session's uploads are saved.
+Everything else (tables, summaries, whether Train is allowed) is derived from these.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from studio.errors import RecipeError, StudioError
+from studio.recipe import Recipe, load_recipe
+
+PRESETS_DIR = Path(__file__).resolve().parents[1] / "assets" / "recipes"
+DEFAULT_PRESET = PRESETS_DIR / "breast-cancer-mlp.json"
+WIDGET_PREFIX = "w."  # keys of widgets that show a recipe value; dropped when the recipe is replaced
+
+RECIPE_KEY = "studio.recipe"
+_RUN = "studio.run_id"
+_OWNER = "studio.owner"
+_ERRORS = "studio.widget_errors"
+_UPLOADS = "studio.upload_dir"
+
+
+def default_recipe() -> Recipe:
+    """The breast-cancer preset when it ships, else the Recipe's own defaults."""
+    if DEFAULT_PRESET.is_file():
+        try:
+            return load_recipe(DEFAULT_PRESET)
+        except StudioError:
+            pass
+    return Recipe()
+
+
+def presets() -> dict[str, Path]:
+    """Preset recipes shipped in assets/recipes, by file stem."""
+    return {p.stem: p for p in sorted(PRESETS_DIR.glob("*.json"))}
+
+
+# -- the draft recipe -----------------------------------------------------------------------------
+
+
+def get_recipe() -> Recipe:
+    if RECIPE_KEY not in st.session_state:
+        st.session_state[RECIPE_KEY] = default_recipe()
+    return st.session_state[RECIPE_KEY]
+
+
+def set_recipe(recipe: Recipe, *, reset_widgets: bool = True) -> None:
+    """Replace the draft. ``reset_widgets`` makes recipe widgets re-read their values from it.
+
+    A widget keeps its own value under its key, so after a structural change (a preset, a moved or
+    removed item) the old values would be shown and written back; dropping the keys avoids that.
+    """
+    st.session_state[RECIPE_KEY] = recipe
+    if reset_widgets:
+        for key in [k for k in st.session_state if str(k).startswith(WIDGET_PREFIX)]:
+            del st.session_state[key]
+        st.session_state[_ERRORS] = {}
+
+
+def update_recipe(*, reset_widgets: bool = True, **sections: Any) -> Recipe:
+    """Replace top-level sections of the draft (``data=..., model=[...]``) and return the new draft.
+
+    Raises:
+        RecipeError: the edit is invalid; the draft is left as it was.
+    """
+    new = get_recipe().updated(**sections)
+    set_recipe(new, reset_widgets=reset_widgets)
+    return new
+
+
+def try_update(widget_key: str, *, reset_widgets: bool = False, **sections: Any) -> bool:
+    """:func:`update_recipe` for a widget callback: a rejected edit is recorded against the widget."""
+    try:
+        update_recipe(reset_widgets=reset_widgets, **sections)
+    except RecipeError as err:
+        set_widget_error(widget_key, str(err))
+        return False
+    clear_widget_error(widget_key)
+    return True
+
+
+# -- widget errors (UI only) ----------------------------------------------------------------------
+
+
+def _errors() -> dict[str, str]:
+    return st.session_state.setdefault(_ERRORS, {})
+
+
+def set_widget_error(key: str, message: str) -> None:
+    _errors()[key] = message
+
+
+def clear_widget_error(key: str) -> None:
+    _errors().pop(key, None)
+
+
+def widget_error(key: str) -> str | None:
+    return _errors().get(key)
+
+
+# -- run id and owner -----------------------------------------------------------------------------
+
+
+def get_run_id() -> str | None:
+    """The run this tab watches: this session's, else the one in the URL (after a refresh).
+
+    A run found in the URL is kept in the session, so switching pages does not lose it.
+    """
+    run = st.session_state.get(_RUN)
+    if not run:
+        run = st.query_params.get("run")
+        if run:
+            st.session_state[_RUN] = run
+    return run or None
+
+
+def set_run_id(run_id: str | None) -> None:
+    st.session_state[_RUN] = run_id
+    if run_id:
+        st.query_params["run"] = run_id
+    elif "run" in st.query_params:
+        del st.query_params["run"]
+
+
+def owner_token() -> str:
+    """A random token per browser tab lineage, kept in the URL so that a refresh keeps it."""
+    token = st.session_state.get(_OWNER) or st.query_params.get("owner")
+    if not token:
+        token = secrets.token_urlsafe(12)
+    st.session_state[_OWNER] = token
+    return token
+
+
+def sync_url() -> None:
+    """Write the run id and owner back to the URL (page navigation may have dropped them)."""
+    owner = owner_token()
+    if st.query_params.get("owner") != owner:
+        st.query_params["owner"] = owner
+    run = get_run_id()
+    if run and st.query_params.get("run") != run:
+        st.query_params["run"] = run
+
+
+# -- uploads --------------------------------------------------------------------------------------
+
+
+def upload_dir() -> Path:
+    """This session's own temporary folder for uploaded files (never shared between sessions)."""
+    path = st.session_state.get(_UPLOADS)
+    if path is None or not Path(path).is_dir():
+        path = tempfile.mkdtemp(prefix="studio-upload-")
+        st.session_state[_UPLOADS] = path
+    return Path(path)
+
+
+# -- derived --------------------------------------------------------------------------------------
+
+
+def train_blocked_reason() -> str | None:
+    """Why the draft cannot be trained (the engine's sentence), or None when it can."""
+    from components import engine  # late: engine imports torch-heavy modules
+
+    try:
+        engine.model_summary(get_recipe())
+    except StudioError as err:
+        return str(err)
+    return None

@@ -1,0 +1,79 @@
+"""Starting a training Job from the draft recipe and finding this tab's run again.
+
+The Job's target is the engine's one call, :func:`studio.pipeline.train_recipe`, with the Job's
+control (pause/stop) and a Relay that hands every event to the Job. The run directory, once the
+engine has made it, is kept in the registry handle's ``info`` so that Evaluate and Export find it.
+Nothing here runs on the training thread except the target itself, which never touches ``st``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from components import engine, jobs, state
+from components.live import runs_dir
+from studio.errors import StudioError
+from studio.recipe import Recipe
+from studio.train.callbacks import Relay
+from studio.train.job import Job, JobControl
+
+ACTIVE = ("created", "running", "paused")
+
+
+def _target(recipe: Recipe, root: Path, info: dict[str, Any], prepared: Any) -> Any:
+    from studio.pipeline import train_recipe
+
+    def run(control: JobControl) -> Any:
+        def remember(path: Path) -> None:
+            info["run_dir"] = str(path)
+
+        return train_recipe(recipe, runs_root=root, callbacks=[Relay(control.emit)], control=control,
+                            on_run_dir=remember, prepared=prepared)
+
+    return run
+
+
+def leave_a_core_for_the_ui() -> None:
+    """Let torch's intra-op pool use all cores but one: the server's own thread (reruns, websockets)
+    shares this process, and on a busy machine OpenMP threads that spin-wait for a taken core slowed a
+    small MLP down 70x here (2 cores, 2 threads vs 1)."""
+    wanted = max(1, (os.cpu_count() or 1) - 1)
+    if torch.get_num_threads() > wanted:
+        torch.set_num_threads(wanted)
+
+
+def start_training() -> None:
+    """Button callback: train the draft recipe in the background and make it this tab's run."""
+    leave_a_core_for_the_ui()
+    recipe = state.get_recipe()
+    try:
+        prepared = engine.prepared(recipe)  # cached: the page has prepared it already
+    except StudioError:
+        prepared = None  # train_recipe raises the same sentence, shown as the run's failure
+    info: dict[str, Any] = {}
+    job = Job(_target(recipe, runs_dir(), info, prepared), name=recipe.name)
+    handle = jobs.registry().add(state.owner_token(), job, recipe.name)
+    handle.info = info
+    state.set_run_id(handle.run_id)
+    job.start()
+
+
+def current() -> jobs.RunHandle | None:
+    """This tab's run in this server, if it belongs to this tab's owner (else None)."""
+    run_id = state.get_run_id()
+    return jobs.registry().get(run_id, owner=state.owner_token())
+
+
+def is_active(handle: jobs.RunHandle | None) -> bool:
+    return handle is not None and handle.job.status in ACTIVE
+
+
+def run_dir_of(handle: jobs.RunHandle | None) -> Path | None:
+    """The run directory of a handle, once training has created it."""
+    if handle is None or not handle.info.get("run_dir"):
+        return None
+    return Path(handle.info["run_dir"])

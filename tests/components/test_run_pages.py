@@ -1,0 +1,135 @@
+"""Evaluate, Export and Predict in AppTest, on runs trained and exported once for this module."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from studio.export import export_run
+from studio.pipeline import train_recipe
+from studio.recipe import load_recipe
+from tests.components.helpers import by_key, clean, texts
+from tests.conftest import PRESETS
+
+
+def _train(root, preset: str, epochs: int):
+    r = load_recipe(PRESETS / f"{preset}.json")
+    r = r.updated(training={**r.training.model_dump(), "epochs": epochs})
+    return train_recipe(r, runs_root=root).run_dir
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    """An exported iris run and an unexported diabetes (regression) run in one runs folder."""
+    root = tmp_path_factory.mktemp("runs")
+    iris = _train(root, "iris-mlp", 5)
+    export_run(iris)
+    diabetes = _train(root, "diabetes-regression", 3)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("STUDIO_RUNS_DIR", str(root))
+    yield {"root": root, "iris": iris, "diabetes": diabetes}
+    mp.undo()
+
+
+def _open(at: AppTest, page: str, run=None) -> AppTest:
+    at.switch_page(f"app_pages/{page}.py").run()
+    if run is not None:
+        at.selectbox(key=f"{page}.run.none").set_value(str(run)).run()
+    clean(at)
+    return at
+
+
+def frame_with(at: AppTest, column: str):
+    """The shown table that has ``column`` (AppTest does not keep a dataframe's key)."""
+    found = [d.value for d in at.dataframe if column in d.value.columns]
+    assert found, f"no table with column {column!r}"
+    return found[0]
+
+
+def _titles(at: AppTest) -> list[str]:
+    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+
+
+def test_evaluate_classification(at, saved):
+    _open(at, "evaluate", saved["iris"])
+    labels = {m.label for m in at.metric}
+    assert {"accuracy", "f1 macro", "roc auc"} <= labels
+    titles = _titles(at)
+    assert "Confusion matrix (counts)" in titles and any(t.startswith("ROC curves") for t in titles)
+    per_class = frame_with(at, "recall")
+    assert list(per_class["class"]) == ["setosa", "versicolor", "virginica"]
+    at.toggle(key="evaluate.normalize").set_value(True).run()
+    assert "Confusion matrix, normalized by true class" in _titles(at)
+
+
+def test_evaluate_regression_and_runs_table(at, saved):
+    _open(at, "evaluate", saved["diabetes"])
+    assert {"r2", "rmse", "mae"} <= {m.label for m in at.metric}
+    titles = _titles(at)
+    assert any(t.startswith("Predicted vs actual") for t in titles) and any(t.startswith("Residuals") for t in titles)
+    table = frame_with(at, "epochs")
+    assert sorted(table["name"]) == ["diabetes-regression", "iris-mlp"]
+    assert sum(t.startswith("validation loss") for t in titles) == 1
+    compare = at.multiselect(key="evaluate.compare")
+    assert len(compare.value) == 2
+    compare.set_value([compare.value[0]]).run()
+    clean(at)
+
+
+def test_evaluate_without_runs(at, tmp_path, monkeypatch):
+    monkeypatch.setenv("STUDIO_RUNS_DIR", str(tmp_path / "none"))
+    _open(at, "evaluate")
+    assert "No finished run yet" in texts(at.info) and "No saved runs" in texts(at.info)
+
+
+def test_export_report_and_downloads(at, saved):
+    _open(at, "export", saved["iris"])
+    assert "Parity check PASSED" in texts(at.success)
+    assert "Test metrics: torch vs exported ONNX" in _titles(at)
+    downloads = {b.label: b for b in at.get("download_button") if b.key != "sidebar.download"}
+    assert set(downloads) == {"model.onnx", "model_card.json", "recipe.json", "metrics.csv"}
+    assert not any(b.proto.disabled for b in downloads.values())
+
+
+def test_export_button_int8_and_latency(at, saved):
+    _open(at, "export", saved["diabetes"])
+    assert "not been exported yet" in texts(at.info)
+    at.checkbox(key="export.int8").check()
+    at.number_input(key="export.opset").set_value(18)
+    by_key(at.button, "export.run").click().run()
+    clean(at)
+    assert "Parity check PASSED" in texts(at.success)
+    assert "int8 model" in texts(at.markdown)
+    report = json.loads((saved["diabetes"] / "export.json").read_text())
+    assert report["opset"] == 18 and report["int8_path"] == "model.int8.onnx"
+    by_key(at.button, "export.bench").click().run()
+    clean(at)
+    bench = frame_with(at, "p50_us")
+    assert "onnxruntime int8" in set(bench["runtime"])
+    assert "Median latency per call (lower is better)" in _titles(at)
+
+
+def test_predict_one_row_and_csv(at, saved):
+    _open(at, "predict", saved["iris"])
+    assert at.number_input(key="predict.field.sepal_length_cm").value > 0  # prefilled from a test row
+    next(b for b in at.button if b.label == "Predict").click().run()
+    clean(at)
+    assert at.metric[0].label.startswith("Predicted ")
+    assert at.metric[0].value in {"setosa", "versicolor", "virginica"}
+    assert "Predicted probability of each class" in _titles(at)
+
+    at.radio(key="predict.mode").set_value("CSV file").run()
+    csv = (saved["iris"] / "test.csv").read_bytes()
+    by_key(at.get("file_uploader"), "predict.csv").upload("rows.csv", csv, "text/csv")
+    at.run()
+    clean(at)
+    result = frame_with(at, "prediction")
+    assert len(result) == csv.decode().count("\n") - 1 and "proba_setosa" in result.columns
+    assert by_key(at.get("download_button"), "predict.download").proto.label.startswith("Download predictions")
+
+    bad = b"petal_width_cm,petal_length_cm\n1,2\n"
+    by_key(at.get("file_uploader"), "predict.csv").upload("bad.csv", bad, "text/csv")
+    at.run()
+    assert "lacks column(s)" in texts(at.error) and "sepal_length_cm" in texts(at.error)

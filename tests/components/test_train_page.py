@@ -1,0 +1,162 @@
+"""Train page in AppTest: settings edit the recipe, a run trains to the end, pause/resume/stop,
+re-attach after a refresh, and another owner does not see the run."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.components.helpers import APP, TIMEOUT, by_key, clean, recipe, texts
+
+W = "w.train."
+
+
+@pytest.fixture
+def runs(tmp_path, monkeypatch):
+    monkeypatch.setenv("STUDIO_RUNS_DIR", str(tmp_path / "runs"))
+    return tmp_path / "runs"
+
+
+def _open(at: AppTest, preset: str | None = "iris-mlp") -> AppTest:
+    if preset:
+        by_key(at.selectbox, "sidebar.preset").set_value(preset).run()
+    at.switch_page("app_pages/train.py").run()
+    clean(at)
+    return at
+
+
+def until(at: AppTest, pred, timeout: float = 60) -> AppTest:
+    """Rerun like the live fragment would, until ``pred(at)`` holds."""
+    end = time.time() + timeout
+    while time.time() < end:
+        at.run()
+        if pred(at):
+            return at
+        time.sleep(0.3)
+    raise AssertionError(f"timed out; page says: {texts(at.markdown)}")
+
+
+def status(at: AppTest) -> str:
+    line = next((m.value for m in at.markdown if "status: **" in m.value), "")
+    return line.split("status: **")[1].split("**")[0] if line else ""
+
+
+def _spec(at: AppTest, title: str) -> dict:
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        if spec["layout"]["title"]["text"].startswith(title):
+            return spec
+    raise AssertionError(f"no chart titled {title!r}")
+
+
+def _long_run(at: AppTest) -> None:
+    """Iris with early stopping off and many epochs: runs until stopped."""
+    by_key(at.checkbox, f"{W}regularization.early_stopping.on").uncheck().run()
+    by_key(at.number_input, f"{W}training.epochs").set_value(20_000).run()
+    by_key(at.button, "train.start").click().run()
+    assert status(at) == "running"
+
+
+def test_settings_edit_the_recipe(at, runs):
+    _open(at)
+    by_key(at.selectbox, f"{W}optimizer.kind").set_value("sgd").run()
+    assert recipe(at).optimizer["kind"] == "sgd" and recipe(at).optimizer["momentum"] == 0.9
+    by_key(at.number_input, f"{W}optimizer.sgd.lr").set_value(0.05).run()
+    assert recipe(at).optimizer["lr"] == 0.05
+    by_key(at.selectbox, f"{W}schedule.kind").set_value("step").run()
+    by_key(at.number_input, f"{W}schedule.step.step_size").set_value(30).run()
+    assert recipe(at).schedule == {"kind": "step", "step_size": 30, "gamma": 0.5}
+    lr = _spec(at, "Learning-rate preview (step)")["data"][0]["y"]
+    assert len(lr) == recipe(at).training.epochs and lr[0] == pytest.approx(0.05) and lr[30] == pytest.approx(0.025)
+    by_key(at.number_input, f"{W}regularization.l2").set_value(0.001).run()
+    by_key(at.text_input, f"{W}regularization.grad_clip").input("1.5").run()
+    by_key(at.selectbox, f"{W}regularization.class_weights").set_value("balanced").run()
+    by_key(at.checkbox, f"{W}regularization.early_stopping.on").uncheck().run()
+    by_key(at.checkbox, f"{W}regularization.augmentation.on").check().run()
+    by_key(at.number_input, f"{W}regularization.augmentation.noise_std").set_value(0.1).run()
+    by_key(at.number_input, f"{W}training.epochs").set_value(7).run()
+    by_key(at.number_input, f"{W}training.batch_size").set_value(8).run()
+    by_key(at.selectbox, f"{W}training.precision").set_value("fp32").run()
+    clean(at)
+    reg, training = recipe(at).regularization, recipe(at).training
+    assert (reg.l2, reg.grad_clip, reg.class_weights, reg.early_stopping) == (0.001, 1.5, "balanced", None)
+    assert reg.augmentation is not None and reg.augmentation.noise_std == 0.1
+    assert (training.epochs, training.batch_size, training.precision) == (7, 8, "fp32")
+    assert "cpu" in texts(at.caption)  # the device auto picks here
+
+
+def test_invalid_setting_shows_sentence(at, runs):
+    _open(at)
+    by_key(at.text_input, f"{W}regularization.grad_clip").input("-1").run()
+    assert "grad_clip" in texts(at.error)
+    assert recipe(at).regularization.grad_clip is None
+
+
+def test_train_blocked_with_reason(at, runs):
+    _open(at)
+    at.session_state["studio.recipe"] = recipe(at).updated(model=[{"kind": "conv2d"}])
+    at.run()
+    assert by_key(at.button, "train.start").disabled
+    assert "Training is blocked" in texts(at.warning)
+
+
+def test_trains_to_completion_and_shows_metrics(at, runs):
+    _open(at)
+    by_key(at.number_input, f"{W}training.epochs").set_value(4).run()
+    by_key(at.button, "train.start").click().run()
+    assert at.query_params["run"]
+    assert by_key(at.button, "train.start").disabled
+    until(at, lambda a: status(a) not in ("running", "created", ""))
+    clean(at)
+    assert status(at) == "completed"
+    assert "epoch 4/4" in at.get("progress")[0].proto.text
+    curves = _spec(at, "Training curves (live)")
+    assert curves["data"][0]["name"] == "train loss" and curves["data"][0]["x"] == [1, 2, 3, 4]
+    assert len(curves["data"][1]["y"]) == 4 and curves["data"][2]["name"] == "train accuracy"
+    assert curves["layout"]["yaxis2"]["title"]["text"].startswith("accuracy")
+    metrics = {m.label: float(m.value) for m in at.metric}
+    assert 0.0 <= metrics["accuracy"] <= 1.0 and "f1 macro" in metrics
+    assert not by_key(at.button, "train.start").disabled and by_key(at.button, "train.stop").disabled
+    saved = list(runs.iterdir())
+    assert len(saved) == 1 and (saved[0] / "model.safetensors").is_file()
+
+
+def test_pause_resume_stop(at, runs):
+    _open(at)
+    _long_run(at)
+    by_key(at.button, "train.pause").click().run()
+    assert status(at) == "paused" and not by_key(at.button, "train.resume").disabled
+    by_key(at.button, "train.resume").click().run()
+    assert status(at) == "running"
+    until(at, lambda a: "epoch 0/" not in a.get("progress")[0].proto.text)
+    by_key(at.button, "train.stop").click().run()
+    until(at, lambda a: status(a) == "stopped", timeout=20)
+    assert "stopped" in texts(at.warning).lower() or "stopped" in texts(at.info).lower()
+    assert by_key(at.button, "train.stop").disabled and not by_key(at.button, "train.start").disabled
+
+
+def test_refresh_reattaches_and_other_owner_sees_nothing(at, runs):
+    _open(at)
+    _long_run(at)
+    params = {"run": at.query_params["run"], "owner": at.query_params["owner"]}
+    try:
+        fresh = AppTest.from_file(str(APP), default_timeout=TIMEOUT)  # a refreshed tab: same URL
+        for k, v in params.items():
+            fresh.query_params[k] = v
+        fresh.run().switch_page("app_pages/train.py").run()
+        assert status(fresh) in ("running", "paused")
+        assert by_key(fresh.button, "train.start").disabled and not by_key(fresh.button, "train.stop").disabled
+        assert "iris-mlp" in texts(fresh.markdown)
+
+        other = AppTest.from_file(str(APP), default_timeout=TIMEOUT)  # someone else with the run id
+        other.query_params["run"] = params["run"]
+        other.query_params["owner"] = "someone-else"
+        other.run().switch_page("app_pages/train.py").run()
+        assert status(other) == "" and not other.get("progress")
+        assert "not running in this server" in texts(other.info)
+        assert not by_key(other.button, "train.start").disabled  # not blocked by the other's run
+    finally:
+        by_key(at.button, "train.stop").click().run()
