@@ -161,7 +161,13 @@ def _is_item_list(ann: Any) -> bool:
 
 
 def _changed(key: str, field: str, parse: Callable[[Any], Any], apply: Apply) -> None:
-    """Widget callback: runs before the rerun, so everything drawn afterwards sees the new draft."""
+    """Widget callback: runs before the rerun, so everything drawn afterwards sees the new draft.
+
+    A widget can be gone by the time its callback runs (another change in the same rerun removed
+    it, e.g. early stopping switched off while its patience was being edited): then nothing applies.
+    """
+    if key not in st.session_state:
+        return
     try:
         apply(field, parse(st.session_state[key]))
     except (StudioError, ValueError) as err:

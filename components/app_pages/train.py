@@ -24,8 +24,7 @@ FINAL = {  # status -> how its message is shown
 }
 
 
-def _controls(handle: RunHandle | None, blocked: str | None) -> None:
-    active = train_job.is_active(handle)
+def _controls(handle: RunHandle | None, active: bool, blocked: str | None) -> None:
     status = handle.job.status if handle else None
     train, pause, resume, stop, _ = st.columns([1, 1, 1, 1, 4])
     reason = blocked or ("a run is in progress: stop it or wait for it to end" if active else None)
@@ -101,10 +100,12 @@ def page() -> None:
         train_settings.training()
     st.divider()
     handle = train_job.current()
-    _controls(handle, state.train_blocked_reason())
+    # Read once per run: the job can end between two reads, and the buttons and the polling must
+    # agree (a Train button drawn disabled while polling is off would stay disabled).
+    active = train_job.is_active(handle)
+    _controls(handle, active, state.train_blocked_reason())
     st.caption(f"Draft `{recipe.name}`: {recipe.training.epochs} epochs, batch {recipe.training.batch_size}. "
                "The run goes on if you switch pages or refresh.")
-    active = train_job.is_active(handle)
     st.fragment(_panel, run_every=live.poll_seconds() if active else None)(active)
 
 

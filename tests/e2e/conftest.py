@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -20,7 +21,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "components" / "app.py"
-SCREENSHOTS = ROOT / "assets" / "screenshots"
+# Screenshots of each page: into assets/screenshots (the README's) only when asked, so that a test
+# run leaves the working tree as it was: STUDIO_SCREENSHOTS_DIR=assets/screenshots make test
+SCREENSHOTS = Path(os.environ.get("STUDIO_SCREENSHOTS_DIR") or ROOT / "tests" / "e2e" / "screenshots-tmp")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -43,11 +46,15 @@ def start_server(runs_dir: Path, port: int | None = None) -> tuple[subprocess.Po
     """``streamlit run`` headless on a free port; returns once /_stcore/health answers "ok"."""
     port = port or free_port()
     env = {**os.environ, "STUDIO_RUNS_DIR": str(runs_dir), "PYTHONPATH": str(ROOT)}
+    # The server's output goes to a file, not a pipe: an unread pipe that fills up blocks the server.
+    log = tempfile.NamedTemporaryFile("w+", prefix="streamlit-", suffix=".log", delete=False)  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    proc.log_path = log.name  # type: ignore[attr-defined]
+    log.close()
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while True:
@@ -58,17 +65,27 @@ def start_server(runs_dir: Path, port: int | None = None) -> tuple[subprocess.Po
             pass
         if time.time() > deadline or proc.poll() is not None:
             proc.kill()
-            raise RuntimeError(f"streamlit did not start:\n{proc.communicate()[0]}")
+            proc.wait()
+            raise RuntimeError(f"streamlit did not start:\n{_read_log(proc)}")
         time.sleep(0.2)
 
 
+def _read_log(proc: subprocess.Popen) -> str:
+    path = Path(proc.log_path)  # type: ignore[attr-defined]
+    text = path.read_text(errors="replace")
+    path.unlink(missing_ok=True)
+    return text
+
+
 def stop_server(proc: subprocess.Popen) -> str:
+    """Stop the server and return everything it printed."""
     proc.terminate()
     try:
-        return proc.communicate(timeout=15)[0]
+        proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
         proc.kill()
-        return proc.communicate()[0]
+        proc.wait()
+    return _read_log(proc)
 
 
 @pytest.fixture(scope="session")
