@@ -28,14 +28,13 @@ POLL = 0.5
 
 def engine_first_point(rounds: int) -> list[float]:
     from components.live import epoch_frame
-    from components.train_job import _target, leave_a_core_for_the_ui
+    from components.train_job import _target
     from studio.pipeline import prepare
     from studio.recipe import load_recipe
     from studio.train.job import Job
 
     recipe = load_recipe(PRESET)
     prepared = prepare(recipe)  # the page has it cached before Train can be pressed
-    leave_a_core_for_the_ui()
     times = []
     for _ in range(rounds):
         with tempfile.TemporaryDirectory() as root:

@@ -30,7 +30,7 @@ def _throughput(run_dir: Path) -> float:
 
 
 def bare(epochs: int) -> float:
-    from components.train_job import _target, leave_a_core_for_the_ui
+    from components.train_job import _target
     from studio.pipeline import prepare
     from studio.recipe import load_recipe
     from studio.train.job import Job
@@ -38,7 +38,6 @@ def bare(epochs: int) -> float:
     recipe = load_recipe(PRESET)
     recipe = recipe.updated(training={**recipe.training.model_dump(), "epochs": epochs},
                             regularization={**recipe.regularization.model_dump(), "early_stopping": None})
-    leave_a_core_for_the_ui()
     with tempfile.TemporaryDirectory() as root:
         info: dict = {}
         job = Job(_target(recipe, Path(root), info, prepare(recipe)))

@@ -8,11 +8,8 @@ Nothing here runs on the training thread except the target itself, which never t
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
-
-import torch
 
 from components import engine, jobs, state
 from components.live import runs_dir
@@ -37,18 +34,8 @@ def _target(recipe: Recipe, root: Path, info: dict[str, Any], prepared: Any) -> 
     return run
 
 
-def leave_a_core_for_the_ui() -> None:
-    """Let torch's intra-op pool use all cores but one: the server's own thread (reruns, websockets)
-    shares this process, and on a busy machine OpenMP threads that spin-wait for a taken core slowed a
-    small MLP down 70x here (2 cores, 2 threads vs 1)."""
-    wanted = max(1, (os.cpu_count() or 1) - 1)
-    if torch.get_num_threads() > wanted:
-        torch.set_num_threads(wanted)
-
-
 def start_training() -> None:
     """Button callback: train the draft recipe in the background and make it this tab's run."""
-    leave_a_core_for_the_ui()
     recipe = state.get_recipe()
     try:
         prepared = engine.prepared(recipe)  # cached: the page has prepared it already
