@@ -59,7 +59,8 @@ def browser_first_point(rounds: int) -> list[float]:
             button(page, "Train").click()
             wait_points(page, "Training curves (live)", 0, timeout=60)
             times.append(time.perf_counter() - t0)
-            button(page, "Stop").click()
+            if button(page, "Stop").is_enabled():  # the preset may have finished already (early stop)
+                button(page, "Stop").click()
     return times
 
 

@@ -19,6 +19,7 @@ from studio.train.callbacks import Relay
 from studio.train.job import Job, JobControl
 
 ACTIVE = ("created", "running", "paused")
+FIRST_POINT_WAIT = 0.4  # seconds the Train click may wait for the first epoch
 
 
 def _target(recipe: Recipe, root: Path, info: dict[str, Any], prepared: Any) -> Any:
@@ -47,6 +48,9 @@ def start_training() -> None:
     handle.info = info
     state.set_run_id(handle.run_id)
     job.start()
+    # Small recipes finish their first epoch in tens of milliseconds: waiting a moment here lets the
+    # rerun that follows this click draw the first point, instead of the next poll half a second later.
+    job.wait_for_event("epoch", timeout=FIRST_POINT_WAIT)
 
 
 def current() -> jobs.RunHandle | None:

@@ -74,6 +74,7 @@ class Job:
         self._last_batch: dict[str, Any] | None = None
         self._finished: dict[str, Any] | None = None
         self._lock = threading.Lock()
+        self._recorded = threading.Condition(self._lock)  # notified on every kept event
         self._stop = threading.Event()
         self._go = threading.Event()  # set = not paused
         self._done = threading.Event()
@@ -106,6 +107,17 @@ class Job:
         """Ask the target to stop at its next checkpoint; returns at once."""
         self._stop.set()
         self._go.set()  # wake a paused checkpoint so that it can see the stop
+
+    def wait_for_event(self, name: str, timeout: float) -> bool:
+        """Block until an event called ``name`` ("epoch", "finished", ...) was recorded, the job
+        ended, or ``timeout`` seconds passed; True when the event is there."""
+
+        def seen() -> bool:
+            return self._done.is_set() or any(e.get("event") == name for e in self._events)
+
+        with self._recorded:
+            self._recorded.wait_for(seen, timeout)
+            return any(e.get("event") == name for e in self._events)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the thread has ended (True) or ``timeout`` seconds passed (False)."""
@@ -141,6 +153,7 @@ class Job:
             self._events.append(event)
             if event.get("event") == "finished":
                 self._finished = event
+            self._recorded.notify_all()
 
     def _main(self) -> None:
         status, error = "completed", None
@@ -159,4 +172,5 @@ class Job:
             elif status != "failed" and self._stop.is_set():
                 status = "stopped"
             self._status, self._error = status, error
-        self._done.set()
+            self._done.set()
+            self._recorded.notify_all()
