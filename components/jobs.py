@@ -69,14 +69,21 @@ class JobRegistry:
             mine = [h for h in self._runs.values() if h.owner == owner]
         return sorted(mine, key=lambda h: h.created, reverse=True)
 
-    def stop_all(self) -> None:
-        """Ask every job to stop (cooperative; used when the registry is released)."""
+    def stop_all(self, wait: float = 10.0) -> None:
+        """Stop every job and give them up to ``wait`` seconds in all to end through their normal end
+        (so a stopped run still writes its weights and summary, and no training thread is still inside
+        torch when the interpreter exits)."""
         with self._lock:
             handles = list(self._runs.values())
         for h in handles:
             stop = getattr(h.job, "stop", None)
             if callable(stop):
                 stop()
+        deadline = time.monotonic() + wait
+        for h in handles:
+            join = getattr(h.job, "wait", None)
+            if callable(join):
+                join(max(0.0, deadline - time.monotonic()))
 
 
 @st.cache_resource(on_release=lambda reg: reg.stop_all())

@@ -6,6 +6,7 @@ name their unit in brackets.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -113,28 +114,44 @@ def parity(metrics_torch: Mapping[str, float], metrics_onnx: Mapping[str, float]
     return _layout(fig, "Test metrics: torch vs exported ONNX", "metric (name)", "value (metric units)")
 
 
+LIVE_TRACES = (  # (column, legend name, panel 1-3)
+    ("train_loss", "train loss", 1), ("val_loss", "validation loss", 1),
+    ("train_metric", "train {metric}", 2), ("val_metric", "validation {metric}", 2),
+    ("lr", "learning rate", 3),
+)
+
+
 def live_curves(history: pd.DataFrame, metric: str) -> go.Figure:
     """Loss, the primary metric and the learning rate per epoch, as three panels of ONE figure.
 
     One chart instead of three: the browser re-mounts a Plotly chart whenever its data changes
     (twice a second while training), and on a small machine each mount costs CPU that training needs.
+    The layout is built and validated once per metric; each redraw only fills in the numbers,
+    skipping Plotly's validation (55-75 ms of Python per redraw, taken from the training thread's
+    share of the interpreter, against ~6 ms).
     """
+    template = _live_template(metric)
+    epochs = history["epoch"].tolist() if "epoch" in history else []
+    data = [{**trace, "x": epochs, "y": history[column].tolist() if column in history else []}
+            for (column, _, _), trace in zip(LIVE_TRACES, template["data"], strict=True)]
+    return go.Figure({"data": data, "layout": template["layout"]}, _validate=False)
+
+
+@functools.lru_cache(maxsize=8)
+def _live_template(metric: str) -> dict:
+    """The validated live figure with empty traces, as a plain dict (cached: it never changes)."""
     from plotly.subplots import make_subplots
 
     fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.08,
                         subplot_titles=("Loss per epoch", f"{metric} per epoch", "Learning rate per epoch"))
-    epochs = history["epoch"].tolist()
-    panels = ((1, (("train_loss", "train loss"), ("val_loss", "validation loss"))),
-              (2, (("train_metric", f"train {metric}"), ("val_metric", f"validation {metric}"))),
-              (3, (("lr", "learning rate"),)))
     colors = {"train": "#1f77b4", "validation": "#ff7f0e", "learning": "#2ca02c"}
-    for col, traces in panels:
-        for column, name in traces:
-            if column in history:
-                fig.add_trace(go.Scatter(x=epochs, y=history[column].tolist(), name=name, mode="lines",
-                                         line={"color": colors[name.split()[0]]}), row=1, col=col)
+    for _, name, col in LIVE_TRACES:
+        label = name.format(metric=metric)
+        fig.add_trace(go.Scatter(x=[], y=[], name=label, mode="lines", line={"color": colors[label.split()[0]]}),
+                      row=1, col=col)
     for col, y in ((1, "loss (lower is better)"), (2, f"{metric} (higher is better)"), (3, "learning rate (per step)")):
         fig.update_xaxes(title_text="epoch (count)", row=1, col=col)
         fig.update_yaxes(title_text=y, row=1, col=col)
     fig.update_layout(legend={"orientation": "h", "y": -0.3})
-    return _layout(fig, "Training curves (live)", "epoch (count)", "loss (lower is better)", height=HEIGHT)
+    fig = _layout(fig, "Training curves (live)", "epoch (count)", "loss (lower is better)", height=HEIGHT)
+    return fig.to_dict()
