@@ -173,7 +173,8 @@ def _app(args: argparse.Namespace) -> int:
     app = Path(__file__).resolve().parent.parent / "components" / "app.py"
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
            "--server.address", args.host, "--browser.gatherUsageStats", "false",
-           "--server.maxUploadSize", "200", "--server.headless", "true"]
+           "--server.maxUploadSize", "200", "--server.headless", "true",
+           "--runner.postScriptGC", "false"]  # see .streamlit/config.toml: a GC per rerun stalls training
     print(f"Training Studio: open http://{args.host}:{args.port} in your browser (Ctrl+C stops it)", flush=True)
     return subprocess.call(cmd)
 

@@ -109,7 +109,7 @@ def test_latency_overlay_probabilities_parity_lr():
         _labelled(fig)
 
 
-@pytest.mark.parametrize(("raw", "seconds"), [(None, 0.5), ("1", 1.0), ("5", 1.0), ("0.01", 0.2), ("x", 0.5)])
+@pytest.mark.parametrize(("raw", "seconds"), [(None, 0.8), ("1", 1.0), ("5", 1.0), ("0.01", 0.2), ("x", 0.8)])
 def test_poll_seconds_stays_within_a_second(monkeypatch, raw, seconds):
     if raw is None:
         monkeypatch.delenv(live.POLL_ENV, raising=False)
