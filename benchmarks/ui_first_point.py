@@ -23,7 +23,7 @@ from pathlib import Path
 from ui_browser import button, open_train_page
 
 PRESET = Path(__file__).resolve().parents[1] / "assets" / "recipes" / "breast-cancer-mlp.json"
-POLL = 0.5
+POLL = 0.8  # components.live.DEFAULT_POLL
 
 
 def engine_first_point(rounds: int) -> list[float]:
