@@ -104,7 +104,8 @@ def progress(events: list[dict[str, Any]], last_batch: dict[str, Any] | None) ->
     elif epochs_done:
         speed = float(epochs_done[-1].get("samples_per_sec") or 0.0) or None
     left = None
-    if epochs_done and planned:
+    finished = any(e.get("event") == "finished" for e in events)
+    if epochs_done and planned and not finished:  # an early stop ends before the planned epochs
         per_epoch = sum(float(e.get("seconds") or 0.0) for e in epochs_done) / done
         left = per_epoch * max(0.0, planned - done - partial)
     return Progress(done, planned, fraction, speed, left, started.get("device") if started else None)

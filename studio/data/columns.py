@@ -128,9 +128,21 @@ def _id_like_numbers(name: str, col: pd.Series) -> str | None:
     return None
 
 
+_DAY_MONTH = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.]\d{2,4}")
+
+
+def day_first(col: pd.Series) -> bool:
+    """True when dates are written day first (31/12/2024): some first number is above 12 and no
+    second one is. Ambiguous columns (every number up to 12) are read month first, as pandas does."""
+    parts = col.dropna().astype(str).str.extract(_DAY_MONTH).dropna().astype(int)
+    if parts.empty:
+        return False
+    return bool((parts[0] > 12).any() and not (parts[1] > 12).any())
+
+
 def date_parts(name: str, col: pd.Series) -> dict[str, pd.Series]:
     """``<name>_year``, ``<name>_month``, ``<name>_dayofweek`` of a date column (NaN where unreadable)."""
-    when = pd.to_datetime(col, errors="coerce", format="mixed")
+    when = pd.to_datetime(col, errors="coerce", format="mixed", dayfirst=day_first(col))
     parts = {"year": when.dt.year, "month": when.dt.month, "dayofweek": when.dt.day_of_week}
     return {f"{name}_{p}": parts[p].astype(np.float64) for p in DATE_PARTS}
 
@@ -155,7 +167,7 @@ def derive_dates(frame: pd.DataFrame, derived: dict[str, list[str]]) -> pd.DataF
 
 def _expand_date(name: str, col: pd.Series, out: Typed) -> None:
     """A date becomes its year, month and day of week: numbers a network can use."""
-    when = pd.to_datetime(col, errors="coerce", format="mixed")
+    when = pd.to_datetime(col, errors="coerce", format="mixed", dayfirst=day_first(col))
     new = [f"{name}_{p}" for p in DATE_PARTS]
     for new_name, values in date_parts(name, col).items():
         out.frame[new_name] = values

@@ -128,3 +128,11 @@ def test_live_curves_one_figure_three_labelled_panels():
                                                         "Learning rate per epoch"]
     assert all(fig.layout[f"xaxis{i}"].title.text == "epoch (count)" for i in ("", "2", "3"))
     assert fig.layout.yaxis2.title.text == "accuracy (higher is better)"
+
+
+def test_no_time_left_once_the_run_finished() -> None:
+    events = [{"event": "started", "epochs": 50, "device": "cpu"},
+              {"event": "epoch", "epoch": 1, "seconds": 0.1, "samples_per_sec": 100.0},
+              {"event": "finished", "status": "early_stopped"}]
+    assert "left" not in live.progress(events, None).text()
+    assert "left" in live.progress(events[:2], None).text()

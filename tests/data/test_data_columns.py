@@ -101,3 +101,17 @@ def test_small_file_keeps_distinct_values(load_csv: Callable[..., Table]) -> Non
     # with few rows, distinct numbers or words are normal, not IDs
     table = load_csv("size,color,y\n3.5,red,a\n1.25,blue,b\n2.0,green,a\n4.75,pink,b\n")
     assert table.column_types == {"size": "numeric", "color": "categorical"}
+
+
+def test_day_first_dates_are_read_day_first() -> None:
+    import pandas as pd
+
+    from studio.data.columns import date_parts, day_first
+
+    days = pd.Series(pd.date_range("2024-01-01", periods=40).strftime("%d/%m/%Y"))
+    assert day_first(days)
+    parts = date_parts("d", days)
+    assert parts["d_month"].tolist()[:31] == [1.0] * 31 and parts["d_month"].iloc[31] == 2.0
+    us = pd.Series(pd.date_range("2024-01-01", periods=40).strftime("%m/%d/%Y"))
+    assert not day_first(us)
+    assert date_parts("d", us)["d_month"].iloc[31] == 2.0
