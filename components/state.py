@@ -11,6 +11,8 @@ Everything else (tables, summaries, whether Train is allowed) is derived from th
 
 from __future__ import annotations
 
+import hashlib
+import re
 import secrets
 import tempfile
 from pathlib import Path
@@ -163,6 +165,16 @@ def upload_dir() -> Path:
         path = tempfile.mkdtemp(prefix="studio-upload-")
         st.session_state[_UPLOADS] = path
     return Path(path)
+
+
+def save_upload(uploaded: Any, fallback_name: str) -> Path:
+    """Keep an uploaded file in this session's folder, named by a hash of its content (so the same
+    upload maps to the same path and cached engine calls on it hit) and a safe form of its name."""
+    content = uploaded.getvalue()
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", uploaded.name)[-80:] or fallback_name
+    path = upload_dir() / f"{hashlib.sha256(content).hexdigest()[:8]}-{safe}"
+    path.write_bytes(content)
+    return path
 
 
 # -- derived --------------------------------------------------------------------------------------

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import re
 import typing
 from typing import Any
 
@@ -36,10 +34,7 @@ def _save_csv() -> None:
     uploaded = st.session_state.get(CSV_KEY)
     if uploaded is None:
         return
-    content = uploaded.getvalue()
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", uploaded.name)[-80:] or "data.csv"
-    path = state.upload_dir() / f"{hashlib.sha256(content).hexdigest()[:8]}-{safe}"
-    path.write_bytes(content)
+    path = state.save_upload(uploaded, "data.csv")
     try:
         columns = engine.csv_columns(str(path), {})
     except StudioError as err:

@@ -7,9 +7,7 @@ run's first test row, so pressing Predict right away gives a sensible answer.
 
 from __future__ import annotations
 
-import hashlib
 import math
-import re
 from pathlib import Path
 from typing import Any
 
@@ -69,10 +67,7 @@ def _csv(model: Path) -> None:
                                 help="Saved in a temporary folder private to this browser session.")
     if uploaded is None:
         return
-    content = uploaded.getvalue()
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", uploaded.name)[-80:] or "rows.csv"
-    path = state.upload_dir() / f"{hashlib.sha256(content).hexdigest()[:8]}-{safe}"
-    path.write_bytes(content)
+    path = state.save_upload(uploaded, "rows.csv")
     from studio.export import predict_csv
 
     try:
