@@ -5,7 +5,7 @@ Public API (imported lazily, so ``studio.export.predict`` can be used without to
 - ``export_run(run_dir, quantize=None, opset=20) -> ExportReport``: model.onnx (+ model.int8.onnx),
   model_card.json and export.json in the run directory, after a parity proof on test.csv.
 - ``check_parity(model_path, run, frame=None) -> ParityReport``
-- ``make_session(path, threads=None, level="all") -> onnxruntime.InferenceSession``
+- ``make_session(path, threads=None, level="all", spin_us=1000) -> onnxruntime.InferenceSession``
 - ``benchmark_run(run_dir) -> DataFrame`` (also bench.csv)
 - ``predict_csv(model_path, csv_path) -> DataFrame``; ``predict_frame(session, frame) -> DataFrame``
 """

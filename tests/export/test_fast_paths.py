@@ -8,7 +8,7 @@ import pytest
 
 from studio.errors import ExportError
 from studio.export.bench import benchmark_loaded
-from studio.export.session import make_session, physical_cores
+from studio.export.session import SPIN_US, make_session, physical_cores
 
 
 def test_int8_changes_the_metric_little(exported):
@@ -27,6 +27,17 @@ def test_session_settings(exported):
     assert s.get_session_options().intra_op_num_threads == 1
     assert s.get_session_options().inter_op_num_threads == 1
     assert make_session(report.model_path).get_session_options().intra_op_num_threads == physical_cores()
+
+
+def test_worker_threads_spin_one_millisecond_at_most(exported):
+    """onnxruntime's default spin (tens of ms) doubled torch's time beside it; never spinning cost a
+    wake-up per parallel call."""
+    _, report = exported
+    options = make_session(report.model_path).get_session_options()
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "1"
+    assert options.get_session_config_entry("session.intra_op.spin_duration_us") == str(SPIN_US) == "1000"
+    quiet = make_session(report.model_path, spin_us=0).get_session_options()
+    assert quiet.get_session_config_entry("session.intra_op.allow_spinning") == "0"
 
 
 def test_missing_model_file_is_a_clear_error(tmp_path):
