@@ -49,9 +49,12 @@ def quantize_int8(src: str | Path, dst: str | Path) -> Path:
 
 
 def _pre_process(src: str | Path, pre: Path) -> None:
-    """Symbolic shape inference first; ORT's version trips on some string ops (the categorical
-    front: Where/Equal on strings), where the ONNX shape inference alone still does the job."""
-    try:
-        quant_pre_process(str(src), str(pre))
-    except Exception:
-        quant_pre_process(str(src), str(pre), skip_symbolic_shape=True)
+    """``quant_pre_process`` with ONNX's own shape inference only.
+
+    onnxruntime's symbolic shape inference does not finish on the categorical front (Equal/Where
+    on strings), and when it does not finish it saves ``sym_shape_infer_temp.onnx`` and a weights
+    file into the *current directory* before raising: litter in the user's folder on every
+    export with categories. The ONNX inference it falls back to types every Gemm, MatMul and Conv
+    input, which is all that dynamic quantization of the dense layers needs.
+    """
+    quant_pre_process(str(src), str(pre), skip_symbolic_shape=True)

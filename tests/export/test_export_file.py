@@ -111,3 +111,13 @@ def test_failed_proof_leaves_no_file(hand_run, monkeypatch):
 def test_unknown_quantizer_is_refused(hand_run):
     with pytest.raises(ExportError, match="quantize"):
         export_loaded(hand_run, quantize="int4")
+
+
+def test_export_writes_nothing_outside_the_run_directory(hand_run, tmp_path, monkeypatch):
+    """onnxruntime's symbolic shape inference drops debug files into the current directory when it
+    cannot finish (it cannot on the string front); the int8 path must not run it."""
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    export_loaded(hand_run, quantize="int8")
+    assert list(cwd.iterdir()) == []
