@@ -23,6 +23,7 @@ from studio.atomic import write_json_atomic
 from studio.errors import ExportError
 from studio.export.card import build_card, describe_steps, example_code, versions
 from studio.export.front import attach_front
+from studio.export.fuse import fuse_graph
 from studio.export.parity import check_parity, metrics_of, onnx_outputs, true_targets
 from studio.export.quantize import QUANTIZERS, quantize_int8
 from studio.export.schema import CATEGORICAL_INPUT, NUMERIC_INPUT, ColumnSpec, ModelSchema
@@ -95,9 +96,18 @@ def build_schema(run: Any, columns: list[ColumnSpec]) -> ModelSchema:
 
 
 def to_proto(run: Any, schema: ModelSchema, encoded: list[ColumnSpec], frame: Any, opset: int) -> onnx.ModelProto:
+    """The run's graph as exported: the front spliced before the torch module, nothing fused yet."""
     example = torch.from_numpy(np.ascontiguousarray(run.preprocessor.encode(frame.iloc[:8]), dtype=np.float32))
     proto = module_to_onnx(run.inference_module(), example, schema.output, opset)
     attach_front(proto, encoded, ENCODED_INPUT)
+    return proto
+
+
+def finish(proto: onnx.ModelProto, schema: ModelSchema, fuse: bool = True) -> onnx.ModelProto:
+    """With metadata, checked, and fused (:func:`~studio.export.fuse.fuse_graph`) unless
+    ``fuse`` is False, which keeps every preprocessing node: the graph that int8 quantizes.
+    """
+    proto = fuse_graph(proto) if fuse else proto
     onnx.helper.set_model_props(proto, schema.to_metadata())
     proto.doc_string = f"Training Studio run {schema.recipe_name!r}: raw inputs -> {schema.output}"
     proto.model_version = 1
@@ -127,12 +137,19 @@ def export_loaded(run: Any, quantize: str | None = None, opset: int = 20) -> Exp
     frame = run.test_frame()
     columns, encoded = column_specs(run.preprocessor)
     schema = build_schema(run, columns)
-    proto = to_proto(run, schema, encoded, frame, opset)
+    exported = to_proto(run, schema, encoded, frame, opset)
     final, tmp = run.path / MODEL_FILE, run.path / f".{MODEL_FILE}.{os.getpid()}.tmp"
-    onnx.save_model(proto, str(tmp))
+    notes: list[str] = []
+    onnx.save_model(finish(exported, schema), str(tmp))
     try:
-        parity = check_parity(tmp, run, frame).to_dict()
-        int8 = _int8(tmp, run, frame, parity) if quantize == "int8" else None
+        proof = check_parity(tmp, run, frame, raise_on_fail=False)
+        if not proof.passed:  # fusing is an optimization: never the reason an export fails
+            notes.append(f"the fused graph differed from torch by {proof.max_abs_diff:.3g}, so model.onnx keeps "
+                         "the preprocessing nodes unfused (slower at small batches, same answers)")
+            onnx.save_model(finish(exported, schema, fuse=False), str(tmp))
+            proof = check_parity(tmp, run, frame)
+        parity = proof.to_dict()
+        int8 = _int8(tmp, finish(exported, schema, fuse=False), run, frame, parity) if quantize else None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -145,22 +162,26 @@ def export_loaded(run: Any, quantize: str | None = None, opset: int = 20) -> Exp
     card = build_card(schema, run.summary, parity, opset, example_code(schema, frame), sizes, int8)
     card_path = write_json_atomic(run.path / CARD_FILE, card)
     report = ExportReport(final, card_path, parity, opset, sizes[MODEL_FILE], time.perf_counter() - t0,
-                          run.path / INT8_FILE if int8 else None, int8)
+                          run.path / INT8_FILE if int8 else None, int8, notes)
     write_json_atomic(run.path / REPORT_FILE, {**report.to_dict(), "versions": versions()})
     return report
 
 
-def _int8(fp32: Path, run: Any, frame: Any, parity: dict[str, Any]) -> dict[str, Any]:
-    """Quantize, then measure on the test rows what int8 changed against fp32 ONNX."""
+def _int8(fp32: Path, unfolded: onnx.ModelProto, run: Any, frame: Any, parity: dict[str, Any]) -> dict[str, Any]:
+    """Quantize ``unfolded``, then measure on the test rows what int8 changed against ``fp32``'s outputs."""
     tmp = run.path / f".{INT8_FILE}.{os.getpid()}.tmp"
+    plain = run.path / f".{MODEL_FILE}.unfolded.{os.getpid()}.tmp"
     try:
-        quantize_int8(fp32, tmp)
+        onnx.save_model(unfolded, str(plain))
+        quantize_int8(plain, tmp)
         ref = onnx_outputs(make_session(fp32), frame)
         got = onnx_outputs(make_session(tmp), frame)
         metrics = metrics_of(run.meta, true_targets(run.meta, frame), got)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    finally:
+        plain.unlink(missing_ok=True)
     os.replace(tmp, run.path / INT8_FILE)
     primary = run.summary.get("primary_metric") or ("accuracy" if run.meta["task"] == "classification" else "r2")
     before, after = parity["metrics_onnx"].get(primary), metrics.get(primary)

@@ -18,7 +18,6 @@ from onnx import TensorProto, helper, numpy_helper
 from studio.export.schema import CATEGORICAL_INPUT, MISSING_CATEGORY, NUMERIC_INPUT, ColumnSpec
 
 _P = "studio_front/"
-_FINITE = _P + "numeric_finite"
 
 
 def attach_front(model: onnx.ModelProto, encoded_order: list[ColumnSpec], encoded_input: str) -> None:
@@ -34,8 +33,6 @@ def attach_front(model: onnx.ModelProto, encoded_order: list[ColumnSpec], encode
     n_cat = len(encoded_order) - n_num
     nodes: list[onnx.NodeProto] = []
     pieces: list[str] = []
-    if n_num:
-        _finite_numeric(nodes)
     i = 0
     while i < len(encoded_order):
         if encoded_order[i].input == NUMERIC_INPUT:  # a run of numeric slots is one Gather
@@ -47,9 +44,16 @@ def attach_front(model: onnx.ModelProto, encoded_order: list[ColumnSpec], encode
         else:
             pieces.append(_categorical_piece(encoded_order[i], len(pieces), nodes))
             i += 1
-    op = "Identity" if len(pieces) == 1 else "Concat"
-    nodes.append(helper.make_node(op, pieces, [encoded_input], name=_P + op.lower(),
-                                  **({"axis": 1} if op == "Concat" else {})))
+    if len(pieces) > 1:
+        nodes.append(helper.make_node("Concat", pieces, [_P + "concat"], name=_P + "concat", axis=1))
+    joined = pieces[0] if len(pieces) == 1 else _P + "concat"
+    if joined != NUMERIC_INPUT:  # its width, for the rewrites in studio.export.fuse
+        shape = [d.dim_param or d.dim_value for d in old.type.tensor_type.shape.dim]
+        graph.value_info.append(helper.make_tensor_value_info(joined, TensorProto.FLOAT, shape))
+    if n_num:  # the one-hot slots are 0/1, so this only touches the numeric ones
+        _inf_as_missing(graph, joined, encoded_input, nodes)
+    else:
+        nodes.append(helper.make_node("Identity", [joined], [encoded_input], name=_P + "identity"))
 
     new_inputs = []
     if n_num:
@@ -65,23 +69,25 @@ def attach_front(model: onnx.ModelProto, encoded_order: list[ColumnSpec], encode
     graph.node.extend(nodes + body)
 
 
-def _finite_numeric(nodes: list[onnx.NodeProto]) -> None:
-    """±inf counts as missing, as ``Preprocessor.encode`` reads it: IsInf -> NaN."""
-    nan = numpy_helper.from_array(np.asarray(np.nan, dtype=np.float32), _P + "nan")
-    nodes.append(helper.make_node("Constant", [], [_P + "nan"], value=nan, name=_P + "nan"))
-    nodes.append(helper.make_node("IsInf", [NUMERIC_INPUT], [_P + "is_inf"], name=_P + "is_inf"))
-    nodes.append(helper.make_node("Where", [_P + "is_inf", _P + "nan", NUMERIC_INPUT], [_FINITE],
-                                  name=_P + "inf_to_nan"))
+def _inf_as_missing(graph: onnx.GraphProto, src: str, out: str, nodes: list[onnx.NodeProto]) -> None:
+    """±inf counts as missing, as ``Preprocessor.encode`` reads it: ``Where(IsInf(x), NaN, x)``.
+
+    Applied to the joined matrix, right before the network's own ``IsNaN`` imputation, so that
+    :class:`~studio.export.fuse.MissingByImputer` can merge the two into one ``Imputer``.
+    """
+    graph.initializer.append(numpy_helper.from_array(np.asarray(np.nan, dtype=np.float32), _P + "nan"))
+    nodes.append(helper.make_node("IsInf", [src], [_P + "is_inf"], name=_P + "is_inf"))
+    nodes.append(helper.make_node("Where", [_P + "is_inf", _P + "nan", src], [out], name=_P + "inf_as_missing"))
 
 
 def _numeric_piece(idx: list[int], n_num: int, pos: int, nodes: list[onnx.NodeProto]) -> str:
     """Columns ``idx`` of the numeric input, (B, len(idx)); the whole input when it is all of it, in order."""
     if idx == list(range(n_num)):
-        return _FINITE
+        return NUMERIC_INPUT
     p = f"{_P}num{pos}_"
     const = numpy_helper.from_array(np.asarray(idx, dtype=np.int64), p + "idx")
     nodes.append(helper.make_node("Constant", [], [p + "idx"], value=const, name=p + "idx"))
-    nodes.append(helper.make_node("Gather", [_FINITE, p + "idx"], [p + "cols"], axis=1, name=p + "gather"))
+    nodes.append(helper.make_node("Gather", [NUMERIC_INPUT, p + "idx"], [p + "cols"], axis=1, name=p + "gather"))
     return p + "cols"
 
 

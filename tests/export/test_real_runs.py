@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import onnx
 import pandas as pd
 import pytest
 
@@ -50,6 +51,8 @@ def test_csv_run_with_categories_exports_and_predicts_raw_rows(csv_run: Path, tm
     report = export_run(csv_run, quantize="int8")
     assert report.parity["passed"] and report.parity["label_agreement"] == 1.0
     assert abs(report.int8["metric_change"]) <= 0.03
+    ops = [n.op_type for n in onnx.load(str(report.model_path)).graph.node]
+    assert "Imputer" in ops and "IsInf" not in ops, ops  # ±inf and NaN handled in one step after the one-hots
     blob = report.model_path.read_bytes()
     assert str(csv_run).encode() not in blob and b"site-packages" not in blob
     card = json.loads(report.card_path.read_text())
