@@ -41,6 +41,8 @@ def _parity(report: dict[str, Any]) -> None:
         st.success(f"Parity check PASSED: onnxruntime computes what torch computes. {verdict}.")
     else:
         st.error(f"Parity check FAILED: {verdict}.")
+    for note in report.get("notes") or []:
+        st.info(note)
     a, b, c = st.columns(3)
     a.metric("model.onnx size", f"{report['size_bytes'] / 1024:,.1f} KiB")
     b.metric("Opset", report["opset"])

@@ -93,6 +93,18 @@ def test_export_report_and_downloads(at, saved):
     assert not any(b.proto.disabled for b in downloads.values())
 
 
+def test_export_notes_are_shown(at, saved):
+    """E.g. that the graph was exported unfused because the fused one missed the parity check."""
+    path = saved["iris"] / "export.json"
+    original = path.read_text()
+    path.write_text(json.dumps({**json.loads(original), "notes": ["model.onnx keeps the preprocessing nodes unfused"]}))
+    try:
+        _open(at, "export", saved["iris"])
+        assert "model.onnx keeps the preprocessing nodes unfused" in texts(at.info)
+    finally:
+        path.write_text(original)
+
+
 def test_export_button_int8_and_latency(at, saved):
     _open(at, "export", saved["diabetes"])
     assert "not been exported yet" in texts(at.info)
