@@ -58,8 +58,9 @@ def example_code(schema: ModelSchema, frame: pd.DataFrame, file_name: str = "mod
     ]) + "\n"
 
 
-def build_card(schema: ModelSchema, summary: dict[str, Any], parity: dict[str, Any], opset: int,
+def build_card(schema: ModelSchema, summary: dict[str, Any], parity: dict[str, Any], operator_sets: dict[str, int],
                example: str, files: dict[str, int], int8: dict[str, Any] | None) -> dict[str, Any]:
+    """``operator_sets``: domain -> version of the saved graph ("ai.onnx" is the default domain)."""
     return {
         "name": schema.recipe_name,
         "task": schema.task,
@@ -69,7 +70,7 @@ def build_card(schema: ModelSchema, summary: dict[str, Any], parity: dict[str, A
             "graph_inputs": schema.input_shapes(),
             "columns": [{"name": c.name, "type": c.type, "input": c.input, "index": c.index,
                          "categories": c.categories} for c in schema.columns],
-            "missing_values": "numeric: NaN (imputed inside the graph as in training); "
+            "missing_values": "numeric: NaN or ±inf (imputed inside the graph as in training); "
                               "categorical: \"\" (filled or all-zero one-hot as in training)",
         },
         "output": {"name": schema.output, "meaning": schema.output_meaning},
@@ -82,7 +83,8 @@ def build_card(schema: ModelSchema, summary: dict[str, Any], parity: dict[str, A
         "test_metrics": scalars((summary.get("metrics") or {}).get("test")),
         "parity": parity,
         "int8": int8,
-        "opset": opset,
+        "opset": operator_sets.get("ai.onnx"),
+        "operator_sets": operator_sets,
         "file_sizes_bytes": files,
         "recipe_digest": schema.recipe_digest,
         "versions": versions(),

@@ -140,13 +140,15 @@ def export_loaded(run: Any, quantize: str | None = None, opset: int = 20) -> Exp
     exported = to_proto(run, schema, encoded, frame, opset)
     final, tmp = run.path / MODEL_FILE, run.path / f".{MODEL_FILE}.{os.getpid()}.tmp"
     notes: list[str] = []
-    onnx.save_model(finish(exported, schema), str(tmp))
+    model = finish(exported, schema)
+    onnx.save_model(model, str(tmp))
     try:
         proof = check_parity(tmp, run, frame, raise_on_fail=False)
         if not proof.passed:  # fusing is an optimization: never the reason an export fails
             notes.append(f"the fused graph differed from torch by {proof.max_abs_diff:.3g}, so model.onnx keeps "
                          "the preprocessing nodes unfused (slower at small batches, same answers)")
-            onnx.save_model(finish(exported, schema, fuse=False), str(tmp))
+            model = finish(exported, schema, fuse=False)
+            onnx.save_model(model, str(tmp))
             proof = check_parity(tmp, run, frame)
         parity = proof.to_dict()
         int8 = _int8(tmp, finish(exported, schema, fuse=False), run, frame, parity) if quantize else None
@@ -159,7 +161,8 @@ def export_loaded(run: Any, quantize: str | None = None, opset: int = 20) -> Exp
     sizes = {MODEL_FILE: final.stat().st_size}
     if int8:
         sizes[INT8_FILE] = (run.path / INT8_FILE).stat().st_size
-    card = build_card(schema, run.summary, parity, opset, example_code(schema, frame), sizes, int8)
+    operator_sets = {o.domain or "ai.onnx": o.version for o in model.opset_import}
+    card = build_card(schema, run.summary, parity, operator_sets, example_code(schema, frame), sizes, int8)
     card_path = write_json_atomic(run.path / CARD_FILE, card)
     report = ExportReport(final, card_path, parity, opset, sizes[MODEL_FILE], time.perf_counter() - t0,
                           run.path / INT8_FILE if int8 else None, int8, notes)

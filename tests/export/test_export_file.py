@@ -71,6 +71,7 @@ def test_card_and_report_files(exported):
     run, report = exported
     card = json.loads(report.card_path.read_text())
     assert card["parity"]["passed"] is True and card["opset"] == 20
+    assert card["operator_sets"] == {"ai.onnx": 20, "ai.onnx.ml": 3}  # the Imputer nodes' domain
     assert set(card["versions"]) == {"studio", "torch", "onnx", "onnxruntime"}
     assert card["file_sizes_bytes"]["model.onnx"] == report.model_path.stat().st_size
     assert len(card["example"].strip().splitlines()) == 5
