@@ -164,3 +164,17 @@ def test_a_fused_graph_that_misses_parity_is_exported_unfused(hand_run, monkeypa
     assert report.parity["passed"] and report.notes and "unfused" in report.notes[0]
     ops = _ops(onnx.load(str(report.model_path)))
     assert "IsInf" in ops and "Div" in ops
+
+
+def test_scaled_input_also_used_elsewhere_is_left_alone():
+    """A residual block reads the scaled matrix twice: no fold, and both readers keep their answers."""
+    model = _scaled_gemm(np.asarray([1.0, 2.0, 3.0, 4.0, 5.0], np.float32), np.full(K, 2.0, np.float32), trans_b=1)
+    model.graph.node.append(helper.make_node("ReduceSum", ["scaled"], ["other"], keepdims=1))
+    model.graph.output.append(helper.make_tensor_value_info("other", TensorProto.FLOAT, ["batch", 1]))
+    after = fuse_graph(model)
+    assert _ops(after) == ["Sub", "Div", "Gemm", "ReduceSum"]
+    x = RNG.normal(size=(16, K)).astype(np.float32)
+    runs = [ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})
+            for m in (model, after)]
+    for a, b in zip(*runs, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
