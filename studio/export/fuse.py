@@ -69,6 +69,18 @@ def _per_column(vec: np.ndarray | None, width: int) -> bool:
             and (vec.ndim < 2 or vec.shape[0] == 1) and bool(np.all(np.isfinite(vec))))
 
 
+def _weights(gemm: ir.Node, w: ir.Value) -> np.ndarray:
+    """The Gemm's weights as float64 (outputs, inputs), whatever its ``transB``."""
+    weights = _constant(w).astype(np.float64)
+    return weights if gemm.attributes.get_int("transB", 0) else weights.T
+
+
+def _weights_initializer(op, gemm: ir.Node, w: ir.Value, out_by_in: np.ndarray, suffix: str) -> ir.Value:
+    """New (outputs, inputs) weights as an initializer in the Gemm's own layout."""
+    layout = out_by_in if gemm.attributes.get_int("transB", 0) else out_by_in.T
+    return op.initializer(ir.tensor(np.ascontiguousarray(layout, dtype=np.float32)), name=f"{w.name}_{suffix}")
+
+
 def _gemm_bias(gemm: ir.Node, n: int) -> np.ndarray:
     """The bias ``beta * C`` as float64 (n,), zeros when the Gemm has none."""
     beta = gemm.attributes.get_float("beta", 1.0)
@@ -153,8 +165,8 @@ class ScalingIntoGemm(RewriteRuleClassBase):
         problem = _not_foldable(gemm, w)
         if problem:
             return result.fail(problem)
-        weights, m, s = _constant(w), _constant(mean), _constant(scale)
-        k = weights.shape[1] if gemm.attributes.get_int("transB", 0) else weights.shape[0]
+        m, s = _constant(mean), _constant(scale)
+        k = _weights(gemm, w).shape[1]
         for name, vec in (("mean", m), ("scale", s)):
             if not _per_column(vec, k):
                 return result.fail(f"{name} is not one finite constant per input column")
@@ -165,18 +177,15 @@ class ScalingIntoGemm(RewriteRuleClassBase):
     def rewrite(self, op, x, mean, scale, w, gemm_out):
         gemm = gemm_out.producer()
         attrs = _attrs_without_beta(gemm)
-        trans_b = gemm.attributes.get_int("transB", 0)
-        weights = _constant(w).astype(np.float64)
-        k = weights.shape[1] if trans_b else weights.shape[0]
+        n, k = _weights(gemm, w).shape
         m = np.broadcast_to(_constant(mean).astype(np.float64).ravel(), (k,))
         s = np.broadcast_to(_constant(scale).astype(np.float64).ravel(), (k,))
-        scaled = weights / (s[None, :] if trans_b else s[:, None])  # column j of the input is scaled by 1/s_j
-        per_output = scaled if trans_b else scaled.T  # (n, k)
-        b = _gemm_bias(gemm, per_output.shape[0])
-        new_w = op.initializer(ir.tensor(scaled.astype(np.float32)), name=f"{w.name}_scaled")
-        cancelled = np.abs(per_output * m[None, :]).sum(axis=1).max(initial=0.0)
+        scaled = _weights(gemm, w) / s[None, :]  # input column j is divided by s_j
+        b = _gemm_bias(gemm, n)
+        new_w = _weights_initializer(op, gemm, w, scaled, "scaled")
+        cancelled = np.abs(scaled * m[None, :]).sum(axis=1).max(initial=0.0)
         if cancelled * np.finfo(np.float32).eps <= FOLD_ERROR_LIMIT:
-            new_b = op.initializer(ir.tensor((b - per_output @ m).astype(np.float32)), name=f"{w.name}_bias_centered")
+            new_b = op.initializer(ir.tensor((b - scaled @ m).astype(np.float32)), name=f"{w.name}_bias_centered")
             return op.Gemm(x, new_w, new_b, **attrs)
         new_b = op.initializer(ir.tensor(b.astype(np.float32)), name=f"{w.name}_bias")
         return op.Gemm(op.Sub(x, mean), new_w, new_b, **attrs)
@@ -198,21 +207,17 @@ class OutputScaleIntoGemm(RewriteRuleClassBase):
         problem = _not_foldable(gemm, w)
         if problem:
             return result.fail(problem)
-        weights = _constant(w)
-        n = weights.shape[0] if gemm.attributes.get_int("transB", 0) else weights.shape[1]
+        n = _weights(gemm, w).shape[0]
         if not (_per_column(_constant(std), n) and _per_column(_constant(mean), n)):
             return result.fail("std or mean is not one finite constant per output")
         return result
 
     def rewrite(self, op, x, w, std, mean, gemm_out):
         gemm = gemm_out.producer()
-        trans_b = gemm.attributes.get_int("transB", 0)
-        weights = _constant(w).astype(np.float64)
-        n = weights.shape[0] if trans_b else weights.shape[1]
+        n = _weights(gemm, w).shape[0]
         s = np.broadcast_to(_constant(std).astype(np.float64).ravel(), (n,))
         m = np.broadcast_to(_constant(mean).astype(np.float64).ravel(), (n,))
-        scaled = weights * (s[:, None] if trans_b else s[None, :])  # output i is scaled by s_i
-        new_w = op.initializer(ir.tensor(scaled.astype(np.float32)), name=f"{w.name}_unscaled")
+        new_w = _weights_initializer(op, gemm, w, _weights(gemm, w) * s[:, None], "unscaled")  # output i times s_i
         bias = (_gemm_bias(gemm, n) * s + m).astype(np.float32)
         new_b = op.initializer(ir.tensor(bias), name=f"{w.name}_bias_unscaled")
         return op.Gemm(x, new_w, new_b, **_attrs_without_beta(gemm))
