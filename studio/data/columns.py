@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
+from studio.data.numbers import to_numbers
+
 SAMPLE = 1000  # values looked at to guess a column's kind before converting all of it
 MIN_ROWS_FOR_ID = 10  # in smaller files distinct values are too likely by chance
 NUMERIC_SHARE = 0.95  # a text column whose values are this often numbers is numeric with a few typos
@@ -76,7 +78,7 @@ def _type_one(name: str, col: pd.Series, out: Typed) -> None:
 
 
 def _as_numeric_if_possible(name: str, col: pd.Series, notes: list[str]) -> pd.Series:
-    """Booleans become 0/1, numbers stored as text become numbers, infinities become missing."""
+    """Booleans become 0/1, numbers stored as text ("1,234", "$5") become numbers, infinities become missing."""
     if ptypes.is_bool_dtype(col) or (ptypes.is_object_dtype(col) and _all_bool(col.dropna())):
         return col.map({True: 1.0, False: 0.0}).astype(np.float64)
     if not ptypes.is_numeric_dtype(col):
@@ -84,7 +86,7 @@ def _as_numeric_if_possible(name: str, col: pd.Series, notes: list[str]) -> pd.S
         # Decide on a sample first: parsing every value of a text column is the slow part.
         if len(values) == 0 or _numeric_share(values.head(SAMPLE)) < NUMERIC_SHARE:
             return col
-        parsed = pd.to_numeric(col.astype(str).str.strip(), errors="coerce")
+        parsed = to_numbers(col)
         bad = values[parsed[values.index].isna()]
         if len(bad) > (1 - NUMERIC_SHARE) * len(values):
             return col
@@ -110,7 +112,7 @@ def _all_bool(values: pd.Series) -> bool:
 
 
 def _numeric_share(values: pd.Series) -> float:
-    return float(pd.to_numeric(values.astype(str).str.strip(), errors="coerce").notna().mean())
+    return float(to_numbers(values).notna().mean())
 
 
 def _id_like_numbers(name: str, col: pd.Series) -> str | None:

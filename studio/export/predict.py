@@ -14,6 +14,7 @@ import pandas as pd
 
 from studio.data.columns import derive_dates
 from studio.data.csv_reader import CsvOptions, read_csv
+from studio.data.numbers import to_numbers
 from studio.errors import DataError, ExportError
 from studio.export.schema import CATEGORICAL_INPUT, MISSING_CATEGORY, NUMERIC_INPUT, ModelSchema
 from studio.export.session import make_session
@@ -79,18 +80,12 @@ def encode_inputs(schema: ModelSchema, frame: pd.DataFrame) -> tuple[dict[str, n
 
 def _numeric(col: pd.Series, name: str) -> np.ndarray:
     """float32 values, NaN where missing (the graph imputes as training did)."""
-    if pd.api.types.is_bool_dtype(col):
-        col = col.astype(np.float64)
-    values = pd.to_numeric(col.astype(object).map(_strip), errors="coerce")
+    values = to_numbers(col)
     bad = col[values.isna() & col.notna() & (col.astype(str).str.strip() != "")]
     if len(bad):
         raise DataError(f"column {name!r} must hold numbers but has {len(bad)} value(s) that are not, "
                         f"e.g. {bad.iloc[0]!r}; fix them or leave them empty to mark them missing.")
     return values.to_numpy(dtype=np.float32)
-
-
-def _strip(v: object) -> object:
-    return v.strip() if isinstance(v, str) else v
 
 
 def _categorical(col: pd.Series, categories: list[str]) -> np.ndarray:

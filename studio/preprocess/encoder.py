@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from sklearn.preprocessing import OneHotEncoder
 
+from studio.data.numbers import to_numbers
 from studio.data.table import Table
 from studio.errors import DataError
 
@@ -130,7 +131,7 @@ class Encoder:
         missing = [c for c in needed if c not in frame.columns]
         if missing:
             raise DataError(f"the data lacks the column(s) {missing}; the model needs {needed}")
-        num = frame[self.numeric].apply(pd.to_numeric, errors="coerce").to_numpy(np.float32, na_value=np.nan)
+        num = frame[self.numeric].apply(to_numbers).to_numpy(np.float32, na_value=np.nan)
         num = np.where(np.isfinite(num), num, np.float32(np.nan))  # ±inf counts as missing
         parts = [num.reshape(len(frame), len(self.numeric))]
         parts += [col.encode(frame[col.name]) for col in self.categorical]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 from pydantic import Field
 
+from studio.data.numbers import to_numbers
 from studio.data.table import Table
 from studio.preprocess.base import STEPS, Step
 from studio.registry import Params
@@ -75,7 +75,7 @@ class DropOutliers(Step):
 
     def filter_rows(self, rows: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, str]:
         numeric = [c for c in table.features if table.column_types.get(c) != "categorical"]
-        values = rows[numeric].apply(pd.to_numeric, errors="coerce").astype(np.float64)
+        values = rows[numeric].apply(to_numbers)
         p = self.params
         lo, hi = outlier_bounds(values, p.method, p.threshold, p.factor)
         drop = ((values < lo) | (values > hi)).any(axis=1)  # NaN compares False: not an outlier

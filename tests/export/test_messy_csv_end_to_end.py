@@ -1,4 +1,5 @@
-"""A messy CSV (an ID, a date, free text, gaps, a category) from training to raw-row predictions.
+"""A messy CSV (an ID, a date, free text, gaps, a category, spreadsheet-formatted money) from
+training to raw-row predictions.
 
 Prediction takes the rows as they come from the CSV: the date column itself, not the features
 made from it, and the ONNX file alone must agree with the trained model.
@@ -23,12 +24,15 @@ def _messy(path, n: int = 240, seed: int = 0) -> pd.DataFrame:
     day = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D")
     x = rng.normal(size=n)
     plan = rng.choice(["basic", "pro", "team"], size=n)
-    churn = np.where(x + (plan == "basic") * 1.2 + (day.month.to_numpy() > 6) * 0.8 > 0.9, "yes", "no")
+    revenue = rng.uniform(50, 25_000, n)
+    churn = np.where(x + (plan == "basic") * 1.2 + (day.month.to_numpy() > 6) * 0.8 + (revenue < 2000) > 0.9,
+                     "yes", "no")
     df = pd.DataFrame({
         "customer_id": np.arange(1000, 1000 + n),
         "signup": day.strftime("%Y-%m-%d"),
         "usage": x,
         "plan": plan,
+        "revenue": [f"${v:,.2f}" for v in revenue],  # "$12,345.67", as spreadsheets export it
         "comment": [f"customer number {i} wrote a long free text remark here" for i in range(n)],
         "churned": churn,
     })
@@ -59,6 +63,7 @@ def test_loading_drops_id_and_text_and_expands_the_date(messy_run) -> None:
     meta = load_run(result.run_dir).meta
     assert meta["derived"] == {"signup": ["signup_year", "signup_month", "signup_dayofweek"]}
     assert "customer_id" in meta["dropped"] and "comment" in meta["dropped"]
+    assert meta["column_types"]["revenue"] == "numeric"
 
 
 def test_raw_csv_rows_predict_through_onnx_like_torch(messy_run) -> None:
