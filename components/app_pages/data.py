@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import typing
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -25,9 +27,28 @@ def _set_data(key: str, reset: bool = True, **changes: Any) -> None:
     state.try_update(key, reset_widgets=reset, data={**data, **changes})
 
 
+def _data_name(source: str) -> str:
+    """The name a recipe gets from its data: "wine", or "sales" for an uploaded sales.csv."""
+    kind, ref = source.split(":", 1)
+    if kind != "csv":
+        return ref
+    return re.sub(r"^[0-9a-f]{8}-", "", Path(ref).stem) or "csv"  # save_upload's content-hash prefix
+
+
+def _new_source(key: str, source: str, **changes: Any) -> None:
+    """Switch to ``source``; a name that only said what the data was (a preset's, "untitled", the
+    last data's) follows the new data, so runs of an uploaded CSV are not named after a preset.
+    A name the person typed stays."""
+    recipe = state.get_recipe()
+    automatic = {"untitled", _data_name(recipe.data.source), *state.presets()}
+    data = {**recipe.data.model_dump(mode="json"), "source": source, **changes}
+    named = {"name": _data_name(source)} if recipe.name in automatic else {}
+    state.try_update(key, reset_widgets=True, data=data, **named)
+
+
 def _pick_builtin() -> None:
     name = st.session_state[BUILTIN_KEY]
-    _set_data(BUILTIN_KEY, source=f"builtin:{name}", target=None, features=None, task="auto", options={})
+    _new_source(BUILTIN_KEY, f"builtin:{name}", target=None, features=None, task="auto", options={})
 
 
 def _save_csv() -> None:
@@ -41,7 +62,7 @@ def _save_csv() -> None:
         state.set_widget_error(CSV_KEY, str(err))
         return
     # The last column is the usual place of the target; the person changes it below if not.
-    _set_data(CSV_KEY, source=f"csv:{path}", target=columns[-1], features=None, task="auto", options={})
+    _new_source(CSV_KEY, f"csv:{path}", target=columns[-1], features=None, task="auto", options={})
 
 
 def _set_split() -> None:

@@ -21,9 +21,17 @@ def test_switching_dataset_changes_recipe_and_columns(at):
     by_key(at.selectbox, "w.data.builtin").set_value("iris").run()
     clean(at)
     assert recipe(at).data.source == "builtin:iris" and recipe(at).data.target is None
+    assert recipe(at).name == "iris"  # the preset's name followed the data
     columns = _column_table(at)
     assert "mean_radius" not in set(columns["column"])
     assert len(columns) == 5 and list(columns["role"]).count("target") == 1
+
+
+def test_a_typed_recipe_name_stays_when_the_data_changes(at):
+    by_key(at.text_input, "w.recipe.name").set_value("my churn study").run()
+    by_key(at.selectbox, "w.data.builtin").set_value("wine").run()
+    clean(at)
+    assert recipe(at).data.source == "builtin:wine" and recipe(at).name == "my churn study"
 
 
 def test_dataset_options_are_a_generic_form(at):
@@ -42,6 +50,7 @@ def test_upload_csv_shows_detected_types(at):
     clean(at)
     source = recipe(at).data.source
     assert source.startswith("csv:") and source.endswith("pets.csv") and recipe(at).data.target == "label"
+    assert recipe(at).name == "pets"  # runs of this CSV are not named after the preset
     table = _column_table(at).set_index("column")
     assert table.loc["age", "type"] == "numeric" and table.loc["color", "type"] == "categorical"
     assert table.loc["id", "role"] == "dropped" and table.loc["id", "reason"]
