@@ -98,11 +98,24 @@ def _float_step(value: float) -> float:
     return 10.0 ** (math.floor(math.log10(abs(value))) - 1) if value else 0.01
 
 
+def _decimals(value: float) -> int:
+    """Decimal places that show ``value`` exactly, at least 2: 0.999 -> 3 (a 2-place slider said 1.00)."""
+    return max(2, len(f"{value:.6f}".rstrip("0").split(".")[1]))
+
+
 def _draw_number(key: str, label: str, value: Any, info: FieldInfo, kw: dict[str, Any]) -> None:
     is_int = info.annotation is int
     low, high = _number_limits(info, is_int)
-    if _ui_hint(info) == "slider" and low is not None and high is not None:
+    if _ui_hint(info) == "slider" and low is not None and high is not None and is_int:
         st.slider(label, min_value=low, max_value=high, value=value, key=key, **kw)
+    elif _ui_hint(info) == "slider" and low is not None and high is not None:
+        default = info.default if isinstance(info.default, int | float) else value
+        places = max(_decimals(float(value)), _decimals(float(default)))  # 0.99 chosen: 0.999 stays reachable
+        step = 10.0 ** -places
+        if "lt" in bounds(info):  # "below 1": the slider's top is one step under it
+            high = bounds(info)["lt"] - step
+        st.slider(label, min_value=low, max_value=round(high, places), value=float(value), step=step,
+                  format=f"%.{places}f", key=key, **kw)
     elif is_int:
         st.number_input(label, min_value=low, max_value=high, value=int(value), step=1, key=key, **kw)
     else:

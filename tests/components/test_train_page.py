@@ -88,6 +88,17 @@ def test_settings_edit_the_recipe(at, runs):
     assert "cpu" in texts(at.caption)  # the device auto picks here
 
 
+def test_adam_betas_show_every_decimal(at, runs):
+    _open(at)
+    by_key(at.selectbox, f"{W}optimizer.kind").set_value("adam").run()
+    beta2 = by_key(at.slider, f"{W}optimizer.adam.beta2")
+    assert beta2.value == pytest.approx(0.999) and beta2.proto.format == "%.3f"
+    assert beta2.proto.max < 1.0  # the field must stay below 1
+    beta2.set_value(0.99).run()
+    assert recipe(at).optimizer["beta2"] == pytest.approx(0.99)
+    assert by_key(at.slider, f"{W}optimizer.adam.beta2").proto.format == "%.3f"  # 0.999 is still reachable
+
+
 def test_invalid_setting_shows_sentence(at, runs):
     _open(at)
     by_key(at.text_input, f"{W}regularization.grad_clip").input("-1").run()
