@@ -76,12 +76,14 @@ def _is_int_list(ann: Any) -> bool:
 
 
 def _draw_checkbox(key: str, label: str, value: Any, info: FieldInfo, kw: dict[str, Any]) -> None:
-    st.checkbox(label, value=bool(value), key=key, **kw)
+    state.seed_widget(key, bool(value))
+    st.checkbox(label, key=key, **kw)
 
 
 def _draw_select(key: str, label: str, value: Any, info: FieldInfo, kw: dict[str, Any]) -> None:
     options = list(typing.get_args(info.annotation))
-    st.selectbox(label, options, index=options.index(value) if value in options else 0, key=key, **kw)
+    state.seed_widget(key, value if value in options else options[0])
+    st.selectbox(label, options, key=key, **kw)
 
 
 def _number_limits(info: FieldInfo, is_int: bool) -> tuple[float | None, float | None]:
@@ -107,26 +109,29 @@ def _draw_number(key: str, label: str, value: Any, info: FieldInfo, kw: dict[str
     is_int = info.annotation is int
     low, high = _number_limits(info, is_int)
     if _ui_hint(info) == "slider" and low is not None and high is not None and is_int:
-        st.slider(label, min_value=low, max_value=high, value=value, key=key, **kw)
+        state.seed_widget(key, value)
+        st.slider(label, min_value=low, max_value=high, key=key, **kw)
     elif _ui_hint(info) == "slider" and low is not None and high is not None:
         default = info.default if isinstance(info.default, int | float) else value
         places = max(_decimals(float(value)), _decimals(float(default)))  # 0.99 chosen: 0.999 stays reachable
         step = 10.0 ** -places
         if "lt" in bounds(info):  # "below 1": the slider's top is one step under it
             high = bounds(info)["lt"] - step
-        st.slider(label, min_value=low, max_value=round(high, places), value=float(value), step=step,
-                  format=f"%.{places}f", key=key, **kw)
+        state.seed_widget(key, float(value))
+        st.slider(label, min_value=low, max_value=round(high, places), step=step, format=f"%.{places}f", key=key,
+                  **kw)
     elif is_int:
-        st.number_input(label, min_value=low, max_value=high, value=int(value), step=1, key=key, **kw)
+        state.seed_widget(key, int(value))
+        st.number_input(label, min_value=low, max_value=high, step=1, key=key, **kw)
     else:
-        st.number_input(
-            label, min_value=low, max_value=high, value=float(value), step=_float_step(float(value)),
-            format="%g", key=key, **kw,
-        )
+        state.seed_widget(key, float(value))
+        st.number_input(label, min_value=low, max_value=high, step=_float_step(float(value)), format="%g", key=key,
+                        **kw)
 
 
 def _draw_list(key: str, label: str, value: Any, info: FieldInfo, kw: dict[str, Any]) -> None:
-    st.text_input(label, value=", ".join(str(v) for v in value or []), key=key, **kw)
+    state.seed_widget(key, ", ".join(str(v) for v in value or []))
+    st.text_input(label, key=key, **kw)
 
 
 def _parse_list(raw: str) -> list[float | int]:
@@ -142,8 +147,8 @@ def _parse_list(raw: str) -> list[float | int]:
 
 
 def _draw_text(key: str, label: str, value: Any, info: FieldInfo, kw: dict[str, Any]) -> None:
-    shown = "" if value is None else value if isinstance(value, str) else json.dumps(value)
-    st.text_input(label, value=shown, key=key, **kw)
+    state.seed_widget(key, "" if value is None else value if isinstance(value, str) else json.dumps(value))
+    st.text_input(label, key=key, **kw)
 
 
 def _parse_text(raw: str) -> Any:

@@ -67,7 +67,8 @@ def run_status() -> str:
 def render() -> None:
     recipe = state.get_recipe()
     with st.sidebar:
-        st.text_input("Recipe name", value=recipe.name, key=NAME_KEY, on_change=_rename,
+        state.seed_widget(NAME_KEY, recipe.name)
+        st.text_input("Recipe name", key=NAME_KEY, on_change=_rename,
                       help="Names the run directory and the exported model.")
         _errors_of(NAME_KEY)
         st.markdown(run_status())

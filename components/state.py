@@ -71,6 +71,19 @@ def set_recipe(recipe: Recipe, *, reset_widgets: bool = True) -> None:
         st.session_state[_ERRORS] = {}
 
 
+def seed_widget(key: str, value: Any) -> None:
+    """Give the recipe widget ``key`` its value through session state; create it *without* ``value=``.
+
+    After :func:`set_recipe` drops the widget keys, a widget created again with ``value=`` under the
+    same key keeps what the *browser* still shows (same key, same widget), and the browser sends that
+    old value back on the next rerun: loading a preset while the Train page was open showed and
+    then restored the old learning rate and name. A value set through session state is sent to the
+    browser, which then shows it.
+    """
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
 def update_recipe(*, reset_widgets: bool = True, **sections: Any) -> Recipe:
     """Replace top-level sections of the draft (``data=..., model=[...]``) and return the new draft.
 

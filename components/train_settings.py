@@ -65,7 +65,8 @@ def _kind_form(section: str, registry: Registry[Any], title: str) -> None:
     value = getattr(state.get_recipe(), section)
     key = f"{W}train.{section}.kind"
     kinds = list(registry)
-    st.selectbox(title, kinds, index=kinds.index(value["kind"]), key=key, on_change=_pick_kind,
+    state.seed_widget(key, value["kind"])
+    st.selectbox(title, kinds, key=key, on_change=_pick_kind,
                  args=(section, registry, key), format_func=lambda k: f"{k}: {registry[k].description}")
     forms.render_params(registry[value["kind"]].params, value, f"train.{section}.{value['kind']}",
                         _kinded_setter(section))
@@ -116,7 +117,8 @@ def regularization() -> None:
     for name, params in _SWITCHES.items():
         value = getattr(reg, name)
         key = f"{W}train.regularization.{name}.on"
-        st.checkbox(name.replace("_", " ").capitalize(), value=value is not None, key=key,
+        state.seed_widget(key, value is not None)
+        st.checkbox(name.replace("_", " ").capitalize(), key=key,
                     on_change=_toggle, args=(name, key), help=params.__doc__)
         if value is not None:
             forms.render_params(params, value.model_dump(mode="json"), f"train.regularization.{name}",

@@ -83,8 +83,9 @@ def _choose_source(data: DataConfig) -> None:
     if mode == modes[0]:
         rows = {row["name"]: row for row in engine.datasets()}
         names = list(rows)
+        state.seed_widget(BUILTIN_KEY, ref if ref in names else None)
         st.selectbox(
-            "Dataset", names, index=names.index(ref) if ref in names else None, key=BUILTIN_KEY,
+            "Dataset", names, key=BUILTIN_KEY,
             on_change=_pick_builtin, placeholder="Choose a dataset",
             format_func=lambda n: f"{n} ({rows[n]['task']}, {rows[n]['rows']} rows, {rows[n]['features']} features)",
         )
@@ -119,13 +120,14 @@ def _target_and_task(data: DataConfig, columns: list[str], fixed_target: str | N
             st.selectbox("Target", [fixed_target], disabled=True, key="data.target.fixed",
                          help="A built-in dataset predicts its own target.")
         else:
-            st.selectbox("Target", columns, index=columns.index(data.target) if data.target in columns else None,
-                         key=TARGET_KEY, placeholder="Choose the column to predict",
+            state.seed_widget(TARGET_KEY, data.target if data.target in columns else None)
+            st.selectbox("Target", columns, key=TARGET_KEY, placeholder="Choose the column to predict",
                          on_change=lambda: _set_data(TARGET_KEY, target=st.session_state[TARGET_KEY], features=None))
             _error(TARGET_KEY)
     with right:
         tasks = list(typing.get_args(DataConfig.model_fields["task"].annotation))
-        st.selectbox("Task", tasks, index=tasks.index(data.task), key=TASK_KEY,
+        state.seed_widget(TASK_KEY, data.task)
+        st.selectbox("Task", tasks, key=TASK_KEY,
                      help="auto: text or few whole numbers -> classification, other numbers -> regression.",
                      on_change=lambda: _set_data(TASK_KEY, reset=False, task=st.session_state[TASK_KEY]))
         _error(TASK_KEY)
@@ -134,10 +136,12 @@ def _target_and_task(data: DataConfig, columns: list[str], fixed_target: str | N
 def _split(data: DataConfig) -> None:
     s = data.split
     a, b, c, d = st.columns([3, 3, 2, 2], vertical_alignment="center")
-    a.slider("Train share", 0.05, 0.95, float(s.train), 0.05, key=TRAIN_KEY, on_change=_set_split)
-    b.slider("Validation share", 0.0, 0.9, float(s.val), 0.05, key=VAL_KEY, on_change=_set_split)
+    for key, value in ((TRAIN_KEY, float(s.train)), (VAL_KEY, float(s.val)), (STRAT_KEY, s.stratify)):
+        state.seed_widget(key, value)
+    a.slider("Train share", 0.05, 0.95, step=0.05, key=TRAIN_KEY, on_change=_set_split)
+    b.slider("Validation share", 0.0, 0.9, step=0.05, key=VAL_KEY, on_change=_set_split)
     c.metric("Test share", f"{s.test:.0%}")
-    d.checkbox("Stratify", value=s.stratify, key=STRAT_KEY, on_change=_set_split,
+    d.checkbox("Stratify", key=STRAT_KEY, on_change=_set_split,
                help=SplitConfig.model_fields["stratify"].description)
     _error(TRAIN_KEY)
 
