@@ -1,8 +1,10 @@
 """Predict page: run an exported model.onnx (onnxruntime only) on one typed-in row or on a CSV file.
 
 The form is generated from the input schema stored in the model's metadata: a number box per
-numeric column, a select box of the known categories per categorical column. Values start from the
-run's first test row, so pressing Predict right away gives a sensible answer.
+numeric column, a select box of the known categories per categorical column, and a date box per
+date column of the CSV (the model itself takes its year, month and weekday, derived as in
+training). Values start from the run's first test row, so pressing Predict right away gives a
+sensible answer.
 """
 
 from __future__ import annotations
@@ -24,6 +26,13 @@ CSV_KEY = "predict.csv"
 def _start_values(run_dir: Path) -> dict[str, Any]:
     rows = run_engine.example_rows(run_dir)
     return {} if rows is None or rows.empty else rows.iloc[0].to_dict()
+
+
+def _date_field(name: str, start: Any) -> str:
+    when = pd.to_datetime(start, errors="coerce", format="mixed") if start is not None else pd.NaT
+    day = st.date_input(name, value=when.date() if not pd.isna(when) else "today", key=f"predict.date.{name}",
+                        help="The model uses this date's year, month and day of the week.")
+    return day.isoformat()
 
 
 def _field(column: Any, start: Any) -> Any:
@@ -50,10 +59,16 @@ def _one_row(model: Path, run_dir: Path, schema: Any) -> None:
     start = _start_values(run_dir)
     with st.form("predict.row"):
         cols = st.columns(3)
-        values = {}
-        for i, column in enumerate(schema.columns):
+        source_of = {col: src for src, derived in schema.derived.items() for col in derived}
+        values: dict[str, Any] = {}
+        fields = list(dict.fromkeys(source_of.get(c.name, c.name) for c in schema.columns))
+        by_name = {c.name: c for c in schema.columns}
+        for i, name in enumerate(fields):
             with cols[i % 3]:
-                values[column.name] = _field(column, start.get(column.name))
+                if name in schema.derived:  # a date column: asked as a date, expanded like training did
+                    values[name] = _date_field(name, start.get(name))
+                else:
+                    values[name] = _field(by_name[name], start.get(name))
         submitted = st.form_submit_button("Predict", type="primary")
     if submitted:
         try:

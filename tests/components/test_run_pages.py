@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
+import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from studio.export import export_run
 from studio.pipeline import train_recipe
-from studio.recipe import load_recipe
+from studio.recipe import Recipe, load_recipe
 from tests.components.helpers import by_key, clean, texts
 from tests.conftest import PRESETS
 
@@ -145,3 +148,32 @@ def test_predict_one_row_and_csv(at, saved):
     by_key(at.get("file_uploader"), "predict.csv").upload("bad.csv", bad, "text/csv")
     at.run()
     assert "lacks column(s)" in texts(at.error) and "sepal_length_cm" in texts(at.error)
+
+
+@pytest.fixture(scope="module")
+def dated(tmp_path_factory):
+    """An exported run of a CSV whose date column the model sees as year, month and weekday."""
+    root = tmp_path_factory.mktemp("dated")
+    rng = np.random.default_rng(0)
+    day = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 500, 160), unit="D")
+    amount = rng.normal(size=160)
+    pd.DataFrame({"when": day.strftime("%Y-%m-%d"), "amount": amount,
+                  "label": np.where(amount + (day.month > 6) > 0.5, "hi", "lo")}).to_csv(root / "d.csv", index=False)
+    recipe = Recipe.from_dict({"name": "dated", "data": {"source": f"csv:{root / 'd.csv'}", "target": "label"},
+                               "model": [{"kind": "dense", "units": 8}], "training": {"epochs": 2}})
+    run_dir = train_recipe(recipe, runs_root=root).run_dir
+    export_run(run_dir)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("STUDIO_RUNS_DIR", str(root))
+    yield run_dir
+    mp.undo()
+
+
+def test_predict_asks_a_date_column_as_a_date(at, dated):
+    _open(at, "predict", dated)
+    assert [d.label for d in at.date_input] == ["when"]  # not when_year / when_month / when_dayofweek
+    assert not any(n.label.startswith("when_") for n in at.number_input)
+    at.date_input(key="predict.date.when").set_value(datetime.date(2024, 11, 5)).run()
+    next(b for b in at.button if b.label == "Predict").click().run()
+    clean(at)
+    assert at.metric[0].value in {"hi", "lo"}
