@@ -174,7 +174,8 @@ def _app(args: argparse.Namespace) -> int:
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
            "--server.address", args.host, "--browser.gatherUsageStats", "false",
            "--server.maxUploadSize", "200", "--server.headless", "true",
-           "--runner.postScriptGC", "false"]  # see .streamlit/config.toml: a GC per rerun stalls training
+           "--runner.postScriptGC", "false",  # see .streamlit/config.toml: a GC per rerun stalls training
+           "--client.toolbarMode", "minimal"]
     print(f"Training Studio: open http://{args.host}:{args.port} in your browser (Ctrl+C stops it)", flush=True)
     return subprocess.call(cmd)
 

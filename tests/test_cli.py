@@ -165,3 +165,19 @@ def test_datasets_and_recipes_list_what_is_built_in(capsys) -> None:
         assert name in out
     code, out, _ = _run(["recipes"], capsys)
     assert code == 0 and "digits-cnn" in out and "moons-playground" in out
+
+
+def test_app_starts_streamlit_with_the_repository_settings(monkeypatch, capsys):
+    """`studio app` runs from any folder, where .streamlit/config.toml is not read: it passes the
+    settings that matter itself (no GC per rerun, which stalls training; no Deploy button)."""
+    import subprocess
+
+    called: list[list[str]] = []
+    monkeypatch.setattr(subprocess, "call", lambda cmd: called.append(cmd) or 0)
+    assert main(["app", "--port", "8599"]) == 0
+    (cmd,) = called
+    assert Path(cmd[cmd.index("run") + 1]).is_file()
+    pairs = dict(zip(cmd[::2], cmd[1::2], strict=False)) | dict(zip(cmd[1::2], cmd[2::2], strict=False))
+    assert pairs["--runner.postScriptGC"] == "false" and pairs["--client.toolbarMode"] == "minimal"
+    assert pairs["--server.port"] == "8599"
+    assert "http://" in capsys.readouterr().out
