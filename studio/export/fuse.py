@@ -49,18 +49,20 @@ def _only_used_by(value: ir.Value, node: ir.Node) -> bool:
     return all(user is node for user, _ in value.uses())
 
 
-def _not_foldable(gemm: ir.Node, w: ir.Value) -> str | None:
-    """Why constants cannot be folded into ``gemm``'s weights and bias (None when they can)."""
+def _foldable(gemm_out: ir.Value, w: ir.Value) -> MatchResult:
+    """Whether constants can be folded into the weights and bias of the Gemm making ``gemm_out``."""
+    result = MatchResult()
+    gemm = gemm_out.producer()
     attrs = gemm.attributes
     if attrs.get_int("transA", 0) != 0 or attrs.get_float("alpha", 1.0) != 1.0:
-        return "Gemm transposes or scales its input"
+        return result.fail("Gemm transposes or scales its input")
     weights = _constant(w)
     if weights is None or weights.dtype != np.float32 or not _only_used_by(w, gemm):
-        return "the weights are not float32 constants of this Gemm alone"
+        return result.fail("the weights are not float32 constants of this Gemm alone")
     bias = gemm.inputs[2] if len(gemm.inputs) > 2 else None
     if bias is not None and (_constant(bias) is None or not _only_used_by(bias, gemm)):
-        return "the bias is not a constant of this Gemm alone"
-    return None
+        return result.fail("the bias is not a constant of this Gemm alone")
+    return result
 
 
 def _per_column(vec: np.ndarray | None, width: int) -> bool:
@@ -160,11 +162,9 @@ class ScalingIntoGemm(RewriteRuleClassBase):
 
     def check(self, context, x, mean, scale, w, gemm_out) -> MatchResult:
         del context, x
-        result = MatchResult()
-        gemm = gemm_out.producer()
-        problem = _not_foldable(gemm, w)
-        if problem:
-            return result.fail(problem)
+        gemm, result = gemm_out.producer(), _foldable(gemm_out, w)
+        if not result:
+            return result
         m, s = _constant(mean), _constant(scale)
         k = _weights(gemm, w).shape[1]
         for name, vec in (("mean", m), ("scale", s)):
@@ -202,11 +202,9 @@ class OutputScaleIntoGemm(RewriteRuleClassBase):
 
     def check(self, context, x, w, std, mean, gemm_out) -> MatchResult:
         del context, x
-        result = MatchResult()
-        gemm = gemm_out.producer()
-        problem = _not_foldable(gemm, w)
-        if problem:
-            return result.fail(problem)
+        gemm, result = gemm_out.producer(), _foldable(gemm_out, w)
+        if not result:
+            return result
         n = _weights(gemm, w).shape[0]
         if not (_per_column(_constant(std), n) and _per_column(_constant(mean), n)):
             return result.fail("std or mean is not one finite constant per output")
