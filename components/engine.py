@@ -1,16 +1,26 @@
-"""Engine calls the pages make on every rerun, cached by the content of the recipe part they read.
+"""Every engine call the pages make, cached where a rerun would repeat it.
 
-``st.cache_data`` is shared by all sessions, so only immutable results of pure functions are cached
-here, keyed by JSON of the recipe part: two people asking for the same built-in dataset share the
-result, while an uploaded CSV lives in its session's own folder, so its path (the key) is private.
-Errors are not cached: a StudioError is raised again on every call, for the page to show.
+Two kinds of calls live here, each one call into ``studio``; the page only renders the result:
+
+* **The draft recipe** (Data, Preprocess, Architecture): cached by the content of the recipe part
+  they read. ``st.cache_data`` is shared by all sessions, so only immutable results of pure
+  functions are cached, keyed by JSON of the recipe part: two people asking for the same built-in
+  dataset share the result, while an uploaded CSV lives in its session's own folder, so its path
+  (the key) is private. Errors are not cached: a StudioError is raised again on every call.
+* **Saved runs** (Evaluate, Export, Predict): cached by the run's path *and* the modification time
+  of the file they depend on, so a re-export or a finished run is picked up while repeated reruns
+  stay instant. ``st.cache_resource`` is used only for onnxruntime sessions, which are safe to
+  share between threads.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 from studio.blocks import ModelSummary, summarize
@@ -18,6 +28,7 @@ from studio.data import Table, describe_datasets, load_table
 from studio.data.csv_reader import parse_options, read_csv
 from studio.pipeline import Prepared, prepare
 from studio.recipe import DataConfig, Recipe
+from studio.runs import RunInfo, list_runs, load_run, read_history, read_json
 
 
 def _key(obj: Any) -> str:
@@ -66,11 +77,128 @@ def prepared(recipe: Recipe) -> Prepared:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _summary(blocks_json: str, in_shape: tuple[int, ...], n_outputs: int) -> ModelSummary:
+def _model_summary(blocks_json: str, in_shape: tuple[int, ...], n_outputs: int) -> ModelSummary:
     return summarize(json.loads(blocks_json), in_shape, n_outputs)
 
 
 def model_summary(recipe: Recipe) -> ModelSummary:
     """Per-block shapes, parameters and MACs for the recipe's model; ShapeError if it cannot be built."""
     prep = prepared(recipe)
-    return _summary(_key(recipe.model), tuple(prep.in_shape), int(prep.n_outputs))
+    return _model_summary(_key(recipe.model), tuple(prep.in_shape), int(prep.n_outputs))
+
+
+# -- saved runs -----------------------------------------------------------------------------------
+
+EXPORT_REPORT = "export.json"
+BENCH_FILE = "bench.csv"
+DOWNLOADS = {  # file in the run directory -> MIME type of the download
+    "model.onnx": "application/octet-stream",
+    "model_card.json": "application/json",
+    "recipe.json": "application/json",
+    "metrics.csv": "text/csv",
+}
+
+
+def _mtime(path: Path) -> float:
+    return path.stat().st_mtime if path.exists() else 0.0
+
+
+def runs(root: Path) -> list[RunInfo]:
+    """Every saved run under ``root``, newest first (cheap: reads summary.json files)."""
+    return list_runs(root)
+
+
+def run_summary(run_dir: Path) -> dict[str, Any]:
+    return _run_summary(str(run_dir), _mtime(run_dir / "summary.json"))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _run_summary(path: str, mtime: float) -> dict[str, Any]:
+    return read_json(Path(path) / "summary.json")
+
+
+def history(run_dir: Path) -> pd.DataFrame:
+    return _history(str(run_dir), _mtime(run_dir / "metrics.csv"))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _history(path: str, mtime: float) -> pd.DataFrame:
+    return read_history(path)
+
+
+def regression_predictions(run_dir: Path) -> tuple[np.ndarray, np.ndarray, str]:
+    """(actual, predicted, target) on the run's test rows, through the saved model."""
+    return _predictions(str(run_dir), _mtime(run_dir / "model.safetensors"))
+
+
+@st.cache_data(show_spinner="Predicting the test rows...", max_entries=16)
+def _predictions(path: str, mtime: float) -> tuple[np.ndarray, np.ndarray, str]:
+    run = load_run(path)
+    frame = run.test_frame()
+    target = str(run.meta["target"])
+    predicted = np.asarray(run.predict_frame(frame), dtype=float).reshape(len(frame), -1)[:, 0]
+    return frame[target].to_numpy(dtype=float), predicted, target
+
+
+def export(run_dir: Path, int8: bool, opset: int) -> dict[str, Any]:
+    """Export the run to ONNX (parity-checked) and return its report (export.json's content)."""
+    from studio.export import export_run
+
+    return export_run(run_dir, quantize="int8" if int8 else None, opset=opset).to_dict()
+
+
+def export_report(run_dir: Path) -> dict[str, Any] | None:
+    """The last export's report, if the run was exported and its model is still there."""
+    report = run_dir / EXPORT_REPORT
+    if not report.is_file() or not (run_dir / "model.onnx").is_file():
+        return None
+    return json.loads(report.read_text(encoding="utf-8"))
+
+
+def benchmark(run_dir: Path) -> pd.DataFrame:
+    from studio.export import benchmark_run
+
+    return benchmark_run(run_dir)
+
+
+def last_benchmark(run_dir: Path) -> pd.DataFrame | None:
+    """bench.csv, when it is newer than the exported model it measured."""
+    bench, model = run_dir / BENCH_FILE, run_dir / "model.onnx"
+    if not bench.is_file() or _mtime(bench) < _mtime(model):
+        return None
+    return pd.read_csv(bench)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _session(path: str, mtime: float) -> Any:
+    from studio.export import make_session
+
+    return make_session(path)
+
+
+def onnx_session(model_path: Path) -> Any:
+    """A shared onnxruntime session for the exported file (reloaded when the file changes)."""
+    return _session(str(model_path), _mtime(model_path))
+
+
+def schema(model_path: Path) -> Any:
+    from studio.export import read_schema
+
+    return read_schema(onnx_session(model_path))
+
+
+def predict(model_path: Path, frame: pd.DataFrame) -> pd.DataFrame:
+    from studio.export import predict_frame
+
+    return predict_frame(onnx_session(model_path), frame)
+
+
+def example_rows(run_dir: Path) -> pd.DataFrame | None:
+    """The run's raw test rows (to prefill the one-row form), or None."""
+    from studio.runs import read_raw_rows
+
+    test = run_dir / "test.csv"
+    if not test.is_file():
+        return None
+    meta = read_json(run_dir / "preprocessing.json")["table"]
+    return read_raw_rows(test, meta)

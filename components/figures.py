@@ -1,15 +1,15 @@
-"""Figure builders: plain data in, a plotly Figure out.
+"""Figure builders for every page: plain data in, a plotly Figure out.
 
 Pure functions (no streamlit) so they are unit-tested without a browser. Every figure has a
-title and labelled axes with units. The Train/Evaluate/Export pages add their figures here too
-(loss and metric curves are below; confusion matrix, ROC, predicted-vs-actual, residuals and
-latency belong next to them).
+title and axis titles that name their unit in brackets.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -85,26 +85,142 @@ def correlation_heatmap(frame: pd.DataFrame) -> go.Figure:
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, title, "column", "column", height=max(HEIGHT, 14 * len(cols) + 120))
 
+def lr_preview(curve: Sequence[float], schedule_kind: str) -> go.Figure:
+    """The learning rate at the start of each epoch, as the schedule will set it."""
+    fig = go.Figure(go.Scatter(x=list(range(1, len(curve) + 1)), y=list(curve), mode="lines", name="lr"))
+    return _layout(fig, f"Learning-rate preview ({schedule_kind})", "epoch (count)", "learning rate (per step)",
+                   height=260)
 
-def training_curves(history: pd.DataFrame) -> go.Figure:
-    """Loss per epoch (train and val), from rows with epoch, train_loss, val_loss columns."""
+
+def confusion_matrix(matrix: Sequence[Sequence[int]], labels: Sequence[str], normalize: bool = False) -> go.Figure:
+    """Heatmap of true (rows) vs predicted (columns) classes; ``normalize`` divides each row by its total."""
+    counts = np.asarray(matrix, dtype=float)
+    if normalize:
+        totals = counts.sum(axis=1, keepdims=True)
+        z = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
+        text, unit = [[f"{v:.0%}" for v in row] for row in z], "share of the true class (%)"
+    else:
+        z, unit = counts, "test rows (count)"
+        text = [[f"{int(v)}" for v in row] for row in counts]
+    names = [str(lab) for lab in labels]
+    fig = go.Figure(go.Heatmap(z=z.tolist(), x=names, y=names, text=text, texttemplate="%{text}",
+                               colorscale="Blues", colorbar={"title": {"text": unit}}))
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(type="category", autorange="reversed")
+    title = "Confusion matrix, normalized by true class" if normalize else "Confusion matrix (counts)"
+    return _layout(fig, title, "predicted class (label)", "true class (label)")
+
+
+def roc_curves(curves: Mapping[str, Mapping[str, Sequence[float]]], auc: float | None) -> go.Figure:
+    """One-vs-rest ROC curves (``{"label": {"fpr": [...], "tpr": [...]}}``) with the chance diagonal."""
     fig = go.Figure()
-    for col, label in (("train_loss", "train"), ("val_loss", "validation")):
-        if col in history:
-            fig.add_trace(go.Scatter(x=history["epoch"].tolist(), y=history[col].tolist(), name=label))
-    return _layout(fig, "Loss per epoch", "epoch (count)", "loss (lower is better)")
+    for label, c in curves.items():
+        fig.add_trace(go.Scatter(x=list(c["fpr"]), y=list(c["tpr"]), mode="lines", name=f"class {label}"))
+    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="chance", line={"dash": "dash", "color": "gray"}))
+    title = "ROC curves on the test split" + ("" if auc is None else f" (AUC {auc:.3f})")
+    return _layout(fig, title, "false positive rate (share)", "true positive rate (share)")
 
 
-def metric_curves(history: pd.DataFrame, metric_name: str = "metric") -> go.Figure:
-    """The primary metric per epoch (train and val), from train_metric / val_metric columns."""
+def predicted_vs_actual(actual: Sequence[float], predicted: Sequence[float], target: str) -> go.Figure:
+    """Scatter of predictions against true values with the ideal y = x line."""
+    a, p = np.asarray(actual, dtype=float), np.asarray(predicted, dtype=float)
+    low, high = float(min(a.min(), p.min())), float(max(a.max(), p.max()))
+    fig = go.Figure([
+        go.Scatter(x=a.tolist(), y=p.tolist(), mode="markers", name="test rows", marker={"size": 6, "opacity": 0.7}),
+        go.Scatter(x=[low, high], y=[low, high], mode="lines", name="ideal", line={"dash": "dash", "color": "gray"}),
+    ])
+    return _layout(fig, f"Predicted vs actual {target!r} (test split)", f"actual {target} (target units)",
+                   f"predicted {target} (target units)")
+
+
+def residuals(actual: Sequence[float], predicted: Sequence[float], target: str) -> go.Figure:
+    """Residuals (actual - predicted) against the prediction; a good model scatters evenly around 0."""
+    a, p = np.asarray(actual, dtype=float), np.asarray(predicted, dtype=float)
+    fig = go.Figure(go.Scatter(x=p.tolist(), y=(a - p).tolist(), mode="markers", name="test rows",
+                               marker={"size": 6, "opacity": 0.7}))
+    fig.add_hline(y=0, line_dash="dash", line_color="gray")
+    return _layout(fig, f"Residuals of {target!r} (test split)", f"predicted {target} (target units)",
+                   "actual - predicted (target units)")
+
+
+def overlay(histories: Mapping[str, pd.DataFrame], column: str, what: str) -> go.Figure:
+    """One line per run of ``column`` (e.g. val_loss) per epoch, to compare runs."""
     fig = go.Figure()
-    for col, label in (("train_metric", "train"), ("val_metric", "validation")):
-        if col in history:
-            fig.add_trace(go.Scatter(x=history["epoch"].tolist(), y=history[col].tolist(), name=label))
-    return _layout(fig, f"{metric_name} per epoch", "epoch (count)", f"{metric_name} (higher is better)")
+    for name, h in histories.items():
+        if column in h and h[column].notna().any():
+            fig.add_trace(go.Scatter(x=h["epoch"].tolist(), y=h[column].tolist(), mode="lines", name=name))
+    return _layout(fig, f"{what} per epoch, selected runs", "epoch (count)", what)
 
 
-def lr_curve(history: pd.DataFrame) -> go.Figure:
-    """The learning rate per epoch, from the ``lr`` column."""
-    fig = go.Figure(go.Scatter(x=history["epoch"].tolist(), y=history["lr"].tolist(), name="lr"))
-    return _layout(fig, "Learning rate per epoch", "epoch (count)", "learning rate (per step)")
+def latency(bench: pd.DataFrame) -> go.Figure:
+    """Median latency per runtime, one bar group per batch size (from ``benchmark_run``)."""
+    fig = go.Figure()
+    for batch, rows in bench.groupby("batch", sort=True):
+        fig.add_trace(go.Bar(x=rows["runtime"].tolist(), y=rows["p50_us"].tolist(), name=f"batch {batch}",
+                             text=[f"{v:,.0f}" for v in rows["p50_us"]], textposition="auto"))
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(type="log")
+    return _layout(fig, "Median latency per call (lower is better)", "runtime (name)", "latency p50 (µs, log scale)")
+
+
+def probabilities(labels: Sequence[str], values: Sequence[float]) -> go.Figure:
+    """Bar chart of the predicted probability of each class for one row."""
+    fig = go.Figure(go.Bar(x=[str(v) for v in labels], y=[float(v) for v in values],
+                           text=[f"{v:.1%}" for v in values], textposition="auto"))
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(range=[0, 1])
+    return _layout(fig, "Predicted probability of each class", "class (label)", "probability (0-1)", height=HEIGHT)
+
+
+def parity(metrics_torch: Mapping[str, float], metrics_onnx: Mapping[str, float]) -> go.Figure:
+    """The test metrics computed through torch and through onnxruntime, side by side."""
+    names = [k for k, v in metrics_torch.items() if isinstance(v, int | float) and k in metrics_onnx]
+    fig = go.Figure([
+        go.Bar(x=names, y=[metrics_torch[k] for k in names], name="torch"),
+        go.Bar(x=names, y=[metrics_onnx[k] for k in names], name="onnxruntime"),
+    ])
+    fig.update_layout(barmode="group")
+    return _layout(fig, "Test metrics: torch vs exported ONNX", "metric (name)", "value (metric units)")
+
+
+LIVE_TRACES = (  # (column, legend name, panel 1-3)
+    ("train_loss", "train loss", 1), ("val_loss", "validation loss", 1),
+    ("train_metric", "train {metric}", 2), ("val_metric", "validation {metric}", 2),
+    ("lr", "learning rate", 3),
+)
+
+
+def live_curves(history: pd.DataFrame, metric: str) -> go.Figure:
+    """Loss, the primary metric and the learning rate per epoch, as three panels of ONE figure.
+
+    One chart instead of three: the browser re-mounts a Plotly chart whenever its data changes
+    (twice a second while training), and on a small machine each mount costs CPU that training needs.
+    The layout is built and validated once per metric; each redraw only fills in the numbers,
+    skipping Plotly's validation (55-75 ms of Python per redraw, taken from the training thread's
+    share of the interpreter, against ~6 ms).
+    """
+    template = _live_template(metric)
+    epochs = history["epoch"].tolist() if "epoch" in history else []
+    data = [{**trace, "x": epochs, "y": history[column].tolist() if column in history else []}
+            for (column, _, _), trace in zip(LIVE_TRACES, template["data"], strict=True)]
+    return go.Figure({"data": data, "layout": template["layout"]}, _validate=False)
+
+
+@functools.lru_cache(maxsize=8)
+def _live_template(metric: str) -> dict:
+    """The validated live figure with empty traces, as a plain dict (cached: it never changes)."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.08,
+                        subplot_titles=("Loss per epoch", f"{metric} per epoch", "Learning rate per epoch"))
+    colors = {"train": "#1f77b4", "validation": "#ff7f0e", "learning": "#2ca02c"}
+    for _, name, col in LIVE_TRACES:
+        label = name.format(metric=metric)
+        fig.add_trace(go.Scatter(x=[], y=[], name=label, mode="lines", line={"color": colors[label.split()[0]]}),
+                      row=1, col=col)
+    for col, y in ((1, "loss (lower is better)"), (2, f"{metric} (higher is better)"), (3, "learning rate (per step)")):
+        fig.update_xaxes(title_text="epoch (count)", row=1, col=col)
+        fig.update_yaxes(title_text=y, row=1, col=col)
+    fig.update_layout(legend={"orientation": "h", "y": -0.3})
+    fig = _layout(fig, "Training curves (live)", "epoch (count)", "loss (lower is better)", height=HEIGHT)
+    return fig.to_dict()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from components import run_engine, train_job
+from components import engine, train_job
 from components.live import runs_dir
 from studio.runs import RunInfo
 
@@ -24,7 +24,7 @@ def pick_run(page: str, need: str = "model.safetensors") -> Path | None:
     """
     handle = train_job.current()
     current = train_job.run_dir_of(handle)
-    infos = [i for i in run_engine.runs(runs_dir()) if (i.path / need).is_file()]
+    infos = [i for i in engine.runs(runs_dir()) if (i.path / need).is_file()]
     if not infos:
         return None
     paths = [str(i.path) for i in infos]

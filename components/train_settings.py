@@ -16,7 +16,7 @@ import streamlit as st
 from pydantic import BaseModel, create_model
 
 from components import engine, forms, items, state
-from components.run_figures import lr_preview
+from components.figures import lr_preview
 from studio.errors import StudioError
 from studio.recipe import Augmentation, EarlyStopping, Regularization, TrainingConfig
 from studio.registry import Registry

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import run_engine, run_figures
+from components import engine, figures
 from components.live import runs_dir
 from components.run_picker import pick_run
 from studio.errors import StudioError
@@ -33,10 +33,10 @@ def _classification(test: dict[str, Any]) -> None:
         normalized = st.toggle("Normalize by true class", key="evaluate.normalize",
                                help="Show each row as shares of its true class instead of row counts.")
         if test.get("confusion_matrix"):
-            st.plotly_chart(run_figures.confusion_matrix(test["confusion_matrix"], labels, normalized))
+            st.plotly_chart(figures.confusion_matrix(test["confusion_matrix"], labels, normalized))
     with right:
         if test.get("roc_curves"):
-            st.plotly_chart(run_figures.roc_curves(test["roc_curves"], test.get("roc_auc")))
+            st.plotly_chart(figures.roc_curves(test["roc_curves"], test.get("roc_auc")))
         else:
             st.info("No ROC curve: a class is missing from the test split.")
     if test.get("per_class"):
@@ -48,14 +48,14 @@ def _classification(test: dict[str, Any]) -> None:
 
 
 def _regression(run_dir: Path) -> None:
-    actual, predicted, target = run_engine.regression_predictions(run_dir)
+    actual, predicted, target = engine.regression_predictions(run_dir)
     left, right = st.columns(2)
-    left.plotly_chart(run_figures.predicted_vs_actual(actual, predicted, target))
-    right.plotly_chart(run_figures.residuals(actual, predicted, target))
+    left.plotly_chart(figures.predicted_vs_actual(actual, predicted, target))
+    right.plotly_chart(figures.residuals(actual, predicted, target))
 
 
 def _run_report(run_dir: Path) -> None:
-    summary = run_engine.summary(run_dir)
+    summary = engine.run_summary(run_dir)
     st.markdown(f"**{summary.get('name', run_dir.name)}** · {summary.get('task')} · status **{summary.get('status')}**"
                 f" · {summary.get('epochs_run', 0)} epochs on {summary.get('device') or '?'}")
     if summary.get("message"):
@@ -74,7 +74,7 @@ def _run_report(run_dir: Path) -> None:
 
 def _runs_table() -> None:
     st.subheader("All runs")
-    infos = run_engine.runs(runs_dir())
+    infos = engine.runs(runs_dir())
     if not infos:
         st.info(f"No saved runs under `{runs_dir()}` yet.")
         return
@@ -89,11 +89,11 @@ def _runs_table() -> None:
     if not chosen:
         return
     by_id = {i.run_id: i for i in infos}
-    histories = {names[r]: run_engine.history(by_id[r].path) for r in chosen}
+    histories = {names[r]: engine.history(by_id[r].path) for r in chosen}
     metric = by_id[chosen[0]].primary_metric or "metric"
     left, right = st.columns(2)
-    left.plotly_chart(run_figures.overlay(histories, "val_loss", "validation loss (lower is better)"))
-    right.plotly_chart(run_figures.overlay(histories, "val_metric", f"validation {metric} (higher is better)"))
+    left.plotly_chart(figures.overlay(histories, "val_loss", "validation loss (lower is better)"))
+    right.plotly_chart(figures.overlay(histories, "val_metric", f"validation {metric} (higher is better)"))
 
 
 def page() -> None:

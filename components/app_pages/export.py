@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from components import run_engine, run_figures
+from components import engine, figures
 from components.run_picker import pick_run
 from studio.errors import StudioError
 
@@ -28,7 +28,7 @@ def _export_controls(run_dir: Path) -> None:
     if button_col.button("Export to ONNX", type="primary", key="export.run", width="stretch"):
         with st.spinner("Exporting and checking the model against torch..."):
             try:
-                run_engine.export(run_dir, bool(int8), int(opset))
+                engine.export(run_dir, bool(int8), int(opset))
             except StudioError as err:
                 st.error(str(err))
 
@@ -48,7 +48,7 @@ def _parity(report: dict[str, Any]) -> None:
     b.metric("Opset", report["opset"])
     if p.get("label_agreement") is not None:
         c.metric("Label agreement (torch vs ONNX)", f"{p['label_agreement']:.2%}")
-    st.plotly_chart(run_figures.parity(p["metrics_torch"], p["metrics_onnx"]), key="export.parity")
+    st.plotly_chart(figures.parity(p["metrics_torch"], p["metrics_onnx"]), key="export.parity")
     int8 = report.get("int8")
     if int8:
         change = int8.get("metric_change")
@@ -63,21 +63,21 @@ def _benchmark(run_dir: Path) -> None:
     if st.button("Measure latency", key="export.bench"):
         with st.spinner("Timing torch and onnxruntime side by side..."):
             try:
-                run_engine.benchmark(run_dir)
+                engine.benchmark(run_dir)
             except StudioError as err:
                 st.error(str(err))
-    bench = run_engine.last_benchmark(run_dir)
+    bench = engine.last_benchmark(run_dir)
     if bench is None:
         st.caption("Not measured for this export yet.")
         return
     left, right = st.columns([3, 2])
-    left.plotly_chart(run_figures.latency(bench), key="export.latency")
+    left.plotly_chart(figures.latency(bench), key="export.latency")
     right.dataframe(bench, hide_index=True, key="export.bench_table")
 
 
 def _downloads(run_dir: Path) -> None:
     st.subheader("Downloads")
-    for col, (name, mime) in zip(st.columns(len(run_engine.DOWNLOADS)), run_engine.DOWNLOADS.items(), strict=True):
+    for col, (name, mime) in zip(st.columns(len(engine.DOWNLOADS)), engine.DOWNLOADS.items(), strict=True):
         path = run_dir / name
         col.download_button(name, data=path.read_bytes() if path.is_file() else b"", file_name=name, mime=mime,
                             disabled=not path.is_file(), key=f"export.download.{name}", width="stretch")
@@ -90,7 +90,7 @@ def page() -> None:
         st.info("No trained run yet: train one on the Train page, then export it here.")
         return
     _export_controls(run_dir)
-    report = run_engine.export_report(run_dir)
+    report = engine.export_report(run_dir)
     if report is None:
         st.info("This run has not been exported yet: press Export to ONNX.")
     else:

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import run_engine, run_figures, state
+from components import engine, figures, state
 from components.run_picker import pick_run
 from studio.errors import StudioError
 
@@ -24,7 +24,7 @@ CSV_KEY = "predict.csv"
 
 
 def _start_values(run_dir: Path) -> dict[str, Any]:
-    rows = run_engine.example_rows(run_dir)
+    rows = engine.example_rows(run_dir)
     return {} if rows is None or rows.empty else rows.iloc[0].to_dict()
 
 
@@ -52,7 +52,7 @@ def _show(result: pd.DataFrame, schema: Any) -> None:
     if schema.task == "classification":
         labels = list(schema.class_labels or [])
         values = [float(result[f"proba_{label}"].iloc[0]) for label in labels]
-        st.plotly_chart(run_figures.probabilities(labels, values), key="predict.proba")
+        st.plotly_chart(figures.probabilities(labels, values), key="predict.proba")
 
 
 def _one_row(model: Path, run_dir: Path, schema: Any) -> None:
@@ -72,7 +72,7 @@ def _one_row(model: Path, run_dir: Path, schema: Any) -> None:
         submitted = st.form_submit_button("Predict", type="primary")
     if submitted:
         try:
-            _show(run_engine.predict(model, pd.DataFrame([values])), schema)
+            _show(engine.predict(model, pd.DataFrame([values])), schema)
         except StudioError as err:
             st.error(str(err))
 
@@ -106,7 +106,7 @@ def page() -> None:
         st.info("No exported model yet: export a run on the Export page first.")
         return
     model = run_dir / "model.onnx"
-    schema = run_engine.schema(model)
+    schema = engine.schema(model)
     st.caption(f"`{model.name}` of `{run_dir.name}` · {schema.task} of `{schema.target}` · inputs: "
                + ", ".join(f"{k} {v}" for k, v in schema.input_shapes().items()))
     mode = st.radio("Input", ["One row", "CSV file"], horizontal=True, key="predict.mode")

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import live, run_figures, state, train_job, train_settings
+from components import figures, live, state, train_job, train_settings
+from components.engine import run_summary
 from components.jobs import RunHandle
-from components.run_engine import summary as run_summary
 
 METRIC_LABELS = {"accuracy": "accuracy", "r2": "R²"}
 FINAL = {  # status -> how its message is shown
@@ -45,7 +45,7 @@ def _curves(events: list[dict], running: bool) -> None:
     # While the run goes on, the chart is redrawn (and re-mounted) at every poll, which resets any
     # zoom anyway: drawn static it costs the browser less CPU, which training shares on a laptop.
     config = {"staticPlot": True} if running else {}
-    st.plotly_chart(run_figures.live_curves(live.epoch_frame(events), name), key="train.live.curves",
+    st.plotly_chart(figures.live_curves(live.epoch_frame(events), name), key="train.live.curves",
                     config=config)
 
 

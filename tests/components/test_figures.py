@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import pytest
 
 from components import figures
 
@@ -54,11 +53,3 @@ def test_correlation_heatmap_symmetric_and_capped():
     _labelled(fig, unit_on_y=False)
     assert fig.data[0].colorbar.title.text == "r"
 
-
-@pytest.mark.parametrize("build", [figures.training_curves, figures.metric_curves, figures.lr_curve])
-def test_history_figures(build):
-    history = pd.DataFrame({"epoch": [1, 2], "train_loss": [0.9, 0.5], "val_loss": [1.0, 0.7],
-                            "train_metric": [0.6, 0.8], "val_metric": [0.5, 0.7], "lr": [0.01, 0.005]})
-    fig = build(history)
-    assert len(fig.data) >= 1 and list(fig.data[0].x) == [1, 2]
-    _labelled(fig)

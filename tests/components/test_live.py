@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from components import live, run_figures
+from components import figures, live
 
 
 def _epoch(n: int, seconds: float = 2.0) -> dict:
@@ -66,8 +66,8 @@ def _labelled(fig: go.Figure) -> None:
 
 
 def test_confusion_matrix_counts_and_normalized():
-    counts = run_figures.confusion_matrix([[3, 1], [0, 4]], ["a", "b"])
-    norm = run_figures.confusion_matrix([[3, 1], [0, 0]], ["a", "b"], normalize=True)
+    counts = figures.confusion_matrix([[3, 1], [0, 4]], ["a", "b"])
+    norm = figures.confusion_matrix([[3, 1], [0, 0]], ["a", "b"], normalize=True)
     assert list(counts.data[0].z[0]) == [3.0, 1.0]
     assert list(norm.data[0].z[0]) == [0.75, 0.25] and list(norm.data[0].z[1]) == [0.0, 0.0]  # an empty row stays 0
     assert "normalized" in norm.layout.title.text and "counts" in counts.layout.title.text
@@ -75,7 +75,7 @@ def test_confusion_matrix_counts_and_normalized():
 
 
 def test_roc_has_one_curve_per_class_plus_chance():
-    fig = run_figures.roc_curves({"a": {"fpr": [0, 1], "tpr": [0, 1]}, "b": {"fpr": [0, 0.5, 1], "tpr": [0, 1, 1]}},
+    fig = figures.roc_curves({"a": {"fpr": [0, 1], "tpr": [0, 1]}, "b": {"fpr": [0, 0.5, 1], "tpr": [0, 1, 1]}},
                                  0.912)
     assert [t.name for t in fig.data] == ["class a", "class b", "chance"]
     assert "AUC 0.912" in fig.layout.title.text
@@ -83,9 +83,9 @@ def test_roc_has_one_curve_per_class_plus_chance():
 
 
 def test_regression_figures():
-    fig = run_figures.predicted_vs_actual([1.0, 2.0, 3.0], [1.5, 2.0, 2.0], "price")
+    fig = figures.predicted_vs_actual([1.0, 2.0, 3.0], [1.5, 2.0, 2.0], "price")
     assert list(fig.data[1].x) == [1.0, 3.0]  # the ideal line spans the data
-    res = run_figures.residuals([1.0, 2.0, 3.0], [1.5, 2.0, 2.0], "price")
+    res = figures.residuals([1.0, 2.0, 3.0], [1.5, 2.0, 2.0], "price")
     assert list(res.data[0].y) == [-0.5, 0.0, 1.0]
     _labelled(fig)
     _labelled(res)
@@ -94,16 +94,16 @@ def test_regression_figures():
 def test_latency_overlay_probabilities_parity_lr():
     bench = pd.DataFrame({"runtime": ["torch eager", "onnxruntime (optimized)"] * 2, "batch": [1, 1, 256, 256],
                           "p50_us": [50.0, 10.0, 400.0, 90.0]})
-    lat = run_figures.latency(bench)
+    lat = figures.latency(bench)
     assert [t.name for t in lat.data] == ["batch 1", "batch 256"] and list(lat.data[1].y) == [400.0, 90.0]
     hist = pd.DataFrame({"epoch": [1, 2], "val_loss": [0.5, 0.4]})
-    over = run_figures.overlay({"run a": hist, "run b": hist.assign(val_loss=None)}, "val_loss", "loss (nats)")
+    over = figures.overlay({"run a": hist, "run b": hist.assign(val_loss=None)}, "val_loss", "loss (nats)")
     assert [t.name for t in over.data] == ["run a"]  # a run without the column is left out
-    proba = run_figures.probabilities(["x", "y"], [0.25, 0.75])
+    proba = figures.probabilities(["x", "y"], [0.25, 0.75])
     assert list(proba.data[0].y) == [0.25, 0.75]
-    par = run_figures.parity({"accuracy": 0.9, "roc_auc": None}, {"accuracy": 0.9})
+    par = figures.parity({"accuracy": 0.9, "roc_auc": None}, {"accuracy": 0.9})
     assert list(par.data[0].x) == ["accuracy"]
-    lr = run_figures.lr_preview([0.1, 0.05], "step")
+    lr = figures.lr_preview([0.1, 0.05], "step")
     assert list(lr.data[0].x) == [1, 2]
     for fig in (lat, over, proba, par, lr):
         _labelled(fig)
@@ -121,7 +121,7 @@ def test_poll_seconds_stays_within_a_second(monkeypatch, raw, seconds):
 def test_live_curves_one_figure_three_labelled_panels():
     hist = pd.DataFrame({"epoch": [1, 2], "train_loss": [0.9, 0.5], "val_loss": [1.0, 0.6],
                          "train_metric": [0.5, 0.7], "val_metric": [0.4, 0.6], "lr": [0.01, 0.01]})
-    fig = run_figures.live_curves(hist, "accuracy")
+    fig = figures.live_curves(hist, "accuracy")
     assert [t.name for t in fig.data] == ["train loss", "validation loss", "train accuracy",
                                           "validation accuracy", "learning rate"]
     assert [a.text for a in fig.layout.annotations] == ["Loss per epoch", "accuracy per epoch",
