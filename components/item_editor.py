@@ -10,7 +10,7 @@ item keeps its position and kind, and unique within the page.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -18,8 +18,18 @@ import streamlit as st
 from components import items as ops
 from components import state
 from components.forms import render_params
-from studio.errors import StudioError
+from studio.errors import Location, StudioError
 from studio.registry import Registry
+
+ItemError = tuple[Location, str]  # (where, relative to the list shown: (2,) or (2, "blocks", 0); the sentence)
+
+
+def item_error(err: StudioError, section: str) -> ItemError | None:
+    """The part of ``err.location`` below ``section`` ("model"), when it points into that list."""
+    loc = err.location
+    if len(loc) >= 2 and loc[0] == section and isinstance(loc[1], int):
+        return loc[1:], str(err)
+    return None
 
 
 def _path_key(section: str, path: ops.ListPath) -> str:
@@ -60,17 +70,19 @@ def render_items(
     registry: Registry[Any],
     items: ops.Items,
     path: ops.ListPath = (),
-    errors: Mapping[int, str] | None = None,
+    error: ItemError | None = None,
     noun: str = "item",
 ) -> None:
-    """Edit the list ``items`` found at ``path`` in recipe ``section``; ``errors``: index -> sentence."""
+    """Edit the list ``items`` found at ``path`` in recipe ``section``; ``error`` is shown at the item it
+    locates (inside a nested list when the location goes deeper)."""
     message = state.widget_error(f"list.{_path_key(section, path)}")
     if message:
         st.error(message)
     if not items:
         st.caption(f"No {noun}s yet: add one below.")
     for index, item in enumerate(items):
-        _render_one(section, registry, items, path, index, item, (errors or {}).get(index), noun)
+        mine = error if error is not None and error[0][:1] == (index,) else None
+        _render_one(section, registry, items, path, index, item, mine, noun)
     _add_row(section, registry, path, noun)
 
 
@@ -81,7 +93,7 @@ def _render_one(
     path: ops.ListPath,
     index: int,
     item: dict[str, Any],
-    error: str | None,
+    error: ItemError | None,
     noun: str,
 ) -> None:
     kind = item["kind"]
@@ -96,12 +108,14 @@ def _render_one(
                     on_click=_structural, args=(section, path, lambda lst, i=index: ops.move(lst, i, 1)))
         drop.button("✕", key=f"remove.{scope}", help=f"Remove this {noun}",
                     on_click=_structural, args=(section, path, lambda lst, i=index: ops.remove(lst, i)))
-        if error:
-            st.error(error)
+        deeper = error is not None and len(error[0]) > 2
+        if error is not None and not deeper:
+            st.error(error[1])
 
         def nested(field: str, inner: ops.Items) -> None:
             st.markdown(f"*{field.replace('_', ' ')} of {kind} {index + 1}:*")
-            render_items(section, registry, inner, (*path, index, field), noun=noun)
+            inner_error = (error[0][2:], error[1]) if error is not None and deeper and error[0][1] == field else None
+            render_items(section, registry, inner, (*path, index, field), error=inner_error, noun=noun)
 
         render_params(entry.params, item, scope, _field_setter(section, path, index), nested=nested)
 

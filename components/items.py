@@ -8,7 +8,6 @@ with a *list path*: ``()`` is the top list, ``(3, "blocks")`` the inner list of 
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -65,8 +64,3 @@ def set_field(items: Items, index: int, field: str, value: Any) -> Items:
     out[index] = {**out[index], field: value}
     return out
 
-
-def offending_position(message: str, noun: str = "block") -> int | None:
-    """The 0-based top-level position an engine message names ("block 3 conv2d ...", "step 2"), if any."""
-    found = re.search(rf"\b{re.escape(noun)} (\d+)\b", message)
-    return int(found.group(1)) - 1 if found else None

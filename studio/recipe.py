@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from studio.errors import RecipeError
+from studio.errors import RecipeError, with_location
 from studio.registry import describe_validation_error
 
 SCHEMA_VERSION = 1
@@ -93,10 +93,13 @@ class TrainingConfig(_Strict):
     seed: int = Field(0, ge=0)
 
 
-def _kinded(registry_name: str, raw: Any, where: str) -> dict[str, Any]:
+def _kinded(registry_name: str, raw: Any, where: str, location: tuple[str | int, ...] = ()) -> dict[str, Any]:
     from studio import catalog
 
-    return catalog.registry(registry_name).normalize(raw, where)
+    try:
+        return catalog.registry(registry_name).normalize(raw, where)
+    except RecipeError as err:
+        raise with_location(err, *location) from None
 
 
 class Recipe(_Strict):
@@ -117,24 +120,24 @@ class Recipe(_Strict):
     def _steps(cls, v: Any) -> list[dict[str, Any]]:
         if not isinstance(v, list):
             raise RecipeError(f"preprocessing must be a list of steps, got {type(v).__name__}")
-        return [_kinded("steps", s, f"preprocessing step {i + 1}") for i, s in enumerate(v)]
+        return [_kinded("steps", s, f"preprocessing step {i + 1}", ("preprocessing", i)) for i, s in enumerate(v)]
 
     @field_validator("model", mode="before")
     @classmethod
     def _blocks(cls, v: Any) -> list[dict[str, Any]]:
         if not isinstance(v, list):
             raise RecipeError(f"model must be a list of blocks, got {type(v).__name__}")
-        return [_kinded("blocks", b, f"model block {i + 1}") for i, b in enumerate(v)]
+        return [_kinded("blocks", b, f"model block {i + 1}", ("model", i)) for i, b in enumerate(v)]
 
     @field_validator("optimizer", mode="before")
     @classmethod
     def _optimizer(cls, v: Any) -> dict[str, Any]:
-        return _kinded("optimizers", v, "optimizer")
+        return _kinded("optimizers", v, "optimizer", ("optimizer",))
 
     @field_validator("schedule", mode="before")
     @classmethod
     def _schedule(cls, v: Any) -> dict[str, Any]:
-        return _kinded("schedules", v, "schedule")
+        return _kinded("schedules", v, "schedule", ("schedule",))
 
     # -- serialization -------------------------------------------------------------------------
 

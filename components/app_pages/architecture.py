@@ -6,8 +6,7 @@ import streamlit as st
 
 from components import engine, state
 from components.diagram import model_dot
-from components.item_editor import render_items
-from components.items import offending_position
+from components.item_editor import ItemError, item_error, render_items
 from studio.blocks import BLOCKS, ModelSummary
 from studio.errors import ShapeError, StudioError
 
@@ -32,27 +31,25 @@ def page() -> None:
     )
     recipe = state.get_recipe()
     summary: ModelSummary | None = None
-    errors: dict[int, str] = {}
-    position = None
+    error: ItemError | None = None
     try:
         summary = engine.model_summary(recipe)
     except ShapeError as err:
-        position = offending_position(str(err), "block")
-        if position is None:
+        error = item_error(err, "model")
+        if error is None:
             st.error(str(err))
-        else:
-            errors[position] = str(err)
     except StudioError as err:  # the data cannot be prepared, so the input shape is unknown
         st.warning(f"The model cannot be checked until the data is usable: {err}")
+    position = int(error[0][0]) if error is not None else None
     editor, overview = st.columns([3, 2])
     with editor:
-        render_items("model", BLOCKS, recipe.model, errors=errors, noun="block")
+        render_items("model", BLOCKS, recipe.model, error=error, noun="block")
     with overview:
         st.subheader("Summary")
         if summary is not None:
             _summary_panel(summary)
-        elif errors:
-            st.error(f"Training is blocked: {errors[position]}")
+        elif error is not None:
+            st.error(f"Training is blocked: {error[1]}")
         st.graphviz_chart(model_dot(recipe.model, summary, position))
 
 

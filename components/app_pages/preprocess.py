@@ -6,8 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import engine, state, tables
-from components.item_editor import render_items
-from components.items import offending_position
+from components.item_editor import item_error, render_items
 from studio.errors import StudioError
 from studio.preprocess import STEPS
 
@@ -33,19 +32,14 @@ def page() -> None:
         "validation and test rows and to new rows at prediction time."
     )
     recipe = state.get_recipe()
+    prep, error = None, None
     try:
         prep = engine.prepared(recipe)
-        failure = None
     except StudioError as err:
-        prep, failure = None, str(err)
-    errors = {}
-    if failure is not None:
-        position = offending_position(failure, "step")
-        if position is not None:
-            errors[position] = failure
-        else:
-            st.error(failure)
-    render_items("preprocessing", STEPS, recipe.preprocessing, errors=errors, noun="step")
+        error = item_error(err, "preprocessing")
+        if error is None:
+            st.error(str(err))
+    render_items("preprocessing", STEPS, recipe.preprocessing, error=error, noun="step")
     if prep is None:
         return
     st.subheader("What each step did")

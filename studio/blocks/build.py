@@ -9,7 +9,7 @@ from torch import nn
 
 from studio.blocks.base import Shape, numel
 from studio.blocks.stack import Layer, build_stack, check_in_shape, infer_stack, parse_stack
-from studio.errors import ShapeError
+from studio.errors import ShapeError, located
 
 
 def infer_shapes(blocks: Sequence[dict[str, Any]], in_shape: Sequence[int]) -> list[Shape]:
@@ -19,7 +19,8 @@ def infer_shapes(blocks: Sequence[dict[str, Any]], in_shape: Sequence[int]) -> l
         RecipeError: a block's kind or params are invalid.
         ShapeError: a block cannot take the shape it receives; the message names it ("block 3 conv2d").
     """
-    return infer_stack(parse_stack(blocks), check_in_shape(in_shape))
+    with located("model"):
+        return infer_stack(parse_stack(blocks), check_in_shape(in_shape))
 
 
 def needs_flatten(shape: Shape) -> bool:
@@ -54,4 +55,5 @@ def build_model(blocks: Sequence[dict[str, Any]], in_shape: Sequence[int], n_out
         RecipeError: a block's kind or params are invalid.
         ShapeError: the blocks cannot be stacked on ``in_shape``.
     """
-    return build_layers(parse_stack(blocks), check_in_shape(in_shape), n_outputs)
+    with located("model"):
+        return build_layers(parse_stack(blocks), check_in_shape(in_shape), n_outputs)

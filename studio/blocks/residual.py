@@ -15,7 +15,7 @@ from torch import nn
 
 from studio.blocks.base import BLOCKS, PARSING_WHERE, Block, Shape, fmt, numel
 from studio.blocks.stack import build_stack, infer_stack, parse_stack, stack_macs
-from studio.errors import ShapeError
+from studio.errors import RecipeError, ShapeError, with_location
 from studio.registry import Params
 
 
@@ -33,7 +33,13 @@ class ResidualParams(Params):
         # RecipeError (not ValueError) passes through pydantic untouched, keeping the inner position.
         outer = PARSING_WHERE.get()
         prefix = f"{outer} (residual)" if outer else "residual"
-        return [BLOCKS.normalize(b, f"{prefix} inner block {j}") for j, b in enumerate(v, start=1)]
+        out = []
+        for j, b in enumerate(v):
+            try:
+                out.append(BLOCKS.normalize(b, f"{prefix} inner block {j + 1}"))
+            except RecipeError as err:
+                raise with_location(err, "blocks", j) from None
+        return out
 
 
 class Residual(nn.Module):
@@ -82,7 +88,10 @@ class ResidualBlock(Block):
     @classmethod
     def out_shape(cls, p: ResidualParams, shape: Shape, where: str) -> Shape:
         layers = parse_stack(p.blocks, _inner_prefix(where))
-        out = infer_stack(layers, shape)[-1]
+        try:
+            out = infer_stack(layers, shape)[-1]
+        except ShapeError as err:  # the inner position, below this block's "blocks" field
+            raise with_location(err, "blocks") from None
         _check_skip(where, shape, out)
         return out
 

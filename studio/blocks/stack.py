@@ -14,7 +14,7 @@ from typing import Any
 from torch import nn
 
 from studio.blocks.base import BLOCKS, Block, Shape
-from studio.errors import ShapeError
+from studio.errors import RecipeError, ShapeError, with_location
 from studio.registry import Params
 
 
@@ -42,13 +42,17 @@ class Layer:
 
 
 def parse_stack(blocks: Sequence[Any], prefix: str = "") -> list[Layer]:
-    """Validate each ``{"kind": ..., **params}``; a bad one is a RecipeError naming its position.
+    """Validate each ``{"kind": ..., **params}``; a bad one is a RecipeError naming its position
+    (and located at its 0-based index in the list, see :mod:`studio.errors`).
 
     ``prefix`` is prepended to positions: ``"block 4 (residual) inner "`` for a residual's stack.
     """
     layers = []
     for i, raw in enumerate(blocks, start=1):
-        params = BLOCKS.parse(raw, f"model {prefix}block {i}")
+        try:
+            params = BLOCKS.parse(raw, f"model {prefix}block {i}")
+        except RecipeError as err:
+            raise with_location(err, i - 1) from None
         kind = raw["kind"]
         layers.append(Layer(i, kind, params, BLOCKS[kind].impl, f"{prefix}block {i} {kind}"))
     return layers
@@ -70,7 +74,10 @@ def infer_stack(layers: Sequence[Layer], in_shape: Shape) -> list[Shape]:
     shapes = []
     shape = in_shape
     for layer in layers:
-        shape = tuple(layer.out_shape(shape))
+        try:
+            shape = tuple(layer.out_shape(shape))
+        except ShapeError as err:
+            raise with_location(err, layer.index - 1) from None
         shapes.append(shape)
     return shapes
 

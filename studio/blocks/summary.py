@@ -12,6 +12,7 @@ from torch import nn
 from studio.blocks.base import Shape, fmt, numel
 from studio.blocks.build import head_modules, needs_flatten
 from studio.blocks.stack import check_in_shape, infer_stack, input_shapes, parse_stack, stack_macs
+from studio.errors import located
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,11 @@ def summarize(blocks: Sequence[dict[str, Any]], in_shape: Sequence[int], n_outpu
     Parameter counts come from modules built on the meta device (no memory, no init cost), so they
     equal ``sum(p.numel() for p in build_model(...).parameters())``.
     """
-    shape = check_in_shape(in_shape)
-    layers = parse_stack(blocks)
-    shapes = infer_stack(layers, shape)
-    macs = stack_macs(layers, shape)
+    with located("model"):
+        shape = check_in_shape(in_shape)
+        layers = parse_stack(blocks)
+        shapes = infer_stack(layers, shape)
+        macs = stack_macs(layers, shape)
     ins = input_shapes(shape, shapes)
     rows = []
     with torch.device("meta"):

@@ -14,8 +14,10 @@ from typing import Any
 
 import pandas as pd
 
+from studio.data.columns import plural
+from studio.data.split import MIN_TRAIN_ROWS
 from studio.data.table import Table
-from studio.errors import DataError, RecipeError
+from studio.errors import DataError, RecipeError, located
 from studio.preprocess.base import STEPS, ColumnState, Step, StepReport
 from studio.preprocess.encoder import Encoder, EncoderSpec
 from studio.preprocess.ops import Op
@@ -28,6 +30,11 @@ class _Planned:
     kind: str
     step: Step
     why: str = ""  # for an added step: why it was added
+
+    @property
+    def location(self) -> tuple[str | int, ...]:
+        """Where the step is in the recipe (:mod:`studio.errors`); empty for an added step."""
+        return () if self.index is None else ("preprocessing", self.index)
 
     @property
     def where(self) -> str:
@@ -68,11 +75,23 @@ def _filter_rows(planned: list[_Planned], train: pd.DataFrame, table: Table) -> 
     rows, reports = train, []
     for p in planned:
         before = len(rows)
-        rows, summary = p.step.filter_rows(rows, table)
-        if len(rows) == 0:
-            raise RecipeError(f"{p.where} removed every training row; remove it or loosen its options")
+        with located(*p.location):
+            rows, summary = p.step.filter_rows(rows, table)
+            _check_rows_left(p, rows, before, table)
         reports.append(StepReport(p.index, p.kind, summary, before, len(rows)))
     return rows, reports
+
+
+def _check_rows_left(p: _Planned, rows: pd.DataFrame, before: int, table: Table) -> None:
+    """A row filter must leave enough training rows (and, to classify, two classes) to learn from."""
+    if len(rows) < MIN_TRAIN_ROWS:
+        raise RecipeError(
+            f"{p.where} left {plural(len(rows), 'training row')} of {before}; at least {MIN_TRAIN_ROWS} are "
+            "needed, so remove the step or loosen its options")
+    if table.task == "classification" and rows[table.target].nunique() < 2:
+        raise RecipeError(
+            f"{p.where} left a single class ({rows[table.target].iloc[0]!r}) in the training rows; remove the "
+            "step or loosen its options")
 
 
 def fit_preprocessor(
@@ -98,9 +117,10 @@ def fit_preprocessor(
     filled = not encoder.numeric  # one-hot indicators are never missing
     for p in column_steps:
         if p.step.needs_complete and not filled:
-            raise RecipeError(f"{p.where} cannot take missing values; put an impute step before it")
+            raise RecipeError(f"{p.where} cannot take missing values; put an impute step before it", p.location)
         state.where = p.where
-        result = p.step.fit(state)
+        with located(*p.location):
+            result = p.step.fit(state)
         for op in result.ops:
             state.matrix = op.apply(state.matrix)
         ops += result.ops

@@ -32,3 +32,29 @@ def clean(app: AppTest) -> None:
 
 def texts(elements) -> str:
     return "\n".join(str(e.value) for e in elements)
+
+
+def errors_in_box(app: AppTest, key: str) -> list[str]:
+    """The error boxes directly inside the container made with ``key`` (not inside boxes nested in it)."""
+
+    def find(node):
+        if str(getattr(getattr(node, "proto", None), "id", "")).endswith(f"-{key}"):
+            return node
+        for child in getattr(node, "children", {}).values():
+            found = find(child)
+            if found is not None:
+                return found
+        return None
+
+    def own_errors(node) -> list[str]:
+        out = []
+        for child in getattr(node, "children", {}).values():
+            if getattr(child, "type", None) == "error":
+                out.append(str(child.value))
+            elif not str(getattr(getattr(child, "proto", None), "id", "")).split("-")[-1].startswith("box."):
+                out += own_errors(child)  # columns and other plain layout, not a nested item box
+        return out
+
+    box = find(app.main)
+    assert box is not None, f"no container with key {key!r}"
+    return own_errors(box)

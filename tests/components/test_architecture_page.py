@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from studio.blocks import summarize
 from studio.pipeline import prepare
-from tests.components.helpers import by_key, clean, recipe, texts
+from tests.components.helpers import by_key, clean, errors_in_box, recipe, texts
 
 
 def _open(at):
@@ -75,6 +75,21 @@ def test_invalid_edits_rejected_with_sentence(at):
     by_key(at.text_input, f"w.model.{n + 1}.conv2d.padding").input("wide").run()
     assert f"model block {n + 2} (conv2d)" in texts(at.error) and "padding" in texts(at.error)
     assert recipe(at).model[n + 1]["padding"] == "same"
+
+
+def test_an_inner_shape_error_is_shown_at_the_inner_block(at):
+    """The error's location, not a regex on its text, says which box shows it: here the residual's
+    first inner block, not the residual itself."""
+    _open(at)
+    n = len(recipe(at).model)
+    _add(at, "residual")
+    _add(at, "conv2d", where=f"model.{n}.blocks")
+    by_key(at.button, f"remove.model.{n}.blocks.0.dense").click().run()
+    by_key(at.button, f"remove.model.{n}.blocks.0.activation").click().run()
+    assert [b["kind"] for b in recipe(at).model[n]["blocks"]] == ["conv2d"]
+    inner = errors_in_box(at, f"box.model.{n}.blocks.0.conv2d")
+    assert len(inner) == 1 and "inner block 1 conv2d needs input (C, H, W)" in inner[0]
+    assert errors_in_box(at, f"box.model.{n}.residual") == []
 
 
 def test_move_block_down(at):

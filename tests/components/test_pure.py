@@ -6,9 +6,11 @@ import pytest
 from pydantic import Field
 
 from components import diagram, forms, items, tables
+from components.item_editor import item_error
 from components.jobs import JobRegistry
 from studio.blocks import BLOCKS, summarize
 from studio.data import load_table
+from studio.errors import ShapeError
 from studio.recipe import DataConfig
 from studio.registry import Params
 
@@ -36,13 +38,11 @@ def test_default_item_fills_defaults():
     assert items.default_item(BLOCKS, "dense") == {"kind": "dense", "units": 64, "bias": True}
 
 
-@pytest.mark.parametrize(
-    ("message", "noun", "expected"),
-    [("block 3 conv2d: needs an image", "block", 2), ("block 4 (residual) inner block 2 x", "block", 3),
-     ("preprocessing step 2 (impute): bad", "step", 1), ("no position here", "block", None)],
-)
-def test_offending_position(message, noun, expected):
-    assert items.offending_position(message, noun) == expected
+def test_item_error_takes_the_location_below_its_section():
+    err = ShapeError("block 2 (residual) inner block 1 conv2d needs an image", ("model", 1, "blocks", 0))
+    assert item_error(err, "model") == ((1, "blocks", 0), str(err))
+    assert item_error(err, "preprocessing") is None
+    assert item_error(ShapeError("no place"), "model") is None
 
 
 def test_model_dot_names_blocks_shapes_and_error():

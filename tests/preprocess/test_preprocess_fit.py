@@ -179,8 +179,19 @@ def test_pca_before_impute_is_refused(train, table):
 def test_filter_that_removes_every_row_is_refused(table, messy):
     train = messy(20, seed=0)
     train["a"] = np.nan
-    with pytest.raises(RecipeError, match=r"step 1 \(drop_missing\) removed every training row"):
+    with pytest.raises(RecipeError, match=r"step 1 \(drop_missing\) left 0 training rows of 20") as err:
         fit_preprocessor([{"kind": "drop_missing"}], train, table)
+    assert err.value.location == ("preprocessing", 0)
+
+
+def test_filter_that_leaves_too_few_rows_is_named(table, messy):
+    """Two training rows left used to train anyway; the step that removed the rest is named."""
+    train = messy(20, seed=0).assign(a=1.0, city="paris")
+    train.loc[train.index[2:], "a"] = np.nan
+    steps = [{"kind": "drop_duplicates"}, {"kind": "drop_missing"}]
+    with pytest.raises(RecipeError, match=r"step 2 \(drop_missing\) left 2 training rows of 20; at least 10") as err:
+        fit_preprocessor(steps, train, table)
+    assert err.value.location == ("preprocessing", 1)
 
 
 def test_frame_without_a_needed_column_is_a_data_error(train, table):
@@ -203,3 +214,17 @@ def test_target_scaler_round_trip():
     again = TargetScaler.from_dict(scaler.to_dict())
     np.testing.assert_allclose(again.inverse(again.transform(y)), y)
     assert TargetScaler().fit(np.full(5, 2.0)).std == 1.0
+
+
+def test_filter_that_leaves_one_class_is_named(table, messy):
+    train = messy(60, seed=0).assign(a=1.0)
+    train.loc[train["y"] == "1", "a"] = np.nan
+    with pytest.raises(RecipeError, match=r"step 1 \(drop_missing\) left a single class \('0'\)") as err:
+        fit_preprocessor([{"kind": "drop_missing"}], train, table)
+    assert err.value.location == ("preprocessing", 0)
+
+
+def test_a_step_that_cannot_be_fit_is_located(train, table):
+    with pytest.raises(RecipeError, match="step 2 ") as err:
+        fit_preprocessor([{"kind": "impute"}, {"kind": "pca", "n_components": 50}], train, table)
+    assert err.value.location == ("preprocessing", 1)
