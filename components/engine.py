@@ -28,7 +28,7 @@ from studio.data import Table, describe_datasets, load_table
 from studio.data.csv_reader import parse_options, read_csv
 from studio.pipeline import Prepared, prepare
 from studio.recipe import DataConfig, Recipe
-from studio.runs import RunInfo, list_runs, load_run, read_history, read_json
+from studio.runs import RunDir, RunInfo, RunSummary, list_runs, load_run
 
 
 def _key(obj: Any) -> str:
@@ -89,18 +89,12 @@ def model_summary(recipe: Recipe) -> ModelSummary:
 
 # -- saved runs -----------------------------------------------------------------------------------
 
-EXPORT_REPORT = "export.json"
-BENCH_FILE = "bench.csv"
 DOWNLOADS = {  # file in the run directory -> MIME type of the download
-    "model.onnx": "application/octet-stream",
-    "model_card.json": "application/json",
-    "recipe.json": "application/json",
-    "metrics.csv": "text/csv",
+    RunDir.ONNX: "application/octet-stream",
+    RunDir.CARD: "application/json",
+    RunDir.RECIPE: "application/json",
+    RunDir.METRICS: "text/csv",
 }
-
-
-def _mtime(path: Path) -> float:
-    return path.stat().st_mtime if path.exists() else 0.0
 
 
 def runs(root: Path) -> list[RunInfo]:
@@ -108,27 +102,25 @@ def runs(root: Path) -> list[RunInfo]:
     return list_runs(root)
 
 
-def run_summary(run_dir: Path) -> dict[str, Any]:
-    return _run_summary(str(run_dir), _mtime(run_dir / "summary.json"))
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _run_summary(path: str, mtime: float) -> dict[str, Any]:
-    return read_json(Path(path) / "summary.json")
+def run_summary(run_dir: Path) -> RunSummary:
+    """The run's summary with the status a reader should believe (not cached: a run's process can die
+    without any file changing, and summary.json is small)."""
+    return RunDir(run_dir).summary()
 
 
 def history(run_dir: Path) -> pd.DataFrame:
-    return _history(str(run_dir), _mtime(run_dir / "metrics.csv"))
+    run = RunDir(run_dir)
+    return _history(str(run_dir), run.mtime(RunDir.METRICS))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _history(path: str, mtime: float) -> pd.DataFrame:
-    return read_history(path)
+    return RunDir(path).history()
 
 
 def regression_predictions(run_dir: Path) -> tuple[np.ndarray, np.ndarray, str]:
     """(actual, predicted, target) on the run's test rows, through the saved model."""
-    return _predictions(str(run_dir), _mtime(run_dir / "model.safetensors"))
+    return _predictions(str(run_dir), RunDir(run_dir).mtime(RunDir.WEIGHTS))
 
 
 @st.cache_data(show_spinner="Predicting the test rows...", max_entries=16)
@@ -149,10 +141,13 @@ def export(run_dir: Path, int8: bool, opset: int) -> dict[str, Any]:
 
 def export_report(run_dir: Path) -> dict[str, Any] | None:
     """The last export's report, if the run was exported and its model is still there."""
-    report = run_dir / EXPORT_REPORT
-    if not report.is_file() or not (run_dir / "model.onnx").is_file():
+    run = RunDir(run_dir)
+    if not run.has(RunDir.EXPORT_REPORT) or not run.has(RunDir.ONNX):
         return None
-    return json.loads(report.read_text(encoding="utf-8"))
+    try:
+        return json.loads((run / RunDir.EXPORT_REPORT).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def benchmark(run_dir: Path) -> pd.DataFrame:
@@ -163,10 +158,10 @@ def benchmark(run_dir: Path) -> pd.DataFrame:
 
 def last_benchmark(run_dir: Path) -> pd.DataFrame | None:
     """bench.csv, when it is newer than the exported model it measured."""
-    bench, model = run_dir / BENCH_FILE, run_dir / "model.onnx"
-    if not bench.is_file() or _mtime(bench) < _mtime(model):
+    run = RunDir(run_dir)
+    if not run.has(RunDir.BENCH) or run.mtime(RunDir.BENCH) < run.mtime(RunDir.ONNX):
         return None
-    return pd.read_csv(bench)
+    return pd.read_csv(run / RunDir.BENCH)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -178,7 +173,7 @@ def _session(path: str, mtime: float) -> Any:
 
 def onnx_session(model_path: Path) -> Any:
     """A shared onnxruntime session for the exported file (reloaded when the file changes)."""
-    return _session(str(model_path), _mtime(model_path))
+    return _session(str(model_path), model_path.stat().st_mtime if model_path.exists() else 0.0)
 
 
 def schema(model_path: Path) -> Any:
@@ -195,10 +190,7 @@ def predict(model_path: Path, frame: pd.DataFrame) -> pd.DataFrame:
 
 def example_rows(run_dir: Path) -> pd.DataFrame | None:
     """The run's raw test rows (to prefill the one-row form), or None."""
-    from studio.runs import read_raw_rows
-
-    test = run_dir / "test.csv"
-    if not test.is_file():
+    run = RunDir(run_dir)
+    if not run.has(RunDir.TEST_ROWS):
         return None
-    meta = read_json(run_dir / "preprocessing.json")["table"]
-    return read_raw_rows(test, meta)
+    return run.test_rows(run.read_prepared()["table"])

@@ -19,6 +19,8 @@ from typing import Any
 
 import streamlit as st
 
+from studio.status import RunStatus
+
 
 @dataclass(eq=False)
 class RunHandle:
@@ -33,7 +35,7 @@ class RunHandle:
 
     @property
     def active(self) -> bool:
-        return getattr(self.job, "status", "") in ("created", "running", "paused")
+        return RunStatus.parse(getattr(self.job, "status", "")).active
 
 
 class JobRegistry:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from components import engine, train_job
 from components.live import runs_dir
-from studio.runs import RunInfo
+from studio.runs import RunDir, RunInfo
 
 
 def _label(info: RunInfo, current: Path | None) -> str:
@@ -17,7 +17,7 @@ def _label(info: RunInfo, current: Path | None) -> str:
     return f"{info.name} · {info.status}{value} · {info.created}{mark}"
 
 
-def pick_run(page: str, need: str = "model.safetensors") -> Path | None:
+def pick_run(page: str, need: str = RunDir.WEIGHTS) -> Path | None:
     """A select box of saved runs that have the file ``need``; this tab's latest run is preselected.
 
     The widget's key carries the current run id, so a new run in this tab becomes the choice again.

@@ -15,10 +15,10 @@ from components import engine, jobs, state
 from components.live import runs_dir
 from studio.errors import StudioError
 from studio.recipe import Recipe
+from studio.status import RunStatus
 from studio.train.callbacks import Relay
 from studio.train.job import Job, JobControl
 
-ACTIVE = ("created", "running", "paused")
 FIRST_POINT_WAIT = 0.4  # seconds the Train click may wait for the first epoch
 
 
@@ -60,7 +60,7 @@ def current() -> jobs.RunHandle | None:
 
 
 def is_active(handle: jobs.RunHandle | None) -> bool:
-    return handle is not None and handle.job.status in ACTIVE
+    return handle is not None and RunStatus.parse(handle.job.status).active
 
 
 def run_dir_of(handle: jobs.RunHandle | None) -> Path | None:

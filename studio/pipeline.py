@@ -14,13 +14,14 @@ import pandas as pd
 import torch
 
 import studio
-from studio import runs
-from studio.atomic import write_json_atomic
 from studio.blocks import ModelSummary, build_model, summarize
 from studio.data import Splits, Table, load_table, split_table
+from studio.data.access import DataAccess
 from studio.errors import StudioError
 from studio.preprocess import Preprocessor, StepReport, TargetScaler, fit_preprocessor
 from studio.recipe import Recipe
+from studio.runs import Heartbeat, RunCheckpointer, RunDir, RunSummary
+from studio.status import RunStatus
 from studio.train.callbacks import Callback
 from studio.train.events import EpochEnd, Finished
 from studio.train.metrics import classification_metrics, regression_metrics
@@ -58,9 +59,9 @@ class Prepared:
         return "accuracy" if self.table.task == "classification" else "r2"
 
 
-def prepare(recipe: Recipe) -> Prepared:
-    """Load, split and preprocess the recipe's data."""
-    table = load_table(recipe.data)
+def prepare(recipe: Recipe, access: DataAccess | None = None) -> Prepared:
+    """Load, split and preprocess the recipe's data (files found and allowed by ``access``)."""
+    table = load_table(recipe.data, access)
     splits = split_table(table, recipe.data.split, recipe.data.seed)
     pre, train_frame, reports = fit_preprocessor(recipe.preprocessing, splits.train, table)
     y_train = table.y(train_frame)
@@ -81,9 +82,13 @@ def model_summary(recipe: Recipe, prepared: Prepared) -> ModelSummary:
 @dataclass
 class RunResult:
     run_dir: Path
-    status: str
-    summary: dict[str, Any]
+    status: RunStatus
+    summary: RunSummary
     fit: FitResult
+
+    @property
+    def run(self) -> RunDir:
+        return RunDir(self.run_dir)
 
 
 class _RunWriter(Callback):
@@ -92,8 +97,8 @@ class _RunWriter(Callback):
 
     INTERVAL = 1.0
 
-    def __init__(self, run_dir: Path) -> None:
-        self.run_dir = run_dir
+    def __init__(self, run: RunDir) -> None:
+        self.run = run
         self.rows: list[dict[str, Any]] = []
         self._written = 0.0
 
@@ -106,7 +111,7 @@ class _RunWriter(Callback):
             self.flush()
 
     def flush(self) -> None:
-        runs.write_metrics(self.run_dir, self.rows)
+        self.run.write_metrics(self.rows)
         self._written = time.monotonic()
 
 
@@ -117,46 +122,59 @@ def train_recipe(
     control: Control | None = None,
     on_run_dir: Callable[[Path], None] | None = None,
     prepared: Prepared | None = None,
+    access: DataAccess | None = None,
+    user: str | None = None,
 ) -> RunResult:
     """Prepare, check the model, train, evaluate and save a run directory.
 
     Nothing is written before the data loads and the model's shapes check out, so bad input leaves no
-    half-made run behind. ``on_run_dir`` is told the directory as soon as it exists.
+    half-made run behind. ``on_run_dir`` is told the directory as soon as it exists. While training,
+    a heartbeat marks the run as alive and checkpoints are written (see :mod:`studio.runs`), so a
+    process that dies leaves an ``interrupted`` run with its last checkpoint. ``user`` records which
+    app user the run belongs to.
     """
     started = time.time()
-    prepared = prepared or prepare(recipe)
+    prepared = prepared or prepare(recipe, access)
     model_summary(recipe, prepared)  # ShapeError here, before anything is written
     torch.manual_seed(recipe.training.seed)
     model = build_model(recipe.model, prepared.in_shape, prepared.n_outputs)
-    run_dir = runs.create_run_dir(runs_root, recipe)
-    _write_prepared(run_dir, prepared)
-    if on_run_dir is not None:
-        on_run_dir(run_dir)
-    writer = _RunWriter(run_dir)
-    runs.write_summary(run_dir, _summary(recipe, prepared, "running", started))
+    run = RunDir.create(runs_root, recipe)
+    with Heartbeat(run / RunDir.OWNER, user=user):
+        _write_prepared(run, prepared)
+        summary = _summary(recipe, prepared, RunStatus.RUNNING, started)
+        run.write_summary(summary)
+        if on_run_dir is not None:
+            on_run_dir(run.path)
+        return _fit(recipe, prepared, model, run, summary, started, [*callbacks], control)
+
+
+def _fit(recipe: Recipe, prepared: Prepared, model: torch.nn.Module, run: RunDir, summary: RunSummary,
+         started: float, callbacks: list[Callback], control: Control | None) -> RunResult:
+    writer = _RunWriter(run)
     scaled = prepared.target_scaler.transform if prepared.target_scaler else (lambda y: y)
     data = TensorData(prepared.x_train, scaled(prepared.y_train), prepared.x_val, scaled(prepared.y_val))
     trainer = Trainer(
         model, data, recipe, prepared.table.task, prepared.table.n_classes,
         image_shape=prepared.table.image_shape, callbacks=[writer, *callbacks], control=control,
+        checkpointer=RunCheckpointer(run, summary),
     )
     try:
         fit = trainer.fit()
     except StudioError as err:  # e.g. a loss that became NaN: keep the record and the last good weights
-        runs.write_weights(run_dir, model.cpu())
-        failed = _summary(recipe, prepared, "failed", started)
-        failed.update(message=str(err), epochs_run=len(writer.rows), device=trainer.device_name)
-        runs.write_summary(run_dir, failed)
+        run.write_weights(model.cpu().state_dict())
+        summary.status, summary.message = RunStatus.FAILED, str(err)
+        summary.epochs_run, summary.device = len(writer.rows), trainer.device_name
+        summary.seconds = round(time.time() - started, 3)
+        run.write_summary(summary)
         raise
     model = model.cpu().eval()
-    runs.write_weights(run_dir, model)
-    summary = _summary(recipe, prepared, fit.status, started)
-    summary.update(
-        metrics=evaluate(model, prepared), epochs_run=fit.epochs_run, best_epoch=fit.best_epoch,
-        device=fit.device, message=fit.message, train_seconds=fit.seconds,
-    )
-    runs.write_summary(run_dir, summary)
-    return RunResult(run_dir, fit.status, summary, fit)
+    run.write_weights(model.state_dict())
+    summary.status, summary.message = fit.status, fit.message
+    summary.metrics = evaluate(model, prepared)
+    summary.epochs_run, summary.best_epoch, summary.device = fit.epochs_run, fit.best_epoch, fit.device
+    summary.train_seconds, summary.seconds = fit.seconds, round(time.time() - started, 3)
+    run.write_summary(summary)
+    return RunResult(run.path, fit.status, summary, fit)
 
 
 def predict(model: torch.nn.Module, prepared: Prepared, x: np.ndarray) -> np.ndarray:
@@ -189,10 +207,9 @@ def evaluate(model: torch.nn.Module, prepared: Prepared) -> dict[str, dict[str, 
     return result
 
 
-def _write_prepared(run_dir: Path, p: Prepared) -> None:
+def _write_prepared(run: RunDir, p: Prepared) -> None:
     t = p.table
-
-    write_json_atomic(run_dir / "preprocessing.json", {
+    run.write_prepared({
         "preprocessor": p.preprocessor.to_dict(),
         "target_scaler": p.target_scaler.to_dict() if p.target_scaler else None,
         "table": {
@@ -204,21 +221,14 @@ def _write_prepared(run_dir: Path, p: Prepared) -> None:
         "in_shape": list(p.in_shape),
         "n_outputs": p.n_outputs,
         "reports": [r.summary for r in p.reports],
-    })
-    runs.write_raw_rows(run_dir, p.splits.test[[*t.features, t.target]])
+    }, p.splits.test[[*t.features, t.target]])
 
 
-def _summary(recipe: Recipe, p: Prepared, status: str, started: float) -> dict[str, Any]:
-    return {
-        "status": status,
-        "name": recipe.name,
-        "task": p.table.task,
-        "primary_metric": p.primary_metric,
-        "metrics": {"train": {}, "val": {}, "test": {}},
-        "epochs_run": 0,
-        "seconds": round(time.time() - started, 3),
-        "device": None,
-        "created": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)),
-        "rows": {"train": len(p.y_train), "val": len(p.y_val), "test": len(p.y_test)},
-        "versions": {"studio": studio.__version__, "torch": torch.__version__, "python": platform.python_version()},
-    }
+def _summary(recipe: Recipe, p: Prepared, status: RunStatus, started: float) -> RunSummary:
+    return RunSummary(
+        status=status, name=recipe.name, task=p.table.task, primary_metric=p.primary_metric,
+        seconds=round(time.time() - started, 3),
+        created=time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)),
+        rows={"train": len(p.y_train), "val": len(p.y_val), "test": len(p.y_test)},
+        versions={"studio": studio.__version__, "torch": torch.__version__, "python": platform.python_version()},
+    )

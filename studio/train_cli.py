@@ -3,55 +3,43 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
+from studio.data.access import DataAccess
 from studio.errors import TrainingError
 from studio.recipe import Recipe
-
-
-def resolve_csv_source(recipe: Recipe, recipe_path: Path) -> Recipe:
-    """A relative ``csv:`` path is looked up in the working directory, then beside the recipe file."""
-    source = recipe.data.source
-    if not source.startswith("csv:"):
-        return recipe
-    path = Path(source.removeprefix("csv:"))
-    if path.is_absolute() or path.exists():
-        return recipe
-    beside = recipe_path.resolve().parent / path
-    if beside.exists():
-        return recipe.updated(data={**recipe.data.model_dump(mode="json"), "source": f"csv:{beside}"})
-    return recipe
+from studio.runs import RunSummary
+from studio.status import RunStatus
 
 
 def train_from_cli(recipe: Recipe, recipe_path: Path, out: Path, quiet: bool = False) -> int:
+    """Train ``recipe``; a relative ``csv:`` path is looked up in the working folder, then beside the recipe."""
     from studio.pipeline import train_recipe
     from studio.train.callbacks import ProgressBar
 
-    recipe = resolve_csv_source(recipe, recipe_path)
     callbacks = [] if quiet else [ProgressBar()]
-    result = train_recipe(recipe, runs_root=out, callbacks=callbacks)
+    result = train_recipe(recipe, runs_root=out, callbacks=callbacks, access=DataAccess.cli(recipe_path))
     print(format_summary(result.summary))
-    if result.status == "failed":
-        raise TrainingError(f"{result.summary.get('message')} (run kept in {result.run_dir})")
+    if result.status == RunStatus.FAILED:
+        raise TrainingError(f"{result.summary.message} (run kept in {result.run_dir})")
     print(result.run_dir)
     return 0
 
 
-def format_summary(summary: dict[str, Any]) -> str:
+def format_summary(summary: RunSummary) -> str:
     """A few lines: status, epochs, device, and the headline metrics per split."""
     lines = [
-        f"status: {summary['status']}  epochs: {summary.get('epochs_run')}  device: {summary.get('device')}  "
-        f"time: {summary.get('seconds', 0):.1f} s"
+        f"status: {summary.status}  epochs: {summary.epochs_run}  device: {summary.device}  "
+        f"time: {summary.seconds or 0:.1f} s"
     ]
-    if summary.get("message"):
-        lines.append(f"note: {summary['message']}")
+    if summary.message:
+        lines.append(f"note: {summary.message}")
     keys = (
         ["accuracy", "f1_macro", "roc_auc", "log_loss"]
-        if summary["task"] == "classification"
+        if summary.task == "classification"
         else ["r2", "rmse", "mae", "mse"]
     )
     for split in ("train", "val", "test"):
-        m = summary["metrics"].get(split) or {}
+        m = summary.metrics.get(split) or {}
         if m:
             values = "  ".join(f"{k}={m[k]:.4f}" for k in keys if isinstance(m.get(k), int | float))
             lines.append(f"{split:<5} {values}")

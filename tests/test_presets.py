@@ -24,4 +24,4 @@ def test_preset_reaches_its_mark(name, runs_root) -> None:
     result = train_recipe(recipe, runs_root=runs_root)
     metric, mark = MARKS[name]
     assert result.status in ("completed", "early_stopped")
-    assert result.summary["metrics"]["test"][metric] >= mark, result.summary["metrics"]["test"]
+    assert result.summary.metrics["test"][metric] >= mark, result.summary.metrics["test"]

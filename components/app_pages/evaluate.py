@@ -16,6 +16,7 @@ from components import engine, figures
 from components.live import runs_dir
 from components.run_picker import pick_run
 from studio.errors import StudioError
+from studio.runs import RunDir
 
 MAX_COMPARED = 3  # runs overlaid by default
 
@@ -56,17 +57,17 @@ def _regression(run_dir: Path) -> None:
 
 def _run_report(run_dir: Path) -> None:
     summary = engine.run_summary(run_dir)
-    st.markdown(f"**{summary.get('name', run_dir.name)}** · {summary.get('task')} · status **{summary.get('status')}**"
-                f" · {summary.get('epochs_run', 0)} epochs on {summary.get('device') or '?'}")
-    if summary.get("message"):
-        st.caption(summary["message"])
-    test = (summary.get("metrics") or {}).get("test") or {}
+    st.text(f"{summary.name or run_dir.name} · {summary.task} · status {summary.status} · "
+            f"{summary.epochs_run} epochs on {summary.device or '?'}")
+    if summary.message:
+        st.text(summary.message)
+    test = summary.metrics.get("test") or {}
     if not test:
         st.info("This run has no test metrics (it was stopped before the end or its test split is empty).")
         return
     st.subheader("Test metrics")
     _metrics_row(test)
-    if summary.get("task") == "classification":
+    if summary.task == "classification":
         _classification(test)
     else:
         _regression(run_dir)
@@ -98,7 +99,7 @@ def _runs_table() -> None:
 
 def page() -> None:
     st.title("Evaluate")
-    run_dir = pick_run("evaluate", need="summary.json")
+    run_dir = pick_run("evaluate", need=RunDir.SUMMARY)
     if run_dir is None:
         st.info("No finished run yet: train one on the Train page.")
     else:

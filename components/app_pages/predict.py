@@ -19,6 +19,7 @@ import streamlit as st
 from components import engine, figures, state
 from components.run_picker import pick_run
 from studio.errors import StudioError
+from studio.runs import RunDir
 
 CSV_KEY = "predict.csv"
 
@@ -101,11 +102,11 @@ def _csv(model: Path) -> None:
 
 def page() -> None:
     st.title("Predict")
-    run_dir = pick_run("predict", need="model.onnx")
+    run_dir = pick_run("predict", need=RunDir.ONNX)
     if run_dir is None:
         st.info("No exported model yet: export a run on the Export page first.")
         return
-    model = run_dir / "model.onnx"
+    model = run_dir / RunDir.ONNX
     schema = engine.schema(model)
     st.caption(f"`{model.name}` of `{run_dir.name}` · {schema.task} of `{schema.target}` · inputs: "
                + ", ".join(f"{k} {v}" for k, v in schema.input_shapes().items()))

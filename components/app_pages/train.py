@@ -14,13 +14,16 @@ import streamlit as st
 from components import figures, live, state, train_job, train_settings
 from components.engine import run_summary
 from components.jobs import RunHandle
+from studio.runs import RunDir
+from studio.status import RunStatus
 
 METRIC_LABELS = {"accuracy": "accuracy", "r2": "R²"}
 FINAL = {  # status -> how its message is shown
-    "completed": st.success,
-    "early_stopped": st.info,
-    "stopped": st.warning,
-    "failed": st.error,
+    RunStatus.COMPLETED: st.success,
+    RunStatus.EARLY_STOPPED: st.info,
+    RunStatus.STOPPED: st.warning,
+    RunStatus.FAILED: st.error,
+    RunStatus.INTERRUPTED: st.error,
 }
 
 
@@ -30,9 +33,9 @@ def _controls(handle: RunHandle | None, active: bool, blocked: str | None) -> No
     reason = blocked or ("a run is in progress: stop it or wait for it to end" if active else None)
     train.button("Train", type="primary", on_click=train_job.start_training, disabled=reason is not None,
                  help=reason or "Train the draft recipe in the background.", key="train.start", width="stretch")
-    pause.button("Pause", disabled=status != "running", key="train.pause", width="stretch",
+    pause.button("Pause", disabled=status != RunStatus.RUNNING, key="train.pause", width="stretch",
                  on_click=handle.job.pause if handle else None)
-    resume.button("Resume", disabled=status != "paused", key="train.resume", width="stretch",
+    resume.button("Resume", disabled=status != RunStatus.PAUSED, key="train.resume", width="stretch",
                   on_click=handle.job.resume if handle else None)
     stop.button("Stop", disabled=not active, key="train.stop", width="stretch",
                 on_click=handle.job.stop if handle else None)
@@ -53,10 +56,9 @@ def _test_metrics(handle: RunHandle) -> None:
     result = getattr(handle.job, "result", None)
     summary = getattr(result, "summary", None)
     run_dir = train_job.run_dir_of(handle)
-    if summary is None and run_dir is not None and (run_dir / "summary.json").is_file():
+    if summary is None and run_dir is not None and RunDir(run_dir).has(RunDir.SUMMARY):
         summary = run_summary(run_dir)
-    test = (summary or {}).get("metrics", {}).get("test") or {}
-    scalars = {k: v for k, v in test.items() if isinstance(v, int | float)}
+    scalars = summary.test_scalars() if summary is not None else {}
     if not scalars:
         return
     st.subheader("Test metrics")
@@ -82,7 +84,7 @@ def _panel(was_active: bool) -> None:
     _curves(snap.events, train_job.is_active(handle))
     if not train_job.is_active(handle):
         message = (snap.finished or {}).get("message") or snap.error or f"The run ended: {snap.status}."
-        FINAL.get(snap.status, st.info)(snap.error if snap.status == "failed" and snap.error else message)
+        FINAL.get(snap.status, st.info)(snap.error if snap.status == RunStatus.FAILED and snap.error else message)
         _test_metrics(handle)
     if was_active and not train_job.is_active(handle):
         st.rerun(scope="app")  # stop polling and redraw the buttons

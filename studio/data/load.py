@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from studio.data.access import DataAccess
 from studio.data.columns import type_columns
 from studio.data.csv_reader import parse_options, read_csv
 from studio.data.datasets import DATASETS
@@ -13,8 +14,11 @@ from studio.errors import DataError
 from studio.recipe import DataConfig
 
 
-def load_table(data: DataConfig) -> Table:
+def load_table(data: DataConfig, access: DataAccess | None = None) -> Table:
     """Load ``data.source`` and apply ``data.target``, ``data.features`` and ``data.task``.
+
+    ``access`` says where a file's relative path is looked up and which files may be read at all
+    (default: any path, relative to the working folder; see :class:`studio.data.access.DataAccess`).
 
     Raises:
         DataError: the file or the columns cannot be used as given (the message says why and what to do).
@@ -23,7 +27,7 @@ def load_table(data: DataConfig) -> Table:
     kind, ref = data.source.split(":", 1)
     if kind == "builtin":
         return _load_builtin(ref, data)
-    return _load_csv(ref, data)
+    return _load_csv(ref, data, access or DataAccess())
 
 
 def _load_builtin(name: str, data: DataConfig) -> Table:
@@ -50,9 +54,9 @@ def _load_builtin(name: str, data: DataConfig) -> Table:
     return table
 
 
-def _load_csv(path: str, data: DataConfig) -> Table:
-    name = Path(path).name
-    raw, notes = read_csv(path, parse_options(data.options))
+def _load_csv(ref: str, data: DataConfig, access: DataAccess) -> Table:
+    name = Path(ref).name
+    raw, notes = read_csv(access.resolve(ref, "CSV file"), parse_options(data.options))
     columns = list(raw.columns)
     if len(columns) == 1:
         raise DataError(

@@ -22,9 +22,10 @@ from studio.atomic import write_text_atomic
 from studio.errors import ExportError
 from studio.export.predict import encode_inputs, read_schema
 from studio.export.session import make_session
+from studio.runs import RunDir
 
 BATCHES = (1, 256)
-BENCH_FILE = "bench.csv"
+BENCH_FILE = RunDir.BENCH
 TORCH = "torch eager"
 
 
@@ -46,19 +47,19 @@ def _time(fns: dict[str, Callable[[], object]], rounds: int, budget_s: float) ->
 
 
 def _runtimes(run_dir: Path) -> dict[str, object]:
-    model = run_dir / "model.onnx"
+    model = run_dir / RunDir.ONNX
     if not model.is_file():
         raise ExportError(f"run {run_dir.name!r} has no model.onnx; export it first with `studio export`.")
     # the sessions the studio serves with; their worker threads spin at most 1 ms after a call
     # (session.SPIN_US), so they do not steal torch's cores in the next timing round
     out = {"onnxruntime (no optimization)": make_session(model, level="none"),
            "onnxruntime (optimized)": make_session(model, level="all")}
-    if (run_dir / "model.int8.onnx").is_file():
-        out["onnxruntime int8"] = make_session(run_dir / "model.int8.onnx", level="all")
+    if (run_dir / RunDir.ONNX_INT8).is_file():
+        out["onnxruntime int8"] = make_session(run_dir / RunDir.ONNX_INT8, level="all")
     return out
 
 
-def benchmark_run(run_dir: str | Path, rounds: int = 15, budget_s: float = 0.025) -> pd.DataFrame:
+def benchmark_run(run_dir: str | Path | RunDir, rounds: int = 15, budget_s: float = 0.025) -> pd.DataFrame:
     """Latency p50/p95 (µs) and samples/s at batch 1 and 256 per runtime; also written to bench.csv.
 
     ``speedup_vs_torch`` is torch eager's p50 divided by the runtime's p50 (above 1 = faster).

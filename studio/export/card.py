@@ -12,9 +12,9 @@ import pandas as pd
 import torch
 
 import studio
-from studio.export.parity import scalars
 from studio.export.predict import encode_inputs
 from studio.export.schema import ModelSchema
+from studio.runs import RunSummary
 
 
 def versions() -> dict[str, str]:
@@ -58,7 +58,7 @@ def example_code(schema: ModelSchema, frame: pd.DataFrame, file_name: str = "mod
     ]) + "\n"
 
 
-def build_card(schema: ModelSchema, summary: dict[str, Any], parity: dict[str, Any], operator_sets: dict[str, int],
+def build_card(schema: ModelSchema, summary: RunSummary, parity: dict[str, Any], operator_sets: dict[str, int],
                example: str, files: dict[str, int], int8: dict[str, Any] | None) -> dict[str, Any]:
     """``operator_sets``: domain -> version of the saved graph ("ai.onnx" is the default domain)."""
     return {
@@ -80,7 +80,8 @@ def build_card(schema: ModelSchema, summary: dict[str, Any], parity: dict[str, A
             "note": "fitted on the training split only; categorical one-hot (string Equal), imputation, "
                     "clipping, scaling, PCA and polynomial features run inside model.onnx, so it takes raw values",
         },
-        "test_metrics": scalars((summary.get("metrics") or {}).get("test")),
+        "test_metrics": summary.test_scalars(),
+        "run_status": str(summary.status),
         "parity": parity,
         "int8": int8,
         "opset": operator_sets.get("ai.onnx"),

@@ -24,14 +24,17 @@ from studio.errors import ExportError
 from studio.export.card import build_card, describe_steps, example_code, versions
 from studio.export.front import attach_front
 from studio.export.fuse import fuse_graph
+from studio.export.options import DEFAULT_OPSET, check_opset, check_quantize
 from studio.export.parity import check_parity, metrics_of, onnx_outputs, true_targets
-from studio.export.quantize import QUANTIZERS, quantize_int8
+from studio.export.quantize import quantize_int8
 from studio.export.schema import CATEGORICAL_INPUT, NUMERIC_INPUT, ColumnSpec, ModelSchema
 from studio.export.session import make_session
 from studio.export.to_onnx import ENCODED_INPUT, module_to_onnx
+from studio.runs import RunDir, RunSummary
+from studio.status import RunStatus
 
-MODEL_FILE, INT8_FILE = "model.onnx", "model.int8.onnx"
-CARD_FILE, REPORT_FILE = "model_card.json", "export.json"
+MODEL_FILE, INT8_FILE = RunDir.ONNX, RunDir.ONNX_INT8
+CARD_FILE, REPORT_FILE = RunDir.CARD, RunDir.EXPORT_REPORT
 IR_VERSION = 10  # what torch writes; onnxruntime 1.18+ reads it
 
 
@@ -120,26 +123,51 @@ def finish(proto: onnx.ModelProto, schema: ModelSchema, fuse: bool = True) -> on
     return proto
 
 
-def export_run(run_dir: str | Path, quantize: str | None = None, opset: int = 20) -> ExportReport:
-    """Export ``run_dir`` to ``model.onnx`` (+ ``model.int8.onnx`` when ``quantize="int8"``)."""
+def export_run(run_dir: str | Path | RunDir, quantize: str | None = None, opset: int = DEFAULT_OPSET,
+               allow_failed: bool = False) -> ExportReport:
+    """Export ``run_dir`` to ``model.onnx`` (+ ``model.int8.onnx`` when ``quantize="int8"``).
+
+    A run that failed is refused unless ``allow_failed``; a stopped or interrupted run is exported
+    from the weights it kept, and the report's notes say so.
+    """
     from studio.runs import load_run
 
-    if quantize not in (None, *QUANTIZERS):
-        raise ExportError(f"quantize must be one of {list(QUANTIZERS)} or None, got {quantize!r}")
-    return export_loaded(load_run(run_dir), quantize, opset)
+    check_quantize(quantize)
+    check_opset(opset)
+    return export_loaded(load_run(run_dir), quantize, opset, allow_failed)
 
 
-def export_loaded(run: Any, quantize: str | None = None, opset: int = 20) -> ExportReport:
+def status_notes(summary: RunSummary, allow_failed: bool) -> list[str]:
+    """What the export must say about how the run ended; an ExportError for a failed run unless allowed."""
+    status = summary.status
+    if status == RunStatus.FAILED and not allow_failed:
+        raise ExportError(f"the run failed ({summary.message or 'no message'}), so its weights are not a trained "
+                          "model; fix the recipe and train again, or export anyway with --allow-failed")
+    if status == RunStatus.FAILED:
+        return [f"WARNING: this run FAILED ({summary.message}); the file holds the last weights before the failure"]
+    if status == RunStatus.INTERRUPTED:
+        epoch = summary.checkpoint_epoch
+        return [f"this run was interrupted (its process died); the file holds the best weights of its last "
+                f"checkpoint{f' (epoch {epoch})' if epoch else ''}"]
+    if status.active:
+        return [f"this run is still {status}; the file holds its best weights so far"]
+    if status == RunStatus.STOPPED:
+        return ["this run was stopped before its last epoch; the file holds its best weights"]
+    return []
+
+
+def export_loaded(run: Any, quantize: str | None = None, opset: int = DEFAULT_OPSET,
+                  allow_failed: bool = False) -> ExportReport:
     """:func:`export_run` for a run already loaded (a ``LoadedRun`` or anything shaped like it)."""
-    if quantize not in (None, *QUANTIZERS):
-        raise ExportError(f"quantize must be one of {list(QUANTIZERS)} or None, got {quantize!r}")
+    check_quantize(quantize)
+    check_opset(opset)
+    notes = status_notes(run.summary, allow_failed)
     t0 = time.perf_counter()
     frame = run.test_frame()
     columns, encoded = column_specs(run.preprocessor)
     schema = build_schema(run, columns)
     exported = to_proto(run, schema, encoded, frame, opset)
     final, tmp = run.path / MODEL_FILE, run.path / f".{MODEL_FILE}.{os.getpid()}.tmp"
-    notes: list[str] = []
     model = finish(exported, schema)
     onnx.save_model(model, str(tmp))
     try:
@@ -186,7 +214,7 @@ def _int8(fp32: Path, unfolded: onnx.ModelProto, run: Any, frame: Any, parity: d
     finally:
         plain.unlink(missing_ok=True)
     os.replace(tmp, run.path / INT8_FILE)
-    primary = run.summary.get("primary_metric") or ("accuracy" if run.meta["task"] == "classification" else "r2")
+    primary = run.summary.primary_metric or ("accuracy" if run.meta["task"] == "classification" else "r2")
     before, after = parity["metrics_onnx"].get(primary), metrics.get(primary)
     return {
         "metrics": metrics, "primary_metric": primary,

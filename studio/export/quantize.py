@@ -19,8 +19,6 @@ from onnxruntime.quantization import QuantType, quant_pre_process, quantize_dyna
 
 from studio.errors import ExportError
 
-QUANTIZERS = ("int8",)
-
 
 def quantize_int8(src: str | Path, dst: str | Path) -> Path:
     """Write the int8 version of ``src`` to ``dst`` (weights int8, activations quantized per call)."""

@@ -23,6 +23,7 @@ class BestWeights:
         self.label = ""
         self._state: dict[str, torch.Tensor] | None = None
         self._initial: dict[str, torch.Tensor] | None = None
+        self.unsaved = False  # a new best since the last take_unsaved()
 
     def start(self, model: nn.Module) -> None:
         self.epoch, self.value, self.label, self._state = None, None, "", None
@@ -34,6 +35,18 @@ class BestWeights:
             self.epoch, self.value = event.epoch, value
             self.label = f"{self.monitor.label(event)} {value:.4g}"
             self._state = _copy(model)
+            self.unsaved = True
+
+    def take_unsaved(self) -> dict[str, torch.Tensor] | None:
+        """The best weights if they changed since the last call (for a checkpoint), else None."""
+        if not self.unsaved:
+            return None
+        self.unsaved = False
+        return self._state
+
+    def state_dict(self) -> dict[str, object]:
+        """Where the best epoch stands (the weights themselves are saved as model.safetensors)."""
+        return {"epoch": self.epoch, "value": self.value, "label": self.label}
 
     def restore(self, model: nn.Module, failed: bool) -> None:
         """Load the best epoch's weights; with none, the initial ones after a failure, else keep the current."""

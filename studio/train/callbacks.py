@@ -92,6 +92,10 @@ class EarlyStopping(Callback):
         self.best_epoch = 0
         self.waited = 0
 
+    def state_dict(self) -> dict[str, object]:
+        """What a resumed run needs to go on counting where this one stopped."""
+        return {"best": self.best, "best_epoch": self.best_epoch, "waited": self.waited}
+
     def on_event(self, event: Event) -> None:
         if isinstance(event, Started):
             self.best, self.best_epoch, self.waited, self.stop_reason = None, 0, 0, None

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
+from studio.status import RunStatus
+
 
 @dataclass(frozen=True)
 class Event:
@@ -66,11 +68,9 @@ class Finished(Event):
     """Emitted exactly once at the end of every fit, whatever the outcome."""
 
     name: ClassVar[str] = "finished"
-    status: str  # "completed" | "stopped" | "early_stopped" | "failed"
+    status: RunStatus  # completed, stopped, early_stopped or failed
     message: str
     epochs_run: int
     best_epoch: int | None
     seconds: float
 
-
-FINAL_STATUSES = ("completed", "stopped", "early_stopped", "failed")

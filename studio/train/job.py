@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from studio.errors import StudioError
+from studio.status import RunStatus
 
 log = logging.getLogger(__name__)
 _POLL = 0.1  # seconds a paused checkpoint waits between looks at the stop flag
@@ -25,7 +26,7 @@ _POLL = 0.1  # seconds a paused checkpoint waits between looks at the stop flag
 class JobSnapshot:
     """A consistent copy of a job's state. ``next_index`` is the ``since`` for the next poll."""
 
-    status: str
+    status: RunStatus
     events: list[dict[str, Any]]  # durable events (started, epoch, finished) from index ``since``
     next_index: int
     last_batch: dict[str, Any] | None  # the latest batch event (batches are not kept in ``events``)
@@ -68,7 +69,7 @@ class Job:
     def __init__(self, target: Callable[[JobControl], Any], name: str = "job") -> None:
         self.target, self.name = target, name
         self.result: Any = None
-        self._status = "created"
+        self._status = RunStatus.CREATED
         self._error: str | None = None
         self._events: list[dict[str, Any]] = []
         self._last_batch: dict[str, Any] | None = None
@@ -84,23 +85,23 @@ class Job:
 
     def start(self) -> None:
         with self._lock:
-            if self._status != "created":
+            if self._status != RunStatus.CREATED:
                 raise RuntimeError(f"job {self.name!r} was already started")
-            self._status = "running"
+            self._status = RunStatus.RUNNING
         self._go.set()
         self._thread = threading.Thread(target=self._main, name=f"studio-{self.name}", daemon=True)
         self._thread.start()
 
     def pause(self) -> None:
         with self._lock:
-            if self._status == "running":
+            if self._status == RunStatus.RUNNING:
                 self._go.clear()
-                self._status = "paused"
+                self._status = RunStatus.PAUSED
 
     def resume(self) -> None:
         with self._lock:
-            if self._status == "paused":
-                self._status = "running"
+            if self._status == RunStatus.PAUSED:
+                self._status = RunStatus.RUNNING
                 self._go.set()
 
     def stop(self) -> None:
@@ -124,7 +125,7 @@ class Job:
         return self._done.wait(timeout)
 
     @property
-    def status(self) -> str:
+    def status(self) -> RunStatus:
         with self._lock:
             return self._status
 
@@ -156,21 +157,21 @@ class Job:
             self._recorded.notify_all()
 
     def _main(self) -> None:
-        status, error = "completed", None
+        status, error = RunStatus.COMPLETED, None
         try:
             self.result = self.target(JobControl(self))
         except StudioError as err:
-            status, error = "failed", str(err)
+            status, error = RunStatus.FAILED, str(err)
         except Exception as err:
             log.exception("job %r failed", self.name)
-            status, error = "failed", f"unexpected error: {type(err).__name__}: {err}"
+            status, error = RunStatus.FAILED, f"unexpected error: {type(err).__name__}: {err}"
         with self._lock:
-            if self._finished is not None and status != "failed":
-                status = self._finished.get("status", status)
-                if status == "failed":
+            if self._finished is not None and status != RunStatus.FAILED:
+                status = RunStatus.parse(self._finished.get("status", status))
+                if status == RunStatus.FAILED:
                     error = self._finished.get("message")
-            elif status != "failed" and self._stop.is_set():
-                status = "stopped"
+            elif status != RunStatus.FAILED and self._stop.is_set():
+                status = RunStatus.STOPPED
             self._status, self._error = status, error
             self._done.set()
             self._recorded.notify_all()

@@ -13,13 +13,14 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import torch
 from torch import nn
 
 from studio.errors import StudioError, TrainingError
 from studio.recipe import Recipe
+from studio.status import RunStatus
 from studio.train import device as dev
 from studio.train.augment import make_augment
 from studio.train.best import BestWeights
@@ -30,6 +31,7 @@ from studio.train.losses import balanced_class_weights, make_loss
 from studio.train.optimizers import build_optimizer
 from studio.train.regularization import clip_gradients, make_penalty
 from studio.train.schedules import build_schedule
+from studio.train.state import training_state
 from studio.train.tensors import TensorData
 
 _BATCHNORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
@@ -41,9 +43,17 @@ class Control(Protocol):
     def checkpoint(self) -> bool: ...
 
 
+class Checkpointer(Protocol):
+    """Where the training state goes between epochs (:class:`studio.runs.RunCheckpointer`)."""
+
+    def due(self) -> bool: ...
+
+    def save(self, epoch: int, state: dict[str, Any], best_weights: dict[str, torch.Tensor] | None) -> None: ...
+
+
 @dataclass(frozen=True)
 class FitResult:
-    status: str  # "completed" | "stopped" | "early_stopped" ("failed" raises instead)
+    status: RunStatus  # completed, stopped or early_stopped (a failure raises instead)
     message: str
     epochs_run: int
     best_epoch: int | None
@@ -63,6 +73,7 @@ class Trainer:
         callbacks: extra subscribers, after the built-in NaN guard, History and EarlyStopping.
         control: asked once per batch to pause or stop (a Job's JobControl).
         batch_event_interval: least seconds between two BatchEnd events (0: after every batch).
+        checkpointer: given the training state after an epoch when it says one is due, and at the end.
 
     The optimizer, schedule and loss are built here, so a bad setting fails before any training.
     At the end the model holds the weights of the best epoch (by the early-stopping monitor, or the
@@ -71,7 +82,8 @@ class Trainer:
 
     def __init__(self, model: nn.Module, data: TensorData, recipe: Recipe, task: str, n_classes: int,
                  image_shape: tuple[int, int, int] | None = None, callbacks: Sequence[Callback] = (),
-                 control: Control | None = None, batch_event_interval: float = 0.2) -> None:
+                 control: Control | None = None, batch_event_interval: float = 0.2,
+                 checkpointer: Checkpointer | None = None) -> None:
         data.check(task, n_classes)
         reg, training = recipe.regularization, recipe.training
         self.recipe, self.task, self.control = recipe, task, control
@@ -103,6 +115,7 @@ class Trainer:
         es = reg.early_stopping
         self.best = BestWeights(Monitor(es.monitor, es.min_delta) if es else Monitor())
         self.interval = batch_event_interval
+        self.checkpointer = checkpointer
         self._fitted = False
         self.device_name = dev.describe_device(self.device)
 
@@ -128,7 +141,7 @@ class Trainer:
         self._fitted = True
         torch.manual_seed(self.recipe.training.seed)
         t0 = time.perf_counter()
-        status, message, error, epochs_run = "completed", "", None, 0
+        status, message, error, epochs_run = RunStatus.COMPLETED, "", None, 0
         self.best.start(self.model)
         try:
             self._emit(Started(self.recipe.training.epochs, self.batches, self.n, len(self.x_val),
@@ -136,7 +149,7 @@ class Trainer:
             for epoch in range(1, self.recipe.training.epochs + 1):
                 event = self._train_epoch(epoch)
                 if event is None:
-                    status, message = "stopped", f"stopped on request during epoch {epoch}"
+                    status, message = RunStatus.STOPPED, f"stopped on request during epoch {epoch}"
                     break
                 epochs_run = epoch
                 self._emit(event)
@@ -144,18 +157,25 @@ class Trainer:
                 self.schedule.after_epoch(event.val_loss if event.val_loss is not None else event.train_loss)
                 reason = next((cb.stop_reason for cb in self.callbacks if cb.stop_reason), None)
                 if reason:
-                    status, message = "early_stopped", reason
+                    status, message = RunStatus.EARLY_STOPPED, reason
                     break
+                if self.checkpointer is not None and self.checkpointer.due():
+                    self._save_checkpoint(epoch)
         except KeyboardInterrupt:
-            status, message = "stopped", "interrupted"
+            status, message = RunStatus.STOPPED, "interrupted"
         except StudioError as err:
-            status, message, error = "failed", str(err), err
+            status, message, error = RunStatus.FAILED, str(err), err
         except Exception as err:
-            status, message, error = "failed", f"unexpected error: {type(err).__name__}: {err}", err
-        self.best.restore(self.model, failed=status == "failed")
-        if status == "completed":
+            status, message, error = RunStatus.FAILED, f"unexpected error: {type(err).__name__}: {err}", err
+        if status != RunStatus.FAILED and epochs_run and self.checkpointer is not None:
+            try:
+                self._save_checkpoint(epochs_run)  # the last state, before the best weights are restored
+            except Exception:  # the run's result is still written after this; a lost checkpoint is not fatal
+                logging.getLogger(__name__).exception("the final checkpoint could not be written")
+        self.best.restore(self.model, failed=status == RunStatus.FAILED)
+        if status == RunStatus.COMPLETED:
             message = f"trained {epochs_run} epochs"
-        if status != "failed" and self.best.epoch is not None:
+        if status != RunStatus.FAILED and self.best.epoch is not None:
             message += f"; the model keeps the weights of epoch {self.best.epoch} (best {self.best.label})"
         seconds = time.perf_counter() - t0
         self._emit_finished(Finished(status, message, epochs_run, self.best.epoch, seconds))
@@ -163,6 +183,10 @@ class Trainer:
             raise error
         return FitResult(status, message, epochs_run, self.best.epoch, list(self.history.epochs), seconds,
                          self.device_name, self.precision)
+
+    def _save_checkpoint(self, epoch: int) -> None:
+        assert self.checkpointer is not None
+        self.checkpointer.save(epoch, training_state(self, epoch), self.best.take_unsaved())
 
     def _train_epoch(self, epoch: int) -> EpochEnd | None:
         """One pass over the training rows; None when the control asked to stop."""

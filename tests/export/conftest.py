@@ -19,6 +19,8 @@ from torch import nn
 from studio.inference import InferenceModule
 from studio.preprocess.encoder import CategoricalColumn, Encoder
 from studio.recipe import Recipe
+from studio.runs import RunSummary
+from studio.status import RunStatus
 
 
 class ImputeScale(nn.Module):
@@ -59,7 +61,7 @@ class HandRun:
     meta: dict[str, Any]
     frame: pd.DataFrame
     recipe: Recipe = field(default_factory=lambda: Recipe.from_dict({"name": "hand-made"}))
-    summary: dict[str, Any] = field(default_factory=dict)
+    summary: RunSummary = field(default_factory=lambda: RunSummary(RunStatus.COMPLETED, "hand-made", "", ""))
     target_mean: float = 0.0
     target_std: float = 1.0
 
@@ -98,7 +100,7 @@ def make_run(tmp_path: Path, task: str = "classification", seed: int = 0) -> Han
     meta = {"task": task, "target": "label", "features": ["a", "b", "color"],
             "column_types": {"a": "numeric", "b": "numeric", "color": "categorical"},
             "class_labels": ["no", "yes"] if task == "classification" else None}
-    summary = {"metrics": {"test": {}}, "primary_metric": "accuracy" if task == "classification" else "r2"}
+    summary = RunSummary(RunStatus.COMPLETED, "hand-made", task, "accuracy" if task == "classification" else "r2")
     run_dir = tmp_path / f"run-{task}"
     run_dir.mkdir()
     mean, std_t = (1150.0, 30.0) if task == "regression" else (0.0, 1.0)
