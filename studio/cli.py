@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,6 +18,8 @@ from typing import Any
 from studio.errors import StudioError
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
+# How `studio app` hands its options to the app it starts (read by components/settings.py)
+DATA_DIRS_ENV, SHARED_RUNS_ENV, RUNS_DIR_ENV = "STUDIO_DATA_DIRS", "STUDIO_SHARED_RUNS", "STUDIO_RUNS_DIR"
 PRESETS = ASSETS / "recipes"
 
 
@@ -48,11 +51,20 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("datasets", help="list the built-in datasets").set_defaults(handler=_datasets)
     sub.add_parser("recipes", help="list the preset recipes").set_defaults(handler=_recipes)
 
+    r = sub.add_parser("runs", help="list the runs in a folder: name, status, metric, time")
+    r.add_argument("--out", default="runs", help="folder that holds run directories (default: runs)")
+    r.set_defaults(handler=_runs)
+
+    from studio.export.options import DEFAULT_OPSET, OPSETS, QUANTIZERS
+
     e = sub.add_parser("export", help="export a run to ONNX, check it against torch")
     e.add_argument("run_dir")
-    e.add_argument("--quantize", choices=["int8"], default=None, help="also write an int8 model")
-    e.add_argument("--opset", type=int, default=20, help="ONNX opset (18-23, default 20)")
+    e.add_argument("--quantize", choices=list(QUANTIZERS), default=None, help="also write an int8 model")
+    e.add_argument("--opset", type=int, default=DEFAULT_OPSET,
+                   help=f"ONNX opset ({OPSETS.start}-{OPSETS.stop - 1}, default {DEFAULT_OPSET})")
     e.add_argument("--bench", action="store_true", help="also measure latency (same as `studio bench`)")
+    e.add_argument("--allow-failed", action="store_true",
+                   help="export a run that failed (its last weights before the failure), with a warning")
     e.set_defaults(handler=_export)
 
     b = sub.add_parser("bench", help="latency and throughput of a run: torch vs onnxruntime")
@@ -67,7 +79,14 @@ def _parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("app", help="start the browser studio")
     a.add_argument("--port", type=int, default=8501)
-    a.add_argument("--host", default="localhost")
+    a.add_argument("--host", default="localhost",
+                   help="address to listen on (default localhost; 0.0.0.0 serves a classroom network)")
+    a.add_argument("--data-dir", action="append", default=[], metavar="DIR",
+                   help="a folder whose files recipes may read (csv:NAME), besides each session's uploads; "
+                        "repeatable")
+    a.add_argument("--shared-runs", action="store_true",
+                   help="every user sees every run in the runs folder (default: each browser sees its own)")
+    a.add_argument("--runs-dir", default=None, help="folder for run directories (default: $STUDIO_RUNS_DIR or runs)")
     a.set_defaults(handler=_app)
     return p
 
@@ -113,10 +132,26 @@ def _recipes(args: argparse.Namespace) -> int:
     return 0
 
 
+def _runs(args: argparse.Namespace) -> int:
+    from studio.runs import list_runs
+
+    infos = list_runs(args.out)
+    if not infos:
+        print(f"no runs in {args.out}; `studio train RECIPE --out {args.out}` makes one")
+        return 0
+    rows = [(i.run_id, i.name, str(i.status), "" if i.value is None else f"{i.primary_metric} {i.value:.4f}",
+             f"{i.epochs_run}", f"{i.seconds:.1f} s", i.created) for i in infos]
+    head = ("run", "name", "status", "test metric", "epochs", "time", "created")
+    widths = [max(len(r[k]) for r in [head, *rows]) for k in range(len(head))]
+    for row in [head, *rows]:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
 def _export(args: argparse.Namespace) -> int:
     from studio.export import export_run
 
-    report = export_run(args.run_dir, quantize=args.quantize, opset=args.opset)
+    report = export_run(args.run_dir, quantize=args.quantize, opset=args.opset, allow_failed=args.allow_failed)
     for line in describe_export(report):
         print(line)
     if args.bench:
@@ -176,8 +211,18 @@ def _app(args: argparse.Namespace) -> int:
            "--server.maxUploadSize", "200", "--server.headless", "true",
            "--runner.postScriptGC", "false",  # see .streamlit/config.toml: a GC per rerun stalls training
            "--client.toolbarMode", "minimal"]
+    env = dict(os.environ)
+    for folder in args.data_dir:
+        if not Path(folder).is_dir():
+            raise StudioError(f"--data-dir {folder!r} is not a folder; give a folder of data files")
+    if args.data_dir:
+        env[DATA_DIRS_ENV] = os.pathsep.join(str(Path(f).resolve()) for f in args.data_dir)
+    if args.shared_runs:
+        env[SHARED_RUNS_ENV] = "1"
+    if args.runs_dir:
+        env[RUNS_DIR_ENV] = str(Path(args.runs_dir).resolve())
     print(f"Training Studio: open http://{args.host}:{args.port} in your browser (Ctrl+C stops it)", flush=True)
-    return subprocess.call(cmd)
+    return subprocess.call(cmd, env=env)
 
 
 if __name__ == "__main__":
