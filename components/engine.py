@@ -27,6 +27,7 @@ from studio.blocks import ModelSummary, summarize
 from studio.data import Table, describe_datasets, load_table
 from studio.data.csv_reader import parse_options, read_csv
 from studio.pipeline import Prepared, prepare
+from studio.pipeline import steps_per_epoch as pipeline_steps_per_epoch
 from studio.recipe import DataConfig, Recipe
 from studio.runs import RunDir, RunInfo, RunSummary, list_runs, load_run
 
@@ -74,6 +75,11 @@ def prepared(recipe: Recipe) -> Prepared:
     """
     part = {"data": recipe.data.model_dump(mode="json"), "preprocessing": recipe.preprocessing}
     return _prepared(_key(part))
+
+
+def steps_per_epoch(recipe: Recipe) -> int:
+    """Optimizer steps per epoch of the draft, as the Trainer counts them."""
+    return pipeline_steps_per_epoch(recipe, prepared(recipe))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -8,7 +8,6 @@ and messages are the Recipe's own. Menus of kinds are ``list(OPTIMIZERS)`` / ``l
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -82,12 +81,10 @@ def _curve(schedule_json: str, base_lr: float, epochs: int, steps: int) -> list[
 
 
 def _steps_per_epoch() -> int:
-    recipe = state.get_recipe()
     try:
-        n_train = len(engine.prepared(recipe).x_train)
+        return engine.steps_per_epoch(state.get_recipe())
     except StudioError:
         return 1
-    return max(1, math.ceil(n_train / recipe.training.batch_size))
 
 
 def schedule() -> None:

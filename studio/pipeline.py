@@ -25,7 +25,7 @@ from studio.status import RunStatus
 from studio.train.callbacks import Callback
 from studio.train.events import EpochEnd, Finished
 from studio.train.metrics import classification_metrics, regression_metrics
-from studio.train.trainer import Control, FitResult, TensorData, Trainer
+from studio.train.trainer import Control, FitResult, TensorData, Trainer, batches_per_epoch
 
 
 @dataclass
@@ -77,6 +77,13 @@ def prepare(recipe: Recipe, access: DataAccess | None = None) -> Prepared:
 def model_summary(recipe: Recipe, prepared: Prepared) -> ModelSummary:
     """Shapes, parameters and MACs of the recipe's model; a ShapeError before any training."""
     return summarize(recipe.model, prepared.in_shape, prepared.n_outputs)
+
+
+def steps_per_epoch(recipe: Recipe, prepared: Prepared) -> int:
+    """Optimizer steps in one epoch, counted as the Trainer counts them (the schedule preview uses it)."""
+    with torch.device("meta"):  # only the module types matter: no memory, no initialisation
+        model = build_model(recipe.model, prepared.in_shape, prepared.n_outputs)
+    return batches_per_epoch(len(prepared.x_train), recipe.training.batch_size, model)
 
 
 @dataclass

@@ -24,3 +24,13 @@ def test_engine_import_pulls_in_no_ui_module() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == ""
+
+
+ML_IMPORT = re.compile(r"^\s*(import|from)\s+(torch|sklearn|onnx|onnxruntime|onnxscript|safetensors)\b", re.M)
+
+
+def test_ui_sources_import_no_ml_library() -> None:
+    """components/ renders and edits; whatever computes lives in studio/ and is called from there."""
+    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "components").rglob("*.py")
+                 if ML_IMPORT.search(p.read_text())]
+    assert offenders == []
