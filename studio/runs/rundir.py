@@ -95,7 +95,8 @@ class RunDir:
         try:
             base.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise RunError(f"cannot make the runs folder {str(base)!r} ({err.strerror}); choose another --out") from None
+            raise RunError(f"cannot make the runs folder {str(base)!r} ({err.strerror}); choose another --out") \
+                from None
         for _ in range(20):
             stamp = time.strftime("%Y%m%d-%H%M%S")
             path = base / f"{stamp}-{slug or 'run'}-{new_token()}"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import torch
 
+from studio.pipeline import train_recipe
 from studio.recipe import Recipe
 from studio.runs import RunDir, load_run
 from studio.runs import checkpoint as checkpoint_module
-from studio.pipeline import train_recipe
 
 
 def _recipe(epochs: int = 6) -> Recipe:

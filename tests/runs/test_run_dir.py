@@ -54,16 +54,16 @@ def test_open_says_what_is_wrong(tmp_path, make, words):
 def test_damaged_files_are_run_errors(tmp_path):
     run = _run(tmp_path, RunStatus.COMPLETED)
     (run / RunDir.WEIGHTS).write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{\"a\":")  # a truncated safetensors
-    with pytest.raises(RunError, match="weights of run .* are damaged"):
+    with pytest.raises(RunError, match=r"weights of run .* are damaged"):
         run.read_weights()
     (run / RunDir.PREPARED).write_text(json.dumps({"preprocessor": {}, "table": {}}))
     with pytest.raises(RunError, match="lacks in_shape, n_outputs"):
         run.read_prepared()
     (run / RunDir.SUMMARY).write_text("[" * 100_000)
-    with pytest.raises(RunError, match="summary.json of run .* is damaged"):
+    with pytest.raises(RunError, match=r"summary.json of run .* is damaged"):
         run.read_summary()
     (run / RunDir.CHECKPOINT).write_bytes(b"not a checkpoint")
-    with pytest.raises(RunError, match="checkpoint of run .* is damaged"):
+    with pytest.raises(RunError, match=r"checkpoint of run .* is damaged"):
         run.read_checkpoint()
 
 
