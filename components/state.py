@@ -226,14 +226,6 @@ def save_upload(uploaded: Any, fallback_name: str, folder: str = "") -> Path:
     return write_bytes_atomic(target / safe_file_name(uploaded.name, fallback_name), uploaded.getvalue())
 
 
-def uploaded_file_names() -> list[str]:
-    """The files this session uploaded for training (its folder's top level), sorted."""
-    path = st.session_state.get(_UPLOADS)
-    if path is None or not Path(path).is_dir():
-        return []
-    return sorted(p.name for p in Path(path).iterdir() if p.is_file() and not p.name.startswith("."))
-
-
 def data_access() -> DataAccess:
     """Which files this session's recipes may read: its own uploads, then the server's data folders
     (nothing at all before the session uploads anything and without data folders)."""
