@@ -14,6 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from components import sidebar, state
+from components.safe import md
 from studio.errors import StudioError
 
 PAGES_DIR = Path(__file__).resolve().parent / "app_pages"
@@ -51,11 +52,12 @@ def main() -> None:
     st.set_page_config(page_title="Training Studio", layout="wide")
     page = navigation()
     try:
+        state.begin_run()
         state.sync_url()
         sidebar.render()
         page.run()
     except StudioError as err:
-        st.error(str(err))
+        st.error(md(err))
     except Exception:
         log.exception("page %r failed", page.title)
         st.error("Something went wrong on this page (a bug, not your input); the details are in the server log.")

@@ -4,9 +4,12 @@ Two kinds of calls live here, each one call into ``studio``; the page only rende
 
 * **The draft recipe** (Data, Preprocess, Architecture): cached by the content of the recipe part
   they read. ``st.cache_data`` is shared by all sessions, so only immutable results of pure
-  functions are cached, keyed by JSON of the recipe part: two people asking for the same built-in
-  dataset share the result, while an uploaded CSV lives in its session's own folder, so its path
-  (the key) is private. Errors are not cached: a StudioError is raised again on every call.
+  functions are cached. A recipe's file is read only through this session's
+  :func:`components.state.data_access` (its own uploads and the server's data folders), and the
+  cache key holds the file *as resolved for this session* (path, modification time, size): the
+  same ``csv:sales.csv`` names a different file in each session, a session can only reach a
+  cached table by resolving the path itself first, and a changed file is read again. Built-in
+  datasets are shared. Errors are not cached: a StudioError is raised again on every call.
 * **Saved runs** (Evaluate, Export, Predict): cached by the run's path *and* the modification time
   of the file they depend on, so a re-export or a finished run is picked up while repeated reruns
   stay instant. ``st.cache_resource`` is used only for onnxruntime sessions, which are safe to
@@ -23,8 +26,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from components import state
 from studio.blocks import ModelSummary, summarize
 from studio.data import Table, describe_datasets, load_table
+from studio.data.access import DataAccess
 from studio.data.csv_reader import parse_options, read_csv
 from studio.pipeline import Prepared, prepare
 from studio.pipeline import steps_per_epoch as pipeline_steps_per_epoch
@@ -42,30 +47,49 @@ def datasets() -> list[dict[str, Any]]:
     return describe_datasets()
 
 
+def resolve_file(ref: str) -> Path:
+    """The file a recipe's ``csv:`` reference names for this session (DataError: not allowed or not there)."""
+    return state.data_access().resolve(ref, "CSV file")
+
+
+def _file_id(path: Path) -> str:
+    """What makes a cached result of this file private and fresh: its resolved path, mtime and size."""
+    info = path.stat()
+    return f"{path}|{info.st_mtime_ns}|{info.st_size}"
+
+
+def _source_id(data: DataConfig) -> str:
+    """The identity of the data's file for cache keys ("" for a built-in dataset)."""
+    kind, ref = data.source.split(":", 1)
+    return _file_id(resolve_file(ref)) if kind == "csv" else ""
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
-def _csv_columns(path: str, options_json: str) -> list[str]:
-    frame, _ = read_csv(path, parse_options(json.loads(options_json)))
+def _csv_columns(file_id: str, options_json: str, _path: Path) -> list[str]:
+    frame, _ = read_csv(_path, parse_options(json.loads(options_json)))
     return [str(c) for c in frame.columns]
 
 
-def csv_columns(path: str, options: dict[str, Any]) -> list[str]:
-    """The header of a CSV file as the studio reads it (for choosing the target before loading)."""
-    return _csv_columns(path, _key(options))
+def csv_columns(ref: str, options: dict[str, Any]) -> list[str]:
+    """The header of the recipe's CSV file as the studio reads it (for choosing the target before loading)."""
+    path = resolve_file(ref)
+    return _csv_columns(_file_id(path), _key(options), path)
 
 
 @st.cache_data(show_spinner="Loading the data...", max_entries=32)
-def _table(data_json: str) -> Table:
-    return load_table(DataConfig.model_validate_json(data_json))
+def _table(data_json: str, source_id: str, _access: DataAccess) -> Table:
+    return load_table(DataConfig.model_validate_json(data_json), _access)
 
 
 def table(recipe: Recipe) -> Table:
     """The recipe's dataset, loaded and typed (:func:`studio.data.load_table`)."""
-    return _table(_key(recipe.data.model_dump(mode="json")))
+    data = recipe.data
+    return _table(_key(data.model_dump(mode="json")), _source_id(data), state.data_access())
 
 
 @st.cache_data(show_spinner="Preparing the data...", max_entries=16)
-def _prepared(part_json: str) -> Prepared:
-    return prepare(Recipe.from_dict(json.loads(part_json)))
+def _prepared(part_json: str, source_id: str, _access: DataAccess) -> Prepared:
+    return prepare(Recipe.from_dict(json.loads(part_json)), _access)
 
 
 def prepared(recipe: Recipe) -> Prepared:
@@ -74,7 +98,7 @@ def prepared(recipe: Recipe) -> Prepared:
     The cached value's ``recipe`` holds only those two sections; use the draft for anything else.
     """
     part = {"data": recipe.data.model_dump(mode="json"), "preprocessing": recipe.preprocessing}
-    return _prepared(_key(part))
+    return _prepared(_key(part), _source_id(recipe.data), state.data_access())
 
 
 def steps_per_epoch(recipe: Recipe) -> int:
@@ -103,9 +127,10 @@ DOWNLOADS = {  # file in the run directory -> MIME type of the download
 }
 
 
-def runs(root: Path) -> list[RunInfo]:
-    """Every saved run under ``root``, newest first (cheap: reads summary.json files)."""
-    return list_runs(root)
+def runs(root: Path, user: str | None) -> list[RunInfo]:
+    """The saved runs under ``root`` that ``user`` made (every run when None), newest first (cheap:
+    reads summary.json and owner.json files)."""
+    return list_runs(root, user=user)
 
 
 def run_summary(run_dir: Path) -> RunSummary:

@@ -1,7 +1,10 @@
 """Figure builders for every page: plain data in, a plotly Figure out.
 
 Pure functions (no streamlit) so they are unit-tested without a browser. Every figure has a
-title and axis titles that name their unit in brackets.
+title and axis titles that name their unit in brackets. Plotly renders a subset of HTML (links,
+bold, line breaks) in titles, tick labels, legend names and hover text, and column names and class
+labels come from users' files: every builder ends in :func:`_layout`, which escapes the text of
+the titles and of the traces (:func:`components.safe.plotly`), so it shows literally.
 """
 
 from __future__ import annotations
@@ -13,15 +16,34 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from components.safe import plotly as plotly_text
+
 HEIGHT = 360
 MAX_HEATMAP_COLUMNS = 40  # beyond this a heatmap is unreadable; the title says how many are shown
 
 
+TRACE_TEXT = ("x", "y", "text", "name", "labels", "hovertext")  # trace fields that can hold user text
+
+
+def _escaped(value: object) -> object:
+    if isinstance(value, str):
+        return plotly_text(value)
+    if isinstance(value, list | tuple):
+        return [plotly_text(v) if isinstance(v, str) else v for v in value]
+    return value
+
+
 def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = HEIGHT) -> go.Figure:
+    """Titles, size and margins; the text of every trace and title escaped for Plotly (see module doc)."""
+    for trace in fig.data:
+        for field in TRACE_TEXT:
+            value = getattr(trace, field, None)
+            if value is not None:
+                setattr(trace, field, _escaped(value))
     fig.update_layout(
-        title={"text": title},
-        xaxis_title={"text": x},
-        yaxis_title={"text": y},
+        title={"text": plotly_text(title)},
+        xaxis_title={"text": plotly_text(x)},
+        yaxis_title={"text": plotly_text(y)},
         height=height,
         margin={"t": 50, "b": 40, "l": 50, "r": 20},
     )

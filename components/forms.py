@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from components import state
+from components.safe import md
 from studio.errors import StudioError
 
 Apply = Callable[[str, Any], None]  # (field, new value); raises RecipeError to reject the edit
@@ -222,4 +223,4 @@ def _field(name: str, info: FieldInfo, value: Any, scope: str, apply: Apply) -> 
     widget.draw(key, label_of(name, info), value, info, kw)
     message = state.widget_error(key)
     if message:
-        st.error(message)
+        st.error(md(message))

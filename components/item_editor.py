@@ -18,6 +18,7 @@ import streamlit as st
 from components import items as ops
 from components import state
 from components.forms import render_params
+from components.safe import md
 from studio.errors import Location, StudioError
 from studio.registry import Registry
 
@@ -77,7 +78,7 @@ def render_items(
     locates (inside a nested list when the location goes deeper)."""
     message = state.widget_error(f"list.{_path_key(section, path)}")
     if message:
-        st.error(message)
+        st.error(md(message))
     if not items:
         st.caption(f"No {noun}s yet: add one below.")
     for index, item in enumerate(items):
@@ -110,7 +111,7 @@ def _render_one(
                     on_click=_structural, args=(section, path, lambda lst, i=index: ops.remove(lst, i)))
         deeper = error is not None and len(error[0]) > 2
         if error is not None and not deeper:
-            st.error(error[1])
+            st.error(md(error[1]))
 
         def nested(field: str, inner: ops.Items) -> None:
             st.markdown(f"*{field.replace('_', ' ')} of {kind} {index + 1}:*")

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from studio.runs import METRICS_COLUMNS
 
-RUNS_ENV = "STUDIO_RUNS_DIR"
 POLL_ENV = "STUDIO_POLL_SECONDS"
 POLL_RANGE = (0.2, 1.0)  # the live panel redraws at least once a second
 
@@ -36,11 +34,6 @@ def poll_seconds() -> float:
     except ValueError:
         value = DEFAULT_POLL
     return min(max(value, POLL_RANGE[0]), POLL_RANGE[1])
-
-
-def runs_dir() -> Path:
-    """Where runs are saved: ``$STUDIO_RUNS_DIR``, else ``runs/`` in the working directory."""
-    return Path(os.environ.get(RUNS_ENV) or "runs")
 
 
 def epoch_frame(events: list[dict[str, Any]]) -> pd.DataFrame:

@@ -1,4 +1,5 @@
-"""The run chooser shared by Evaluate, Export and Predict: this tab's run first, then every saved run."""
+"""The run chooser shared by Evaluate, Export and Predict: this tab's run first, then this user's saved
+runs (every saved run on a server started with ``--shared-runs``)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from components import engine, train_job
-from components.live import runs_dir
+from components import engine, state, train_job
+from components.settings import runs_dir
 from studio.runs import RunDir, RunInfo
 
 
@@ -24,7 +25,7 @@ def pick_run(page: str, need: str = RunDir.WEIGHTS) -> Path | None:
     """
     handle = train_job.current()
     current = train_job.run_dir_of(handle)
-    infos = [i for i in engine.runs(runs_dir()) if (i.path / need).is_file()]
+    infos = [i for i in engine.runs(runs_dir(), state.runs_user()) if (i.path / need).is_file()]
     if not infos:
         return None
     paths = [str(i.path) for i in infos]
@@ -32,5 +33,6 @@ def pick_run(page: str, need: str = RunDir.WEIGHTS) -> Path | None:
     index = paths.index(str(current)) if current is not None and str(current) in paths else 0
     chosen = st.selectbox("Run", paths, index=index, format_func=labels.__getitem__,
                           key=f"{page}.run.{handle.run_id if handle else 'none'}",
-                          help=f"Saved runs under {runs_dir()}, newest first.")
+                          help="Saved runs, newest first." if state.runs_user() is None
+                          else "Your saved runs (made in this browser), newest first.")
     return Path(chosen) if chosen else None

@@ -7,7 +7,8 @@ import json
 import streamlit as st
 
 from components import jobs, state
-from studio.errors import StudioError
+from components.safe import md
+from studio.errors import StudioError, quote
 from studio.recipe import Recipe, load_recipe
 
 NAME_KEY = f"{state.WIDGET_PREFIX}recipe.name"
@@ -37,31 +38,32 @@ def _load_upload() -> None:
     try:
         raw = json.loads(uploaded.getvalue().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        state.set_widget_error(UPLOAD_KEY, f"recipe file {uploaded.name!r} is not valid JSON: {err}")
+        state.set_widget_error(UPLOAD_KEY, f"recipe file {quote(uploaded.name)} is not valid JSON ({err}); "
+                                           "upload a recipe saved by the studio.")
         return
     try:
         state.set_recipe(Recipe.from_dict(raw))
         state.clear_widget_error(UPLOAD_KEY)
     except StudioError as err:
-        state.set_widget_error(UPLOAD_KEY, f"recipe file {uploaded.name!r}: {err}")
+        state.set_widget_error(UPLOAD_KEY, f"recipe file {quote(uploaded.name)}: {err}")
 
 
 def _errors_of(key: str) -> None:
     message = state.widget_error(key)
     if message:
-        st.error(message)
+        st.error(md(message))
 
 
 def run_status() -> str:
-    """One line on the run this tab watches."""
+    """One line (Markdown) on the run this tab watches; another browser's run reads as not running here."""
     run_id = state.get_run_id()
     if not run_id:
         return "No run yet: start one on the Train page."
-    handle = jobs.registry().get(run_id)  # the unguessable id is the capability
+    handle = jobs.registry().get(run_id, owner=state.owner_token())
     if handle is None:
-        return f"Run `{run_id}` is not running in this server (finished runs are listed on Evaluate)."
+        return f"Run {md(run_id)} is not running in this server (finished runs are listed on Evaluate)."
     job = handle.job
-    return f"Run **{handle.name or run_id}**: {getattr(job, 'status', 'unknown')}"
+    return f"Run **{md(handle.name or run_id)}**: {md(getattr(job, 'status', 'unknown'))}"
 
 
 def render() -> None:

@@ -4,9 +4,11 @@ What a session holds:
   * the draft Recipe, always valid (every edit goes through ``Recipe.from_dict``);
   * the current run id, mirrored in ``st.query_params["run"]`` so a refresh re-attaches;
   * a per-browser owner token (``st.query_params["owner"]``) that the job registry files runs under;
+    runs on disk record only a hash of it (:func:`user_key`);
   * UI-only values: the error sentence of a widget whose last edit was rejected, and the folder
-    where this session's uploads are saved.
-Everything else (tables, summaries, whether Train is allowed) is derived from these.
+    where this session's uploads are saved (see :mod:`components.uploads` for its lifetime).
+Everything else (tables, summaries, whether Train is allowed, which files a recipe may read) is
+derived from these.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
+from components import settings, uploads
+from studio.atomic import write_bytes_atomic
+from studio.data.access import DataAccess
 from studio.errors import RecipeError, StudioError
 from studio.recipe import Recipe, load_recipe
 
@@ -32,6 +36,8 @@ _RUN = "studio.run_id"
 _OWNER = "studio.owner"
 _ERRORS = "studio.widget_errors"
 _UPLOADS = "studio.upload_dir"
+_STARTED = "studio.session_started"
+PREDICT_UPLOADS = "predict"  # sub-folder for CSVs to predict, so they never replace the training data
 
 
 def default_recipe() -> Recipe:
@@ -158,6 +164,17 @@ def owner_token() -> str:
     return token
 
 
+def user_key() -> str:
+    """Who this browser is, as runs record it on disk (owner.json "user"): a hash of the owner token,
+    so that nothing on disk lets anyone act as this browser."""
+    return hashlib.sha256(f"studio-user:{owner_token()}".encode()).hexdigest()[:32]
+
+
+def runs_user() -> str | None:
+    """The user whose runs this session lists: its own, or None (everyone's) on a shared-runs server."""
+    return None if settings.shared_runs() else user_key()
+
+
 def sync_url() -> None:
     """Write the run id and owner back to the URL (page navigation may have dropped them)."""
     owner = owner_token()
@@ -171,23 +188,49 @@ def sync_url() -> None:
 # -- uploads --------------------------------------------------------------------------------------
 
 
+def begin_run() -> None:
+    """Housekeeping at the start of every script run.
+
+    The first run of a session deletes other sessions' upload folders that are older than the
+    configured age; every run holds on to this session's own folder (see :mod:`components.uploads`).
+    """
+    if not st.session_state.get(_STARTED):
+        st.session_state[_STARTED] = True
+        uploads.sweep(settings.upload_max_age_seconds())
+    path = st.session_state.get(_UPLOADS)
+    if path is not None and Path(path).is_dir():
+        uploads.claim(str(path))
+
+
 def upload_dir() -> Path:
-    """This session's own temporary folder for uploaded files (never shared between sessions)."""
+    """This session's own folder for uploaded files (never shared between sessions)."""
     path = st.session_state.get(_UPLOADS)
     if path is None or not Path(path).is_dir():
-        path = tempfile.mkdtemp(prefix="studio-upload-")
+        path = str(uploads.new_folder())
         st.session_state[_UPLOADS] = path
+    uploads.claim(path)
     return Path(path)
 
 
-def save_upload(uploaded: Any, fallback_name: str) -> Path:
-    """Keep an uploaded file in this session's folder, named by a hash of its content (so the same
-    upload maps to the same path and cached engine calls on it hit) and a safe form of its name."""
-    content = uploaded.getvalue()
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", uploaded.name)[-80:] or fallback_name
-    path = upload_dir() / f"{hashlib.sha256(content).hexdigest()[:8]}-{safe}"
-    path.write_bytes(content)
-    return path
+def safe_file_name(name: str, fallback: str) -> str:
+    """``name`` without folders, leading dots, or characters other than letters, digits, ``.``, ``_``
+    and ``-`` (``fallback`` when nothing is left)."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", Path(name.replace("\\", "/")).name)[-80:].lstrip(".")
+    return safe or fallback
+
+
+def save_upload(uploaded: Any, fallback_name: str, folder: str = "") -> Path:
+    """Keep an uploaded file in this session's folder under its own (safe) name, so a recipe can name
+    it as ``csv:sales.csv`` and a downloaded recipe carries no server path. ``folder``: a sub-folder."""
+    target = upload_dir() / folder if folder else upload_dir()
+    return write_bytes_atomic(target / safe_file_name(uploaded.name, fallback_name), uploaded.getvalue())
+
+
+def data_access() -> DataAccess:
+    """Which files this session's recipes may read: its own uploads, then the server's data folders
+    (nothing at all before the session uploads anything and without data folders)."""
+    path = st.session_state.get(_UPLOADS)
+    return DataAccess.confined(*([path] if path else []), *settings.data_dirs())
 
 
 # -- derived --------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """Starting a training Job from the draft recipe and finding this tab's run again.
 
 The Job's target is the engine's one call, :func:`studio.pipeline.train_recipe`, with the Job's
-control (pause/stop) and a Relay that hands every event to the Job. The run directory, once the
+control (pause/stop), a Relay that hands every event to the Job, this session's data access (the
+files its recipe may read) and its user key (recorded in the run's owner.json, so that only this
+browser lists the run). The run directory, once the
 engine has made it, is kept in the registry handle's ``info`` so that Evaluate and Export find it.
 Nothing here runs on the training thread except the target itself, which never touches ``st``.
 """
@@ -12,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from components import engine, jobs, state
-from components.live import runs_dir
+from components.settings import runs_dir
+from studio.data.access import DataAccess
 from studio.errors import StudioError
 from studio.recipe import Recipe
 from studio.status import RunStatus
@@ -22,7 +25,9 @@ from studio.train.job import Job, JobControl
 FIRST_POINT_WAIT = 0.4  # seconds the Train click may wait for the first epoch
 
 
-def _target(recipe: Recipe, root: Path, info: dict[str, Any], prepared: Any) -> Any:
+def _target(recipe: Recipe, root: Path, info: dict[str, Any], prepared: Any, access: DataAccess,
+            user: str) -> Any:
+    """The Job's body; everything it needs from the session is passed in (it runs on another thread)."""
     from studio.pipeline import train_recipe
 
     def run(control: JobControl) -> Any:
@@ -30,7 +35,7 @@ def _target(recipe: Recipe, root: Path, info: dict[str, Any], prepared: Any) -> 
             info["run_dir"] = str(path)
 
         return train_recipe(recipe, runs_root=root, callbacks=[Relay(control.emit)], control=control,
-                            on_run_dir=remember, prepared=prepared)
+                            on_run_dir=remember, prepared=prepared, access=access, user=user)
 
     return run
 
@@ -43,7 +48,8 @@ def start_training() -> None:
     except StudioError:
         prepared = None  # train_recipe raises the same sentence, shown as the run's failure
     info: dict[str, Any] = {}
-    job = Job(_target(recipe, runs_dir(), info, prepared), name=recipe.name)
+    job = Job(_target(recipe, runs_dir(), info, prepared, state.data_access(), state.user_key()),
+              name=recipe.name)
     handle = jobs.registry().add(state.owner_token(), job, recipe.name)
     handle.info = info
     state.set_run_id(handle.run_id)

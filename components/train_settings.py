@@ -16,6 +16,7 @@ from pydantic import BaseModel, create_model
 
 from components import engine, forms, items, state
 from components.figures import lr_preview
+from components.safe import md
 from studio.errors import StudioError
 from studio.recipe import Augmentation, EarlyStopping, Regularization, TrainingConfig
 from studio.registry import Registry
@@ -96,7 +97,7 @@ def schedule() -> None:
         curve = _curve(json.dumps(recipe.schedule, sort_keys=True), float(recipe.optimizer.get("lr", 1e-3)),
                        epochs, steps)
     except StudioError as err:
-        st.error(str(err))
+        st.error(md(err))
         return
     st.plotly_chart(lr_preview(curve, recipe.schedule["kind"]), key="train.lr_preview")
 

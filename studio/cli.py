@@ -187,18 +187,20 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _predict(args: argparse.Namespace) -> int:
+    from studio.export.csv_safety import to_safe_csv
     from studio.export.predict import predict_csv
 
     result = predict_csv(args.model, args.input)
     for notice in result.attrs.get("notices", []):
         print(f"notice: {notice}", file=sys.stderr)
+    text = to_safe_csv(result)  # no cell that a spreadsheet would run as a formula
     if args.out:
         from studio.atomic import write_text_atomic
 
-        write_text_atomic(args.out, result.to_csv(index=False))
+        write_text_atomic(args.out, text)
         print(f"wrote {len(result)} predictions to {args.out}")
     else:
-        print(result.to_csv(index=False), end="")
+        print(text, end="")
     return 0
 
 
@@ -210,7 +212,9 @@ def _app(args: argparse.Namespace) -> int:
            "--server.address", args.host, "--browser.gatherUsageStats", "false",
            "--server.maxUploadSize", "200", "--server.headless", "true",
            "--runner.postScriptGC", "false",  # see .streamlit/config.toml: a GC per rerun stalls training
-           "--client.toolbarMode", "minimal"]
+           "--client.toolbarMode", "minimal",
+           "--client.showErrorDetails", "none",  # tracebacks go to the server log, not to the browser
+           "--server.enableXsrfProtection", "true", "--server.enableCORS", "true"]
     env = dict(os.environ)
     for folder in args.data_dir:
         if not Path(folder).is_dir():

@@ -7,6 +7,7 @@ import streamlit as st
 from components import engine, state
 from components.diagram import model_dot
 from components.item_editor import ItemError, item_error, render_items
+from components.safe import md
 from studio.blocks import BLOCKS, ModelSummary
 from studio.errors import ShapeError, StudioError
 
@@ -37,9 +38,9 @@ def page() -> None:
     except ShapeError as err:
         error = item_error(err, "model")
         if error is None:
-            st.error(str(err))
+            st.error(md(err))
     except StudioError as err:  # the data cannot be prepared, so the input shape is unknown
-        st.warning(f"The model cannot be checked until the data is usable: {err}")
+        st.warning(f"The model cannot be checked until the data is usable: {md(err)}")
     position = int(error[0][0]) if error is not None else None
     editor, overview = st.columns([3, 2])
     with editor:
@@ -49,7 +50,7 @@ def page() -> None:
         if summary is not None:
             _summary_panel(summary)
         elif error is not None:
-            st.error(f"Training is blocked: {error[1]}")
+            st.error(f"Training is blocked: {md(error[1])}")
         st.graphviz_chart(model_dot(recipe.model, summary, position))
 
 

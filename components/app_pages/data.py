@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 import typing
 from pathlib import Path
 from typing import Any
@@ -12,13 +11,15 @@ import streamlit as st
 
 from components import engine, figures, state, tables
 from components.forms import render_params
+from components.safe import md
 from studio.data import DATASETS
 from studio.data.csv_reader import CsvOptions
-from studio.errors import StudioError
+from studio.errors import DataError, StudioError
 from studio.recipe import DataConfig, SplitConfig
 
 W = state.WIDGET_PREFIX
 BUILTIN_KEY, CSV_KEY, TARGET_KEY, TASK_KEY = f"{W}data.builtin", "data.csv", f"{W}data.target", f"{W}data.task"
+MODE_KEY, MODE_SHOWN_FOR = "data.mode", "data.mode.upload_shown_for"
 TRAIN_KEY, VAL_KEY, STRAT_KEY, SEED_KEY = f"{W}data.train", f"{W}data.val", f"{W}data.stratify", f"{W}data.seed"
 
 
@@ -30,9 +31,32 @@ def _set_data(key: str, reset: bool = True, **changes: Any) -> None:
 def _data_name(source: str) -> str:
     """The name a recipe gets from its data: "wine", or "sales" for an uploaded sales.csv."""
     kind, ref = source.split(":", 1)
+    return ref if kind != "csv" else (Path(ref).stem or "csv")
+
+
+def _unreadable(data: DataConfig) -> bool:
+    """Whether the recipe names a CSV file this session may not or cannot read."""
+    kind, ref = data.source.split(":", 1)
     if kind != "csv":
-        return ref
-    return re.sub(r"^[0-9a-f]{8}-", "", Path(ref).stem) or "csv"  # save_upload's content-hash prefix
+        return False
+    try:
+        engine.resolve_file(ref)
+    except DataError:
+        return True
+    return False
+
+
+def _wanted_file(data: DataConfig) -> str | None:
+    """The file name a CSV recipe reads when this session does not have that file (else None).
+
+    A plain name (``csv:sales.csv``) that is not among this session's uploads or the server's data
+    folders is asked for again; a path elsewhere on the server (``csv:/etc/passwd``) is refused by
+    the data access with its own sentence, and never read.
+    """
+    if not _unreadable(data):
+        return None
+    path = Path(data.source.split(":", 1)[1])
+    return None if path.is_absolute() or ".." in path.parts else path.name
 
 
 def _new_source(key: str, source: str, **changes: Any) -> None:
@@ -55,14 +79,21 @@ def _save_csv() -> None:
     uploaded = st.session_state.get(CSV_KEY)
     if uploaded is None:
         return
+    data = state.get_recipe().data
+    wanted = _wanted_file(data)
     path = state.save_upload(uploaded, "data.csv")
+    if wanted is not None and path.name == state.safe_file_name(wanted, wanted):
+        # the file the loaded recipe asked for: keep its target, features and options
+        state.clear_widget_error(CSV_KEY)
+        _set_data(CSV_KEY, source=f"csv:{path.name}")
+        return
     try:
-        columns = engine.csv_columns(str(path), {})
+        columns = engine.csv_columns(path.name, {})
     except StudioError as err:
         state.set_widget_error(CSV_KEY, str(err))
         return
     # The last column is the usual place of the target; the person changes it below if not.
-    _new_source(CSV_KEY, f"csv:{path}", target=columns[-1], features=None, task="auto", options={})
+    _new_source(CSV_KEY, f"csv:{path.name}", target=columns[-1], features=None, task="auto", options={})
 
 
 def _set_split() -> None:
@@ -76,10 +107,14 @@ def _set_split() -> None:
     _set_data(TRAIN_KEY, reset=False, split=split)
 
 
-def _choose_source(data: DataConfig) -> None:
+def _choose_source(data: DataConfig, wanted: str | None) -> None:
     kind, ref = data.source.split(":", 1)
     modes = ["Built-in dataset", "Upload a CSV"]
-    mode = st.radio("Source", modes, index=0 if kind == "builtin" else 1, horizontal=True, key="data.mode")
+    state.seed_widget(MODE_KEY, modes[0] if kind == "builtin" else modes[1])
+    if _unreadable(data) and st.session_state.get(MODE_SHOWN_FOR) != data.source:
+        st.session_state[MODE_SHOWN_FOR] = data.source  # once per source, so Built-in can still be chosen
+        st.session_state[MODE_KEY] = modes[1]  # the recipe needs a file: show the uploader
+    mode = st.radio("Source", modes, horizontal=True, key=MODE_KEY)
     if mode == modes[0]:
         rows = {row["name"]: row for row in engine.datasets()}
         names = list(rows)
@@ -90,15 +125,18 @@ def _choose_source(data: DataConfig) -> None:
             format_func=lambda n: f"{n} ({rows[n]['task']}, {rows[n]['rows']} rows, {rows[n]['features']} features)",
         )
         if kind == "builtin" and ref in DATASETS:
-            st.caption(DATASETS[ref].description)
+            st.caption(md(DATASETS[ref].description))
             render_params(DATASETS[ref].params, data.options, f"data.options.{ref}", _set_option)
     else:
         limit = float(data.options.get("max_mb", CsvOptions().max_mb))
         st.file_uploader(f"CSV file (up to {limit:g} MB)", type=["csv", "txt"], key=CSV_KEY, on_change=_save_csv,
                          help="Saved in a temporary folder private to this browser session.")
         _error(CSV_KEY)
-        if kind == "csv":
-            st.caption(f"Using `{ref.rsplit('/', 1)[-1]}`.")
+        if wanted is not None:
+            st.info(f"This recipe reads {md(wanted)}: upload it here. Its target, features and options "
+                    "stay as the recipe says.")
+        elif kind == "csv":
+            st.caption(f"Using {md(Path(ref).name)}.")
 
 
 def _set_option(field: str, value: Any) -> None:
@@ -110,7 +148,7 @@ def _set_option(field: str, value: Any) -> None:
 def _error(key: str) -> None:
     message = state.widget_error(key)
     if message:
-        st.error(message)
+        st.error(md(message))
 
 
 def _target_and_task(data: DataConfig, columns: list[str], fixed_target: str | None) -> None:
@@ -148,13 +186,14 @@ def _split(data: DataConfig) -> None:
 
 def _explore(table: Any) -> None:
     st.subheader("Rows")
-    st.caption(f"{len(table.frame)} rows, {len(table.features)} features, target `{table.target}` ({table.task}).")
+    st.caption(f"{len(table.frame)} rows, {len(table.features)} features, target **{md(table.target)}** "
+               f"({table.task}).")
     st.dataframe(table.frame.head(20), hide_index=False)
     st.subheader("Columns")
     st.dataframe(tables.column_table(table), hide_index=True,
                  column_config={"missing": st.column_config.ProgressColumn("missing", format="percent")})
     for note in table.notes:
-        st.caption(f"• {note}")
+        st.caption(f"• {md(note)}")
     st.subheader("Charts")
     left, right = st.columns(2)
     with left:
@@ -174,12 +213,15 @@ def page() -> None:
     st.title("Data")
     recipe = state.get_recipe()
     data = recipe.data
-    _choose_source(data)
+    wanted = _wanted_file(data)
+    _choose_source(data, wanted)
+    if wanted is not None:
+        return  # asked for above; nothing else can be shown without the file
     kind, ref = data.source.split(":", 1)
     try:
         table = engine.table(recipe)
     except StudioError as err:
-        st.error(str(err))
+        st.error(md(err))
         if kind == "csv":
             with contextlib.suppress(StudioError):  # the error above already says what is wrong
                 _target_and_task(data, engine.csv_columns(ref, data.options), None)

@@ -12,9 +12,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import engine, figures
-from components.live import runs_dir
+from components import engine, figures, state
 from components.run_picker import pick_run
+from components.safe import md
+from components.settings import runs_dir
 from studio.errors import StudioError
 from studio.runs import RunDir
 
@@ -75,9 +76,9 @@ def _run_report(run_dir: Path) -> None:
 
 def _runs_table() -> None:
     st.subheader("All runs")
-    infos = engine.runs(runs_dir())
+    infos = engine.runs(runs_dir(), state.runs_user())
     if not infos:
-        st.info(f"No saved runs under `{runs_dir()}` yet.")
+        st.info("No saved runs yet.")
         return
     table = pd.DataFrame([{"run": i.run_id, "name": i.name, "status": i.status, "task": i.task,
                            "metric": i.primary_metric, "test value": i.value, "epochs": i.epochs_run,
@@ -106,7 +107,7 @@ def page() -> None:
         try:
             _run_report(run_dir)
         except StudioError as err:
-            st.error(str(err))
+            st.error(md(err))
     st.divider()
     _runs_table()
 

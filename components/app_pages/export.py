@@ -14,6 +14,7 @@ import streamlit as st
 
 from components import engine, figures
 from components.run_picker import pick_run
+from components.safe import md
 from studio.errors import StudioError
 
 OPSETS = (18, 23)  # what the exporter supports (see `studio export --help`)
@@ -30,7 +31,7 @@ def _export_controls(run_dir: Path) -> None:
             try:
                 engine.export(run_dir, bool(int8), int(opset))
             except StudioError as err:
-                st.error(str(err))
+                st.error(md(err))
 
 
 def _parity(report: dict[str, Any]) -> None:
@@ -42,7 +43,7 @@ def _parity(report: dict[str, Any]) -> None:
     else:
         st.error(f"Parity check FAILED: {verdict}.")
     for note in report.get("notes") or []:
-        st.info(note)
+        st.info(md(note))
     a, b, c = st.columns(3)
     a.metric("model.onnx size", f"{report['size_bytes'] / 1024:,.1f} KiB")
     b.metric("Opset", report["opset"])
@@ -65,7 +66,7 @@ def _benchmark(run_dir: Path) -> None:
             try:
                 engine.benchmark(run_dir)
             except StudioError as err:
-                st.error(str(err))
+                st.error(md(err))
     bench = engine.last_benchmark(run_dir)
     if bench is None:
         st.caption("Not measured for this export yet.")

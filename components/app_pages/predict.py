@@ -18,7 +18,9 @@ import streamlit as st
 
 from components import engine, figures, state
 from components.run_picker import pick_run
+from components.safe import md
 from studio.errors import StudioError
+from studio.export.csv_safety import to_safe_csv
 from studio.runs import RunDir
 
 CSV_KEY = "predict.csv"
@@ -31,7 +33,7 @@ def _start_values(run_dir: Path) -> dict[str, Any]:
 
 def _date_field(name: str, start: Any) -> str:
     when = pd.to_datetime(start, errors="coerce", format="mixed") if start is not None else pd.NaT
-    day = st.date_input(name, value=when.date() if not pd.isna(when) else "today", key=f"predict.date.{name}",
+    day = st.date_input(md(name), value=when.date() if not pd.isna(when) else "today", key=f"predict.date.{name}",
                         help="The model uses this date's year, month and day of the week.")
     return day.isoformat()
 
@@ -41,15 +43,15 @@ def _field(column: Any, start: Any) -> Any:
     if column.type == "categorical":
         options = list(column.categories or []) + list(column.grouped or [])
         index = options.index(str(start)) if str(start) in options else 0
-        return st.selectbox(column.name, options, index=index, key=key)
+        return st.selectbox(md(column.name), options, index=index, key=key)
     number = float(start) if isinstance(start, int | float) and math.isfinite(float(start)) else 0.0
-    return st.number_input(column.name, value=number, format="%g", key=key)
+    return st.number_input(md(column.name), value=number, format="%g", key=key)
 
 
 def _show(result: pd.DataFrame, schema: Any) -> None:
     prediction = result["prediction"].iloc[0]
     shown = f"{prediction:.4g}" if isinstance(prediction, float) else str(prediction)
-    st.metric(f"Predicted {schema.target}", shown)
+    st.metric(f"Predicted {md(schema.target)}", md(shown))
     if schema.task == "classification":
         labels = list(schema.class_labels or [])
         values = [float(result[f"proba_{label}"].iloc[0]) for label in labels]
@@ -75,7 +77,7 @@ def _one_row(model: Path, run_dir: Path, schema: Any) -> None:
         try:
             _show(engine.predict(model, pd.DataFrame([values])), schema)
         except StudioError as err:
-            st.error(str(err))
+            st.error(md(err))
 
 
 def _csv(model: Path) -> None:
@@ -83,19 +85,19 @@ def _csv(model: Path) -> None:
                                 help="Saved in a temporary folder private to this browser session.")
     if uploaded is None:
         return
-    path = state.save_upload(uploaded, "rows.csv")
+    path = state.save_upload(uploaded, "rows.csv", folder=state.PREDICT_UPLOADS)
     from studio.export import predict_csv
 
     try:
         with st.spinner("Predicting..."):
             result = predict_csv(model, path)
     except StudioError as err:
-        st.error(str(err))
+        st.error(md(err))
         return
     for notice in result.attrs.get("notices", []):
-        st.info(notice)
+        st.info(md(notice))
     st.dataframe(result, key="predict.table")
-    st.download_button("Download predictions (CSV)", data=result.to_csv(index=False).encode(),
+    st.download_button("Download predictions (CSV)", data=to_safe_csv(result).encode(),
                        file_name=f"predictions-{Path(uploaded.name).stem}.csv", mime="text/csv",
                        key="predict.download")
 
@@ -108,8 +110,8 @@ def page() -> None:
         return
     model = run_dir / RunDir.ONNX
     schema = engine.schema(model)
-    st.caption(f"`{model.name}` of `{run_dir.name}` · {schema.task} of `{schema.target}` · inputs: "
-               + ", ".join(f"{k} {v}" for k, v in schema.input_shapes().items()))
+    st.caption(md(f"{model.name} of {run_dir.name} · {schema.task} of {schema.target} · inputs: "
+                  + ", ".join(f"{k} {v}" for k, v in schema.input_shapes().items())))
     mode = st.radio("Input", ["One row", "CSV file"], horizontal=True, key="predict.mode")
     if mode == "One row":
         _one_row(model, run_dir, schema)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from components import engine, state, tables
 from components.item_editor import item_error, render_items
+from components.safe import md
 from studio.errors import StudioError
 from studio.preprocess import STEPS
 
@@ -38,7 +39,7 @@ def page() -> None:
     except StudioError as err:
         error = item_error(err, "preprocessing")
         if error is None:
-            st.error(str(err))
+            st.error(md(err))
     render_items("preprocessing", STEPS, recipe.preprocessing, error=error, noun="step")
     if prep is None:
         return

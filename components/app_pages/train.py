@@ -14,6 +14,7 @@ import streamlit as st
 from components import figures, live, state, train_job, train_settings
 from components.engine import run_summary
 from components.jobs import RunHandle
+from components.safe import md
 from studio.runs import RunDir
 from studio.status import RunStatus
 
@@ -40,7 +41,7 @@ def _controls(handle: RunHandle | None, active: bool, blocked: str | None) -> No
     stop.button("Stop", disabled=not active, key="train.stop", width="stretch",
                 on_click=handle.job.stop if handle else None)
     if blocked:
-        st.warning(f"Training is blocked: {blocked}")
+        st.warning(f"Training is blocked: {md(blocked)}")
 
 
 def _curves(events: list[dict], running: bool) -> None:
@@ -65,7 +66,7 @@ def _test_metrics(handle: RunHandle) -> None:
     for col, (name, value) in zip(st.columns(len(scalars)), scalars.items(), strict=True):
         col.metric(name.replace("_", " "), f"{value:.4f}")
     if run_dir is not None:
-        st.caption(f"Saved in `{run_dir}`. Evaluate and Export use it.")
+        st.caption(f"Saved as run {md(run_dir.name)}. Evaluate and Export use it.")
 
 
 def _panel(was_active: bool) -> None:
@@ -73,18 +74,19 @@ def _panel(was_active: bool) -> None:
     if handle is None:
         run_id = state.get_run_id()
         if run_id:
-            st.info(f"Run `{run_id}` is not running in this server; finished runs are on the Evaluate page.")
+            st.info(f"Run {md(run_id)} is not running in this server; finished runs are on the Evaluate page.")
         else:
             st.info("No run yet: press Train.")
         return
     snap = handle.job.snapshot()
     prog = live.progress(snap.events, snap.last_batch)
-    st.markdown(f"**Run** `{handle.name}` · status: **{snap.status}**")
+    st.markdown(f"**Run** {md(handle.name)} · status: **{snap.status}**")
     st.progress(prog.fraction, text=prog.text())
     _curves(snap.events, train_job.is_active(handle))
     if not train_job.is_active(handle):
         message = (snap.finished or {}).get("message") or snap.error or f"The run ended: {snap.status}."
-        FINAL.get(snap.status, st.info)(snap.error if snap.status == RunStatus.FAILED and snap.error else message)
+        shown = snap.error if snap.status == RunStatus.FAILED and snap.error else message
+        FINAL.get(snap.status, st.info)(md(shown))
         _test_metrics(handle)
     if was_active and not train_job.is_active(handle):
         st.rerun(scope="app")  # stop polling and redraw the buttons
@@ -110,7 +112,7 @@ def page() -> None:
     # agree (a Train button drawn disabled while polling is off would stay disabled).
     active = train_job.is_active(handle)
     _controls(handle, active, state.train_blocked_reason())
-    st.caption(f"Draft `{recipe.name}`: {recipe.training.epochs} epochs, batch {recipe.training.batch_size}. "
+    st.caption(f"Draft {md(recipe.name)}: {recipe.training.epochs} epochs, batch {recipe.training.batch_size}. "
                "The run goes on if you switch pages or refresh.")
     st.fragment(_panel, run_every=live.poll_seconds() if active else None)(active)
 

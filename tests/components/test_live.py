@@ -53,13 +53,6 @@ def test_epoch_frame_has_metrics_columns_and_metric_name():
     assert live.epoch_frame([]).empty
 
 
-def test_runs_dir_from_environment(monkeypatch, tmp_path):
-    monkeypatch.delenv(live.RUNS_ENV, raising=False)
-    assert str(live.runs_dir()) == "runs"
-    monkeypatch.setenv(live.RUNS_ENV, str(tmp_path))
-    assert live.runs_dir() == tmp_path
-
-
 def _labelled(fig: go.Figure) -> None:
     assert fig.layout.title.text and fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
     assert "(" in fig.layout.xaxis.title.text and "(" in fig.layout.yaxis.title.text

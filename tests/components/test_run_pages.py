@@ -32,6 +32,7 @@ def saved(tmp_path_factory):
     diabetes = _train(root, "diabetes-regression", 3)
     mp = pytest.MonkeyPatch()
     mp.setenv("STUDIO_RUNS_DIR", str(root))
+    mp.setenv("STUDIO_SHARED_RUNS", "1")  # runs made by the CLI belong to no app user
     yield {"root": root, "iris": iris, "diabetes": diabetes}
     mp.undo()
 
@@ -165,6 +166,7 @@ def dated(tmp_path_factory):
     export_run(run_dir)
     mp = pytest.MonkeyPatch()
     mp.setenv("STUDIO_RUNS_DIR", str(root))
+    mp.setenv("STUDIO_SHARED_RUNS", "1")  # runs made by the CLI belong to no app user
     yield run_dir
     mp.undo()
 

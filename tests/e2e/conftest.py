@@ -42,16 +42,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(runs_dir: Path, port: int | None = None) -> tuple[subprocess.Popen, str]:
-    """``streamlit run`` headless on a free port; returns once /_stcore/health answers "ok"."""
+def start_server(runs_dir: Path, port: int | None = None, extra_args: tuple[str, ...] = (),
+                 env_vars: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """``streamlit run`` headless on a free port; returns once /_stcore/health answers "ok".
+
+    ``extra_args``: more ``--section.option value`` flags; ``env_vars``: more environment variables.
+    """
     port = port or free_port()
-    env = {**os.environ, "STUDIO_RUNS_DIR": str(runs_dir), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "STUDIO_RUNS_DIR": str(runs_dir), "PYTHONPATH": str(ROOT), **(env_vars or {})}
     # The server's output goes to a file, not a pipe: an unread pipe that fills up blocks the server.
     log = tempfile.NamedTemporaryFile("w+", prefix="streamlit-", suffix=".log", delete=False)  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
+         "--server.fileWatcherType", "none", *extra_args],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     proc.log_path = log.name  # type: ignore[attr-defined]
     log.close()

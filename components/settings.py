@@ -1,0 +1,64 @@
+"""The server's settings, read from the environment (``studio app`` sets them from its flags).
+
+* ``STUDIO_RUNS_DIR`` (``--runs-dir DIR``): where runs are saved (default ``runs/`` in the working dir);
+* ``STUDIO_DATA_DIRS`` (``--data-dir DIR``, repeatable): folders every user's recipes may read,
+  os.pathsep-joined;
+* ``STUDIO_SHARED_RUNS`` (``--shared-runs``): "1" lets every user see every run (default: each
+  browser sees its own);
+* ``STUDIO_UPLOADS_DIR``: where sessions keep their uploads (default: a folder in the temp dir);
+* ``STUDIO_UPLOAD_MAX_AGE_HOURS``: uploads older than this are deleted (default 24).
+
+Read on every call, not at import: a test (or a restarted server) may change them.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+RUNS_ENV = "STUDIO_RUNS_DIR"
+DATA_DIRS_ENV = "STUDIO_DATA_DIRS"
+SHARED_RUNS_ENV = "STUDIO_SHARED_RUNS"
+UPLOADS_ENV = "STUDIO_UPLOADS_DIR"
+UPLOAD_AGE_ENV = "STUDIO_UPLOAD_MAX_AGE_HOURS"
+DEFAULT_UPLOAD_AGE_HOURS = 24.0
+
+
+def runs_dir() -> Path:
+    """Where runs are saved: ``$STUDIO_RUNS_DIR``, else ``runs/`` in the working directory."""
+    return Path(os.environ.get(RUNS_ENV) or "runs")
+
+
+def data_dirs() -> tuple[Path, ...]:
+    """The server's data folders (``studio app --data-dir``), which every session's recipes may read."""
+    raw = os.environ.get(DATA_DIRS_ENV) or ""
+    return tuple(Path(part) for part in raw.split(os.pathsep) if part.strip())
+
+
+def shared_runs() -> bool:
+    """Whether every user sees every run (``studio app --shared-runs``)."""
+    return (os.environ.get(SHARED_RUNS_ENV) or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def uploads_root() -> Path:
+    """The folder that holds one folder per session's uploads.
+
+    Named after the OS user, so two people running a studio on one machine do not share it.
+    """
+    configured = os.environ.get(UPLOADS_ENV)
+    if configured:
+        return Path(configured)
+    uid = os.getuid() if hasattr(os, "getuid") else "user"
+    return Path(tempfile.gettempdir()) / f"studio-uploads-{uid}"
+
+
+def upload_max_age_seconds() -> float:
+    """Uploads older than ``$STUDIO_UPLOAD_MAX_AGE_HOURS`` (default 24; bad values read as the default)."""
+    try:
+        hours = float(os.environ.get(UPLOAD_AGE_ENV) or DEFAULT_UPLOAD_AGE_HOURS)
+    except ValueError:
+        hours = DEFAULT_UPLOAD_AGE_HOURS
+    if not hours > 0:  # also NaN
+        hours = DEFAULT_UPLOAD_AGE_HOURS
+    return hours * 3600.0

@@ -1,0 +1,32 @@
+"""The server's settings for sharing a studio on a network: localhost unless asked, no error details
+in the browser, XSRF and CORS protection on; both for `streamlit run` (the repository's
+.streamlit/config.toml) and for `studio app` (its command line)."""
+
+from __future__ import annotations
+
+import subprocess
+import tomllib
+
+from streamlit.config import ShowErrorDetailsConfigOptions
+
+from studio.cli import main
+from tests.conftest import ROOT
+
+
+def test_streamlit_config_is_safe_to_share():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["address"] == "localhost"
+    assert config["server"]["enableXsrfProtection"] is True and config["server"]["enableCORS"] is True
+    assert config["client"]["showErrorDetails"] == ShowErrorDetailsConfigOptions.NONE.value == "none"
+
+
+def test_studio_app_passes_the_same_settings(monkeypatch, capsys):
+    called: list[tuple[list[str], dict]] = []
+    monkeypatch.setattr(subprocess, "call", lambda cmd, **kw: called.append((cmd, kw)) or 0)
+    assert main(["app"]) == 0
+    ((cmd, _),) = called
+    flags = dict(zip(cmd[::2], cmd[1::2], strict=False)) | dict(zip(cmd[1::2], cmd[2::2], strict=False))
+    assert flags["--server.address"] == "localhost"
+    assert flags["--client.showErrorDetails"] == "none"
+    assert flags["--server.enableXsrfProtection"] == "true" and flags["--server.enableCORS"] == "true"
+    capsys.readouterr()
