@@ -173,7 +173,7 @@ def test_app_starts_streamlit_with_the_repository_settings(monkeypatch, capsys):
     import subprocess
 
     called: list[list[str]] = []
-    monkeypatch.setattr(subprocess, "call", lambda cmd: called.append(cmd) or 0)
+    monkeypatch.setattr(subprocess, "call", lambda cmd, **kwargs: called.append(cmd) or 0)
     assert main(["app", "--port", "8599"]) == 0
     (cmd,) = called
     assert Path(cmd[cmd.index("run") + 1]).is_file()

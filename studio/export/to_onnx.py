@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import re
 import warnings
 
 import onnx
@@ -13,6 +14,7 @@ from torch.export import Dim
 
 from studio.errors import ExportError
 
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # colour codes in the exporter's messages
 ENCODED_INPUT = "encoded"
 BATCH = "batch"
 
@@ -27,9 +29,12 @@ def module_to_onnx(module: torch.nn.Module, example: torch.Tensor, output_name: 
     module.eval()
     if example.shape[0] < 2:  # a batch-1 example can specialise the batch dim; 2+ is the safe habit
         example = example.repeat(2, *([1] * (example.dim() - 1)))
+    if example.shape[0] == 0:
+        raise ExportError("there are no rows to trace the model with; the export needs at least one test row.")
     logging.getLogger("torch.onnx").setLevel(logging.ERROR)
+    log = io.StringIO()  # the exporter prints its progress and, on failure, a coloured report: kept out
     try:
-        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        with warnings.catch_warnings(), contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
             warnings.simplefilter("ignore")
             program = torch.onnx.export(
                 module, (example,), dynamo=True, external_data=False, opset_version=opset,
@@ -37,8 +42,9 @@ def module_to_onnx(module: torch.nn.Module, example: torch.Tensor, output_name: 
                 dynamic_shapes=({0: Dim(BATCH, min=1, max=1 << 20)},),
             )
     except Exception as err:  # the exporter raises many internal types; a person needs one sentence
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise ExportError(f"torch could not export the model to ONNX opset {opset} ({first}); "
+        first = ANSI.sub("", str(err)).strip().splitlines()
+        raise ExportError(f"torch could not export the model to ONNX opset {opset} "
+                          f"({first[0][:150] if first else type(err).__name__}); "
                           "try another opset or report the recipe as a bug.") from err
     proto = program.model_proto
     for node in proto.graph.node:

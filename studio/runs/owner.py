@@ -9,6 +9,7 @@ recent. Otherwise a reader shows it as ``interrupted``; nothing is rewritten on 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -102,7 +103,5 @@ class Heartbeat:
 
     def _beat(self) -> None:
         self.record["heartbeat"] = time.time()
-        try:
+        with contextlib.suppress(OSError):  # a full disk must not kill training; readers call the run interrupted
             write_json_atomic(self.path, self.record)
-        except OSError:
-            pass  # a full disk must not kill training; readers will call the run interrupted

@@ -122,7 +122,8 @@ class Trainer:
     def _builtin_callbacks(self) -> list[Callback]:
         """The NaN guard first (so a NaN never reaches other subscribers), History, then early stopping."""
         reg = self.recipe.regularization
-        built: list[Callback] = [NanGuard(self.optimizer.defaults["lr"], reg.grad_clip), self.history]
+        guard = NanGuard(self.optimizer.defaults["lr"], reg.grad_clip, l1=reg.l1, l2=reg.l2)
+        built: list[Callback] = [guard, self.history]
         if reg.early_stopping is not None:
             es = reg.early_stopping
             built.append(EarlyStopping(es.patience, es.monitor, es.min_delta))
