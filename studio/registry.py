@@ -112,7 +112,8 @@ def describe_validation_error(err: ValidationError) -> str:
         else:
             msg = e["msg"].removeprefix("Value error, ")
             shown = quote(e.get("input"))
-            received = "" if shown in msg else f" (received {shown})"  # a validator's own message may say it
+            said = isinstance(e.get("input"), str) and shown in msg  # a validator's own message may quote it
+            received = "" if said else f" (received {shown})"
             parts.append(f"{loc} {msg[:1].lower()}{msg[1:]}{received}")
     more = len(parts) - SHOWN_PROBLEMS
     rest = f"; and {more} more problem{'s' if more > 1 else ''}" if more > 0 else ""
