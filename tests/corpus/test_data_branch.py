@@ -65,7 +65,7 @@ def test_duplicate_header_names_are_said(tmp_path: Path) -> None:
     except DataError as err:
         assert "'a'" in str(err)
         return
-    assert any("'a'" in note and "twice" in note or "duplicate" in note.lower() for note in table.notes)
+    assert any(("'a'" in note and "twice" in note) or "duplicate" in note.lower() for note in table.notes)
 
 
 @DATA
