@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.corpus.corpus import case, train_argv
+from tests.corpus.corpus import DATA_BRANCH, case, train_argv
 from tests.corpus.workspace import Workspace, recipe_dict
 
 
@@ -428,3 +428,32 @@ def _(ws):
 @case("recipe/device-unknown", "device", "tpu")
 def _(ws):
     return changed(ws, ("training", "device"), "tpu")
+
+
+@case("recipe/batchnorm-with-batch-size-1", "batch_size", "batchnorm")
+def _(ws):
+    raw = recipe_dict(model=[{"kind": "dense", "units": 8}, {"kind": "batchnorm"}])
+    raw["training"]["batch_size"] = 1
+    return train_argv(ws.write_json("recipe.json", raw))
+
+
+@case("recipe/features-unknown-on-a-wide-builtin", "features", "pixel_0_0", xfail=DATA_BRANCH)
+def _(ws):
+    """digits has 64 feature columns: the sentence cannot list them all."""
+    return changed(ws, ("data",), {"source": "builtin:digits", "features": ["pixel_0_0"]})
+
+
+@case("recipe/device-not-on-this-machine", "training.device", "mps")
+def _(ws):
+    """Apple's GPU: never there on Linux; skipped where it is."""
+    import pytest
+    import torch
+
+    if torch.backends.mps.is_available():
+        pytest.skip("this machine has an MPS device")
+    return changed(ws, ("training", "device"), "mps")
+
+
+@case("recipe/loss-does-not-fit-the-task", "training.loss", "mse", "classification")
+def _(ws):
+    return changed(ws, ("training", "loss"), "mse")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -79,7 +80,20 @@ def export_page(at: AppTest, ws: Workspace, argv: list[str], monkeypatch: pytest
     by_key(at.button, "export.run").click().run()
 
 
+def train_page(at: AppTest, ws: Workspace, argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`studio train recipe.json` that fails while training -> the recipe uploaded, Train pressed, the run watched."""
+    monkeypatch.setenv("STUDIO_RUNS_DIR", str(ws.runs))
+    sidebar_recipe(at, ws, argv)
+    at.switch_page("app_pages/train.py").run()
+    by_key(at.button, "train.start").click().run()
+    end = time.monotonic() + 60
+    while not at.error and time.monotonic() < end:  # the page polls its job as the live fragment does
+        time.sleep(0.3)
+        at.run()
+
+
 ROUTES = {"csv": data_page, "recipe": sidebar_recipe, "rows": predict_rows, "onnx": predict_model, "run": export_page}
+TRAINED = {"recipe/huge-l2", "recipe/huge-l1", "recipe/huge-learning-rate"}  # fail while training: Train page
 SAMPLE = [
     "csv/empty", "csv/blank-lines", "csv/header-only", "csv/random-bytes", "csv/utf16", "csv/unclosed-quote",
     "csv/single-column", "csv/ragged-rows", "csv/one-class", "csv/all-features-missing",
@@ -92,6 +106,7 @@ SAMPLE = [
     "onnx/metadata-deeply-nested", "onnx/metadata-no-class-labels", "onnx/metadata-output-renamed",
     "run/prep-preprocessor-lacks-encoder", "run/prep-table-lacks-class-labels", "run/weights-truncated",
     "run/recipe-model-changed", "run/test-rows-header-only", "run/test-rows-lack-column", "run/failed-run",
+    *sorted(TRAINED),
 ]
 
 
@@ -108,7 +123,7 @@ def test_the_app_shows_the_sentence(case_id: str, ws: Workspace, monkeypatch: py
     argv = case.make(ws)
     monkeypatch.setenv("STUDIO_SHARED_RUNS", "1")  # the copied runs belong to no app user
     at = _app()
-    route = ROUTES[case.category]
+    route = train_page if case_id in TRAINED else ROUTES[case.category]
     if route in (data_page, sidebar_recipe):
         route(at, ws, argv)
     else:
