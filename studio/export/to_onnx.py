@@ -42,9 +42,7 @@ def module_to_onnx(module: torch.nn.Module, example: torch.Tensor, output_name: 
                 dynamic_shapes=({0: Dim(BATCH, min=1, max=1 << 20)},),
             )
     except Exception as err:  # the exporter raises many internal types; a person needs one sentence
-        first = ANSI.sub("", str(err)).strip().splitlines()
-        raise ExportError(f"torch could not export the model to ONNX opset {opset} "
-                          f"({first[0][:150] if first else type(err).__name__}); "
+        raise ExportError(f"torch could not export the model to ONNX opset {opset} ({exporter_reason(err)}); "
                           "try another opset or report the recipe as a bug.") from err
     proto = program.model_proto
     for node in proto.graph.node:
@@ -52,6 +50,19 @@ def module_to_onnx(module: torch.nn.Module, example: torch.Tensor, output_name: 
     del proto.graph.metadata_props[:]
     _assert_batch_dims(proto)
     return proto
+
+
+def exporter_reason(err: BaseException, limit: int = 150) -> str:
+    """The line of torch's export report that says what went wrong, without colours or class names.
+
+    The report starts with generic advice ("Failed to export ... Next steps:"); the cause is the
+    first line under "## Exception summary", as ``<class '...'>: Could not guard on ...``.
+    """
+    lines = [line.strip() for line in ANSI.sub("", str(err)).splitlines()]
+    if "## Exception summary" in lines:
+        lines = lines[lines.index("## Exception summary") + 1:]
+    first = next((line for line in lines if line), type(err).__name__)
+    return re.sub(r"^<class '[^']*'>:\s*", "", first)[:limit]
 
 
 def _assert_batch_dims(proto: onnx.ModelProto) -> None:
