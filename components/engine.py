@@ -181,9 +181,13 @@ def last_benchmark(run_dir: Path) -> pd.DataFrame | None:
     if not run.has(RunDir.BENCH) or run.mtime(RunDir.BENCH) < run.mtime(RunDir.ONNX):
         return None
     try:
-        return pd.read_csv(run / RunDir.BENCH)
+        bench = pd.read_csv(run / RunDir.BENCH)
     except (OSError, ValueError):
-        raise RunError(f"{RunDir.BENCH} of run {run.id!r} is damaged; press Measure latency to measure again") from None
+        bench = None
+    if bench is None or not {"batch", "runtime", "p50_us"} <= set(bench.columns) \
+            or not pd.api.types.is_numeric_dtype(bench["p50_us"]):
+        raise RunError(f"{RunDir.BENCH} of run {run.id!r} is damaged; press Measure latency to measure again")
+    return bench
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -47,3 +47,14 @@ def test_predict_out_in_a_folder_that_does_not_exist_yet_makes_it(ws: Workspace,
     code, out, _ = _predict(ws, ws.rows(), capsys, "--out", "new/predictions.csv")
     assert code == 0 and "wrote" in out
     assert len(pd.read_csv(ws.cwd / "new" / "predictions.csv")) == len(ws.rows())
+
+
+def test_runs_lists_a_run_whose_summary_has_odd_types(ws: Workspace, capsys) -> None:
+    """A hand-edited summary.json (seconds as text) must not break `studio runs` for every run."""
+    run = ws.copy_run("runs/run")
+    summary = json.loads((run / "summary.json").read_text())
+    odd = {**summary, "seconds": "x", "epochs_run": "many", "best_epoch": [1], "name": 42}
+    (run / "summary.json").write_text(json.dumps(odd))
+    assert main(["runs", "--out", "runs"]) == 0
+    out = capsys.readouterr().out
+    assert "run" in out.splitlines()[1] and "0.0 s" in out
