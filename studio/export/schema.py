@@ -6,10 +6,11 @@ onnxruntime session on a machine that has only onnxruntime, numpy and pandas.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, dataclass, field
 
-from pydantic import ConfigDict, TypeAdapter, ValidationError, with_config
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from studio.errors import ExportError, quote
 from studio.jsontext import load_json
@@ -23,7 +24,6 @@ TASKS = ("classification", "regression")
 _FIELDS = ConfigDict(extra="forbid")  # a field this studio does not know comes from a newer one: not guessed at
 
 
-@with_config(_FIELDS)
 @dataclass(frozen=True)
 class ColumnSpec:
     """One raw input column: where it goes in the graph and what values it takes.
@@ -45,8 +45,9 @@ class ColumnSpec:
     fill: str | None = None
     grouped: list[str] | None = None
 
+    __pydantic_config__ = _FIELDS  # read by pydantic when it validates the metadata (not a field)
 
-@with_config(_FIELDS)
+
 @dataclass(frozen=True)
 class ModelSchema:
     """Inputs, outputs and provenance of an exported run; round-trips through ONNX metadata_props."""
@@ -62,6 +63,8 @@ class ModelSchema:
     recipe_name: str
     preprocessing: list[str] = field(default_factory=list)
     derived: dict[str, list[str]] = field(default_factory=dict)  # date column -> features made from it
+
+    __pydantic_config__ = _FIELDS
 
     @property
     def numeric(self) -> list[ColumnSpec]:
@@ -114,7 +117,7 @@ class ModelSchema:
             raise ExportError(f"the {SCHEMA_KEY!r} metadata of {where} is a JSON {type(body).__name__}, not the "
                               "object Training Studio writes; export the run again")
         try:
-            schema = TypeAdapter(cls).validate_python(body)
+            schema = _adapter(cls).validate_python(body)
         except ValidationError as err:
             raise ExportError(f"the {SCHEMA_KEY!r} metadata of {where} is damaged or from another studio version "
                               f"({describe_validation_error(err)}); export the run again") from None
@@ -135,3 +138,9 @@ class ModelSchema:
         if odd:
             return f"column {quote(odd[0])} feeds an unknown input"
         return None
+
+
+@functools.cache
+def _adapter(cls: type) -> TypeAdapter:
+    """The validator of a schema class, built once (a few milliseconds each time otherwise)."""
+    return TypeAdapter(cls)

@@ -48,7 +48,15 @@ def case(case_id: str, *words: str, keeps_run: bool = False, xfail: str | None =
 
 def all_cases() -> dict[str, Case]:
     """Every case, after importing the modules that register them."""
-    from tests.corpus import cases_csv, cases_flags, cases_model, cases_recipe, cases_run  # noqa: F401
+    from tests.corpus import (  # noqa: F401
+        cases_blocks,
+        cases_csv,
+        cases_flags,
+        cases_model,
+        cases_recipe,
+        cases_recipe_file,
+        cases_run,
+    )
 
     return CASES
 
