@@ -58,6 +58,10 @@ def main() -> None:
         page.run()
     except StudioError as err:
         st.error(md(err))
+    except OSError as err:  # the system refused a file: a name too long, a full disk... (the path stays in the log)
+        log.warning("page %r: %s", page.title, err)
+        st.error(f"A file could not be read or written ({(err.strerror or type(err).__name__).lower()}); "
+                 "check the name you gave, or try again.")
     except Exception:
         log.exception("page %r failed", page.title)
         st.error("Something went wrong on this page (a bug, not your input); the details are in the server log.")

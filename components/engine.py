@@ -31,6 +31,7 @@ from studio.blocks import ModelSummary, summarize
 from studio.data import Table, describe_datasets, load_table
 from studio.data.access import DataAccess
 from studio.data.csv_reader import parse_options, read_csv
+from studio.errors import RunError, quote
 from studio.pipeline import Prepared, prepare
 from studio.pipeline import steps_per_epoch as pipeline_steps_per_epoch
 from studio.recipe import DataConfig, Recipe
@@ -163,22 +164,40 @@ def _predictions(path: str, mtime: float) -> tuple[np.ndarray, np.ndarray, str]:
     return frame[target].to_numpy(dtype=float), predicted, target
 
 
-def export(run_dir: Path, int8: bool, opset: int) -> dict[str, Any]:
+def export(run_dir: Path, quantize: str | None, opset: int, allow_failed: bool = False) -> dict[str, Any]:
     """Export the run to ONNX (parity-checked) and return its report (export.json's content)."""
     from studio.export import export_run
 
-    return export_run(run_dir, quantize="int8" if int8 else None, opset=opset).to_dict()
+    return export_run(run_dir, quantize=quantize, opset=opset, allow_failed=allow_failed).to_dict()
+
+
+# What the Export page reads from export.json, and the types it formats them as
+_REPORT_FIELDS = {"parity": dict, "size_bytes": (int, float), "opset": int}
+_PARITY_FIELDS = {"rows": int, "max_abs_diff": (int, float), "atol": (int, float), "rtol": (int, float),
+                  "passed": bool, "metrics_torch": dict, "metrics_onnx": dict}
+_INT8_FIELDS = {"size_int8": (int, float), "size_fp32": (int, float), "primary_metric": str,
+                "max_abs_diff_vs_fp32": (int, float)}
 
 
 def export_report(run_dir: Path) -> dict[str, Any] | None:
-    """The last export's report, if the run was exported and its model is still there."""
+    """The last export's report, if the run was exported and its model is still there; a RunError
+    when export.json is damaged (the page says so instead of failing on a missing figure)."""
     run = RunDir(run_dir)
     if not run.has(RunDir.EXPORT_REPORT) or not run.has(RunDir.ONNX):
         return None
     try:
-        return json.loads((run / RunDir.EXPORT_REPORT).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+        report = json.loads((run / RunDir.EXPORT_REPORT).read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        report = None
+    int8 = report.get("int8") if isinstance(report, dict) else None
+    if not (_has(report, _REPORT_FIELDS) and _has(report["parity"], _PARITY_FIELDS)
+            and (int8 is None or _has(int8, _INT8_FIELDS))):
+        raise RunError(f"{RunDir.EXPORT_REPORT} of run {run.id!r} is damaged; press Export to ONNX to export it again")
+    return report
+
+
+def _has(obj: Any, fields: dict[str, Any]) -> bool:
+    return isinstance(obj, dict) and all(isinstance(obj.get(k), t) for k, t in fields.items())
 
 
 def benchmark(run_dir: Path) -> pd.DataFrame:
@@ -188,11 +207,18 @@ def benchmark(run_dir: Path) -> pd.DataFrame:
 
 
 def last_benchmark(run_dir: Path) -> pd.DataFrame | None:
-    """bench.csv, when it is newer than the exported model it measured."""
+    """bench.csv, when it is newer than the exported model it measured; a RunError when it is damaged."""
     run = RunDir(run_dir)
     if not run.has(RunDir.BENCH) or run.mtime(RunDir.BENCH) < run.mtime(RunDir.ONNX):
         return None
-    return pd.read_csv(run / RunDir.BENCH)
+    try:
+        bench = pd.read_csv(run / RunDir.BENCH)
+    except (OSError, ValueError):
+        bench = None
+    if bench is None or not {"batch", "runtime", "p50_us"} <= set(bench.columns) \
+            or not pd.api.types.is_numeric_dtype(bench["p50_us"]):
+        raise RunError(f"{RunDir.BENCH} of run {run.id!r} is damaged; press Measure latency to measure again")
+    return bench
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -210,13 +236,13 @@ def onnx_session(model_path: Path) -> Any:
 def schema(model_path: Path) -> Any:
     from studio.export import read_schema
 
-    return read_schema(onnx_session(model_path))
+    return read_schema(onnx_session(model_path), quote(model_path.name))
 
 
 def predict(model_path: Path, frame: pd.DataFrame) -> pd.DataFrame:
     from studio.export import predict_frame
 
-    return predict_frame(onnx_session(model_path), frame)
+    return predict_frame(onnx_session(model_path), frame, quote(model_path.name))
 
 
 def example_rows(run_dir: Path) -> pd.DataFrame | None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import streamlit as st
 
 from components import jobs, state
 from components.safe import md
 from studio.errors import StudioError, quote
-from studio.recipe import Recipe, load_recipe
+from studio.recipe import load_recipe, recipe_from_json
 
 NAME_KEY = f"{state.WIDGET_PREFIX}recipe.name"
 PRESET_KEY = "sidebar.preset"
@@ -36,16 +34,11 @@ def _load_upload() -> None:
     if uploaded is None:
         return
     try:
-        raw = json.loads(uploaded.getvalue().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        state.set_widget_error(UPLOAD_KEY, f"recipe file {quote(uploaded.name)} is not valid JSON ({err}); "
-                                           "upload a recipe saved by the studio.")
-        return
-    try:
-        state.set_recipe(Recipe.from_dict(raw))
+        state.set_recipe(recipe_from_json(uploaded.getvalue(), uploaded.name))
         state.clear_widget_error(UPLOAD_KEY)
-    except StudioError as err:
-        state.set_widget_error(UPLOAD_KEY, f"recipe file {quote(uploaded.name)}: {err}")
+    except StudioError as err:  # name the file, unless reading it already did
+        named = quote(uploaded.name)
+        state.set_widget_error(UPLOAD_KEY, str(err) if named in str(err) else f"recipe file {named}: {err}")
 
 
 def _errors_of(key: str) -> None:

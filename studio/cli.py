@@ -13,9 +13,9 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from studio.errors import StudioError
+from studio.errors import StudioError, quote
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 # How `studio app` hands its options to the app it starts (read by components/settings.py)
@@ -24,27 +24,63 @@ PRESETS = ASSETS / "recipes"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    handler: Callable[[argparse.Namespace], int] = args.handler
     try:
+        args = _parser().parse_args(argv)
+        handler: Callable[[argparse.Namespace], int] = args.handler
         return handler(args)
     except StudioError as err:
         print(f"error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:  # the system refused a path the person gave: too long, not allowed, disk full...
+        print(f"error: {describe_os_error(err)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
 
 
+def describe_os_error(err: OSError) -> str:
+    """One sentence for an error of the file system, naming the path (shortened) when there is one."""
+    what = (err.strerror or type(err).__name__).lower()
+    where = quote(str(err.filename), 120) if err.filename else "a file"
+    return f"cannot use {where}: {what}; check the path, its length and its permissions"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that says a mistake the studio's way: one sentence (``error: ...``, exit 2), no usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        hint = f"; see `{self.prog} --help`"
+        if len(message) + len(hint) > 280:  # argparse repeats what it got whole (a 10 MB argument...)
+            message = message[: 279 - len(hint)] + "…"
+        raise StudioError(f"{message}{hint}")
+
+
+def _folder(value: str) -> str:
+    """An ``--out`` folder: an empty one would put run directories in the working folder itself."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("is empty; give a folder for the run directories (default: runs)")
+    return value
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number from 1 to 65535, got {quote(value)}")
+    return port
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="studio", description="Training Studio: train, export and serve networks.")
+    p = _Parser(prog="studio", description="Training Studio: train, export and serve networks.")
     sub = p.add_subparsers(dest="command", required=True)
 
     t = sub.add_parser("train", help="train a recipe and save a run directory")
     t.add_argument("recipe", help="a recipe JSON file, or the name of a preset (see `studio recipes`)")
-    t.add_argument("--out", default="runs", help="folder that holds run directories (default: runs)")
+    t.add_argument("--out", default="runs", type=_folder, help="folder that holds run directories (default: runs)")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     t.set_defaults(handler=_train)
 
@@ -52,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("recipes", help="list the preset recipes").set_defaults(handler=_recipes)
 
     r = sub.add_parser("runs", help="list the runs in a folder: name, status, metric, time")
-    r.add_argument("--out", default="runs", help="folder that holds run directories (default: runs)")
+    r.add_argument("--out", default="runs", type=_folder, help="folder that holds run directories (default: runs)")
     r.set_defaults(handler=_runs)
 
     from studio.export.options import DEFAULT_OPSET, OPSETS, QUANTIZERS
@@ -78,7 +114,7 @@ def _parser() -> argparse.ArgumentParser:
     pr.set_defaults(handler=_predict)
 
     a = sub.add_parser("app", help="start the browser studio")
-    a.add_argument("--port", type=int, default=8501)
+    a.add_argument("--port", type=_port, default=8501)
     a.add_argument("--host", default="localhost",
                    help="address to listen on (default localhost; 0.0.0.0 serves a classroom network)")
     a.add_argument("--data-dir", action="append", default=[], metavar="DIR",
@@ -96,6 +132,8 @@ def resolve_recipe_path(name: str) -> Path:
     path = Path(name)
     if path.is_file():
         return path
+    if path.is_dir():
+        raise StudioError(f"recipe {quote(name, 120)} is a folder; give a recipe JSON file or a preset's name")
     preset = PRESETS / f"{name.removesuffix('.json')}.json"
     if preset.is_file():
         return preset
@@ -135,6 +173,10 @@ def _recipes(args: argparse.Namespace) -> int:
 def _runs(args: argparse.Namespace) -> int:
     from studio.runs import list_runs
 
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        raise StudioError(f"--out {quote(args.out, 120)} is a file, not a folder of runs; give the folder "
+                          "`studio train` "
+                          "wrote to (default: runs)")
     infos = list_runs(args.out)
     if not infos:
         print(f"no runs in {args.out}; `studio train RECIPE --out {args.out}` makes one")
@@ -190,6 +232,8 @@ def _predict(args: argparse.Namespace) -> int:
     from studio.export.csv_safety import to_safe_csv
     from studio.export.predict import predict_csv
 
+    if args.out:
+        check_output_file(args.out)
     result = predict_csv(args.model, args.input)
     for notice in result.attrs.get("notices", []):
         print(f"notice: {notice}", file=sys.stderr)
@@ -197,11 +241,28 @@ def _predict(args: argparse.Namespace) -> int:
     if args.out:
         from studio.atomic import write_text_atomic
 
-        write_text_atomic(args.out, text)
+        try:
+            write_text_atomic(args.out, text)
+        except OSError as err:
+            raise StudioError(f"cannot write {quote(args.out, 120)} ({err.strerror or err}); "
+                              "choose another --out") from None
         print(f"wrote {len(result)} predictions to {args.out}")
     else:
         print(text, end="")
     return 0
+
+
+def check_output_file(name: str) -> None:
+    """Refuse an ``--out`` that cannot become a file, before any work is done (a folder is made if missing)."""
+    path = Path(name)
+    if not name.strip():
+        raise StudioError("--out is empty; give a file name such as predictions.csv")
+    if path.is_dir():
+        raise StudioError(f"--out {quote(name, 120)} is a folder; give a file name such as predictions.csv")
+    blocked = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocked is not None:
+        raise StudioError(f"--out {quote(name, 120)} cannot be written: {quote(str(blocked), 120)} is a file, "
+                          "not a folder")
 
 
 def _app(args: argparse.Namespace) -> int:

@@ -68,7 +68,10 @@ def quote(value: Any, limit: int = QUOTE_LIMIT) -> str:
     elif isinstance(value, int | float) or _is_numpy_number(value):
         text = plain(value)
     else:
-        text = repr(value if isinstance(value, str) else _plain_container(value))
+        try:
+            text = repr(value if isinstance(value, str) else _plain_container(value))
+        except RecursionError:  # lists in lists thousands deep: a message must still be made
+            text = f"<{type(value).__name__} nested too deeply to show>"
     if len(text) <= limit:
         return text
     return f"{text[: limit - 1]}…({len(text):,} characters)"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import platform
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -145,26 +147,39 @@ def train_recipe(
     model_summary(recipe, prepared)  # ShapeError here, before anything is written
     torch.manual_seed(recipe.training.seed)
     model = build_model(recipe.model, prepared.in_shape, prepared.n_outputs)
+    new_root = not Path(runs_root).exists()
     run = RunDir.create(runs_root, recipe)
+    summary = _summary(recipe, prepared, RunStatus.RUNNING, started)
+    writer = _RunWriter(run)
+    try:  # the Trainer checks the device, precision, loss and batch size: a refusal leaves no run behind
+        trainer = _trainer(recipe, prepared, model, run, summary, [writer, *callbacks], control)
+    except StudioError:
+        shutil.rmtree(run.path, ignore_errors=True)
+        if new_root:
+            with contextlib.suppress(OSError):
+                Path(runs_root).rmdir()  # only if still empty: another run may have appeared meanwhile
+        raise
     with Heartbeat(run / RunDir.OWNER, user=user):
         _write_prepared(run, prepared)
-        summary = _summary(recipe, prepared, RunStatus.RUNNING, started)
         run.write_summary(summary)
         if on_run_dir is not None:
             on_run_dir(run.path)
-        return _fit(recipe, prepared, model, run, summary, started, [*callbacks], control)
+        return _fit(prepared, model, run, summary, started, trainer, writer)
 
 
-def _fit(recipe: Recipe, prepared: Prepared, model: torch.nn.Module, run: RunDir, summary: RunSummary,
-         started: float, callbacks: list[Callback], control: Control | None) -> RunResult:
-    writer = _RunWriter(run)
+def _trainer(recipe: Recipe, prepared: Prepared, model: torch.nn.Module, run: RunDir, summary: RunSummary,
+             callbacks: list[Callback], control: Control | None) -> Trainer:
     scaled = prepared.target_scaler.transform if prepared.target_scaler else (lambda y: y)
     data = TensorData(prepared.x_train, scaled(prepared.y_train), prepared.x_val, scaled(prepared.y_val))
-    trainer = Trainer(
+    return Trainer(
         model, data, recipe, prepared.table.task, prepared.table.n_classes,
-        image_shape=prepared.table.image_shape, callbacks=[writer, *callbacks], control=control,
+        image_shape=prepared.table.image_shape, callbacks=callbacks, control=control,
         checkpointer=RunCheckpointer(run, summary),
     )
+
+
+def _fit(prepared: Prepared, model: torch.nn.Module, run: RunDir, summary: RunSummary, started: float,
+         trainer: Trainer, writer: _RunWriter) -> RunResult:
     try:
         fit = trainer.fit()
     except StudioError as err:  # e.g. a loss that became NaN: keep the record and the last good weights

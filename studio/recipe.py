@@ -14,14 +14,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from studio.errors import RecipeError, with_location
+from studio.errors import RecipeError, quote, with_location
+from studio.jsontext import load_json
 from studio.registry import describe_validation_error
 
 SCHEMA_VERSION = 1
+SEED_MAX = 2**32 - 1  # what numpy, scikit-learn and torch all accept as a seed
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class SplitConfig(_Strict):
@@ -46,7 +48,7 @@ class DataConfig(_Strict):
     features: list[str] | None = Field(None, description="Feature columns to use; null means all usable ones.")
     task: Literal["auto", "classification", "regression"] = "auto"
     split: SplitConfig = Field(default_factory=SplitConfig)
-    seed: int = Field(0, ge=0, description="Seed of the split (and of synthetic data).")
+    seed: int = Field(0, ge=0, le=SEED_MAX, description="Seed of the split (and of synthetic data).")
     options: dict[str, Any] = Field(
         default_factory=dict,
         description="Options of the source: size/noise for synthetic sets, delimiter/max_mb for CSVs.",
@@ -90,7 +92,7 @@ class TrainingConfig(_Strict):
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
     precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
     loss: Literal["auto", "cross_entropy", "mse", "huber"] = "auto"
-    seed: int = Field(0, ge=0)
+    seed: int = Field(0, ge=0, le=SEED_MAX)
 
 
 def _kinded(registry_name: str, raw: Any, where: str, location: tuple[str | int, ...] = ()) -> dict[str, Any]:
@@ -145,16 +147,19 @@ class Recipe(_Strict):
     def from_dict(cls, raw: Any) -> Recipe:
         """Validate plain data; any problem is a :class:`RecipeError` naming the field."""
         if not isinstance(raw, dict):
-            raise RecipeError(f"a recipe must be a JSON object, got {type(raw).__name__}")
+            raise RecipeError(f"a recipe must be a JSON object {{...}}, got {_json_kind(raw)}")
         version = raw.get("schema_version", SCHEMA_VERSION)
         if version != SCHEMA_VERSION:
             raise RecipeError(
-                f"schema_version {version!r} is not supported; this studio reads version {SCHEMA_VERSION}"
+                f"schema_version {quote(version)} is not supported; this studio reads version {SCHEMA_VERSION}"
             )
         try:
             return cls.model_validate(raw)
         except ValidationError as err:
             raise RecipeError(f"invalid recipe: {describe_validation_error(err)}") from None
+        except RecursionError:  # e.g. options nested hundreds of levels deep: no field of a recipe is
+            raise RecipeError("the recipe is nested too deeply to check (objects inside objects hundreds of "
+                              "levels deep); no recipe field needs that") from None
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -172,13 +177,24 @@ class Recipe(_Strict):
         return Recipe.from_dict({**self.to_dict(), **changes})
 
 
+def _json_kind(value: Any) -> str:
+    """What a JSON value is, in JSON's words (a list is "an array", None is "null")."""
+    kinds = {list: "an array", str: "a string", bool: "true/false", int: "a number", float: "a number"}
+    return "null" if value is None else kinds.get(type(value), type(value).__name__)
+
+
 def load_recipe(path: str | Path) -> Recipe:
     """Read and validate a recipe JSON file."""
     p = Path(path)
     if not p.is_file():
-        raise RecipeError(f"recipe file {str(p)!r} does not exist")
+        raise RecipeError(f"recipe file {quote(str(p))} does not exist")
     try:
-        raw = json.loads(p.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise RecipeError(f"recipe file {p.name!r} is not valid JSON: {err}") from None
-    return Recipe.from_dict(raw)
+        data = p.read_bytes()
+    except OSError as err:
+        raise RecipeError(f"recipe file {quote(p.name)} cannot be read ({err.strerror})") from None
+    return recipe_from_json(data, p.name)
+
+
+def recipe_from_json(data: bytes | str, name: str) -> Recipe:
+    """Parse and validate a recipe's JSON (a file's bytes, an upload's); ``name`` names it in messages."""
+    return Recipe.from_dict(load_json(data, f"recipe file {quote(name)}", RecipeError))

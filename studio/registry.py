@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from studio.errors import RecipeError
+from studio.errors import RecipeError, quote
 
 T = TypeVar("T")
 
@@ -21,7 +21,7 @@ T = TypeVar("T")
 class Params(BaseModel):
     """Base of every entry's parameters: unknown fields are rejected, values are checked on assignment."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, allow_inf_nan=False)
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class Registry(Generic[T]):
             return self._entries[name]
         except KeyError:
             raise RecipeError(
-                f"unknown {self.what} kind {name!r}; valid kinds: {', '.join(self._entries)}"
+                f"unknown {self.what} kind {quote(name)}; valid kinds: {', '.join(self._entries)}"
             ) from None
 
     def __contains__(self, name: object) -> bool:
@@ -77,13 +77,13 @@ class Registry(Generic[T]):
         ``where`` locates the item in messages, e.g. ``"model block 3"``.
         """
         if not isinstance(raw, dict):
-            raise RecipeError(f"{where} must be an object like {{\"kind\": ...}}, got {raw!r}")
+            raise RecipeError(f"{where} must be an object like {{\"kind\": ...}}, got {quote(raw)}")
         if "kind" not in raw:
             raise RecipeError(f"{where} has no \"kind\"; valid kinds: {', '.join(self._entries)}")
         kind = raw["kind"]
-        if kind not in self._entries:
+        if not isinstance(kind, str) or kind not in self._entries:
             raise RecipeError(
-                f"{where}: unknown {self.what} kind {kind!r}; valid kinds: {', '.join(self._entries)}"
+                f"{where}: unknown {self.what} kind {quote(kind)}; valid kinds: {', '.join(self._entries)}"
             )
         fields = {k: v for k, v in raw.items() if k != "kind"}
         try:
@@ -97,16 +97,24 @@ class Registry(Generic[T]):
         return {"kind": raw["kind"], **params.model_dump(mode="json")}
 
 
+SHOWN_PROBLEMS = 2  # a sentence names the first problems and counts the rest
+
+
 def describe_validation_error(err: ValidationError) -> str:
-    """Turn pydantic's report into one sentence: field, value received, what is valid."""
+    """Turn pydantic's report into one sentence: field, value received (shortened), what is valid."""
     parts = []
     for e in err.errors():
         loc = ".".join(str(p) for p in e["loc"]) or "value"
-        if e["type"] == "extra_forbidden":
-            parts.append(f"unknown field {loc!r}")
-        elif e["type"] == "missing":
-            parts.append(f"field {loc!r} is required")
+        if e["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
+            parts.append(f"unknown field {quote(loc)}")
+        elif e["type"] in ("missing", "missing_argument"):
+            parts.append(f"field {quote(loc)} is required")
         else:
             msg = e["msg"].removeprefix("Value error, ")
-            parts.append(f"{loc} {msg[:1].lower()}{msg[1:]} (received {e.get('input')!r})")
-    return "; ".join(parts)
+            shown = quote(e.get("input"))
+            said = isinstance(e.get("input"), str) and shown in msg  # a validator's own message may quote it
+            received = "" if said else f" (received {shown})"
+            parts.append(f"{loc} {msg[:1].lower()}{msg[1:]}{received}")
+    more = len(parts) - SHOWN_PROBLEMS
+    rest = f"; and {more} more problem{'s' if more > 1 else ''}" if more > 0 else ""
+    return "; ".join(parts[:SHOWN_PROBLEMS]) + rest

@@ -16,20 +16,36 @@ from components import engine, figures
 from components.run_picker import pick_run
 from components.safe import md
 from studio.errors import StudioError
+from studio.export.options import DEFAULT_OPSET, OPSETS, QUANTIZERS
+from studio.status import RunStatus
 
-OPSETS = (18, 23)  # what the exporter supports (see `studio export --help`)
+
+def _allow_failed(run_dir: Path) -> bool:
+    """A failed run is exported only when asked for explicitly, as ``studio export --allow-failed`` does."""
+    summary = engine.run_summary(run_dir)
+    if summary.status != RunStatus.FAILED:
+        return False
+    st.error(f"This run FAILED ({md(summary.message or 'no message')}). Its weights are the last ones before the "
+             "failure, not a trained model: fix the recipe and train again.")
+    return st.checkbox("Export this failed run anyway", key="export.allow_failed",
+                       help="The export's notes and model card will say that the run failed.")
 
 
 def _export_controls(run_dir: Path) -> None:
-    int8_col, opset_col, button_col = st.columns([2, 2, 2], vertical_alignment="bottom")
-    int8 = int8_col.checkbox("Also an int8 model", key="export.int8",
-                             help="Dynamic int8 quantization: a smaller file; its metric change is reported.")
-    opset = opset_col.number_input("ONNX opset", min_value=OPSETS[0], max_value=OPSETS[1], value=20, step=1,
-                                   key="export.opset", help="Version of the ONNX operator set to target.")
+    allow_failed = _allow_failed(run_dir)
+    quantize_col, opset_col, button_col = st.columns([2, 2, 2], vertical_alignment="bottom")
+    quantize = None
+    for name in QUANTIZERS:  # one box per quantizer the engine offers
+        if quantize_col.checkbox(f"Also an {name} model", key=f"export.{name}",
+                                 help=f"Dynamic {name} quantization: a smaller file; its metric change is reported."):
+            quantize = name
+    opset = opset_col.number_input("ONNX opset", min_value=OPSETS.start, max_value=OPSETS.stop - 1,
+                                   value=DEFAULT_OPSET, step=1, key="export.opset",
+                                   help="Version of the ONNX operator set to target.")
     if button_col.button("Export to ONNX", type="primary", key="export.run", width="stretch"):
         with st.spinner("Exporting and checking the model against torch..."):
             try:
-                engine.export(run_dir, bool(int8), int(opset))
+                engine.export(run_dir, quantize, int(opset), allow_failed)
             except StudioError as err:
                 st.error(md(err))
 
@@ -43,7 +59,7 @@ def _parity(report: dict[str, Any]) -> None:
     else:
         st.error(f"Parity check FAILED: {verdict}.")
     for note in report.get("notes") or []:
-        st.info(md(note))
+        (st.warning if str(note).startswith("WARNING") else st.info)(md(note))
     a, b, c = st.columns(3)
     a.metric("model.onnx size", f"{report['size_bytes'] / 1024:,.1f} KiB")
     b.metric("Opset", report["opset"])
@@ -67,7 +83,11 @@ def _benchmark(run_dir: Path) -> None:
                 engine.benchmark(run_dir)
             except StudioError as err:
                 st.error(md(err))
-    bench = engine.last_benchmark(run_dir)
+    try:
+        bench = engine.last_benchmark(run_dir)
+    except StudioError as err:
+        st.error(md(err))
+        return
     if bench is None:
         st.caption("Not measured for this export yet.")
         return
@@ -91,12 +111,16 @@ def page() -> None:
         st.info("No trained run yet: train one on the Train page, then export it here.")
         return
     _export_controls(run_dir)
-    report = engine.export_report(run_dir)
-    if report is None:
-        st.info("This run has not been exported yet: press Export to ONNX.")
+    try:
+        report = engine.export_report(run_dir)
+    except StudioError as err:
+        st.error(md(err))
     else:
-        _parity(report)
-        _benchmark(run_dir)
+        if report is None:
+            st.info("This run has not been exported yet: press Export to ONNX.")
+        else:
+            _parity(report)
+            _benchmark(run_dir)
     _downloads(run_dir)
 
 

@@ -27,7 +27,11 @@ CSV_KEY = "predict.csv"
 
 
 def _start_values(run_dir: Path) -> dict[str, Any]:
-    rows = engine.example_rows(run_dir)
+    """The first test row, to prefill the form; nothing when the run's files cannot give one."""
+    try:
+        rows = engine.example_rows(run_dir)
+    except StudioError:
+        return {}
     return {} if rows is None or rows.empty else rows.iloc[0].to_dict()
 
 

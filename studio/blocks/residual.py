@@ -18,6 +18,8 @@ from studio.blocks.stack import build_stack, infer_stack, parse_stack, stack_mac
 from studio.errors import RecipeError, ShapeError, with_location
 from studio.registry import Params
 
+MAX_NESTING = 8  # residual blocks inside residual blocks; real networks use 1 or 2
+
 
 class ResidualParams(Params):
     blocks: list[dict[str, Any]] = Field(
@@ -33,6 +35,10 @@ class ResidualParams(Params):
         # RecipeError (not ValueError) passes through pydantic untouched, keeping the inner position.
         outer = PARSING_WHERE.get()
         prefix = f"{outer} (residual)" if outer else "residual"
+        if prefix.count("(residual)") > MAX_NESTING:  # deeper stacks only exhaust the recursion of parsing
+            top = prefix.split(" (residual)", 1)[0]
+            raise RecipeError(f"{top}: residual blocks are nested more than {MAX_NESTING} deep; put the inner blocks "
+                              "one after another instead")
         out = []
         for j, b in enumerate(v):
             try:

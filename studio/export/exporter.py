@@ -20,7 +20,7 @@ import torch
 
 import studio
 from studio.atomic import write_json_atomic
-from studio.errors import ExportError
+from studio.errors import ExportError, quote
 from studio.export.card import build_card, describe_steps, example_code, versions
 from studio.export.front import attach_front
 from studio.export.fuse import fuse_graph
@@ -141,8 +141,8 @@ def status_notes(summary: RunSummary, allow_failed: bool) -> list[str]:
     """What the export must say about how the run ended; an ExportError for a failed run unless allowed."""
     status = summary.status
     if status == RunStatus.FAILED and not allow_failed:
-        raise ExportError(f"the run failed ({summary.message or 'no message'}), so its weights are not a trained "
-                          "model; fix the recipe and train again, or export anyway with --allow-failed")
+        raise ExportError(f"the run failed ({quote(summary.message or 'no message', 90)}), so its weights are not a "
+                          "trained model; fix the recipe and train again, or export anyway (--allow-failed)")
     if status == RunStatus.FAILED:
         return [f"WARNING: this run FAILED ({summary.message}); the file holds the last weights before the failure"]
     if status == RunStatus.INTERRUPTED:
@@ -164,6 +164,9 @@ def export_loaded(run: Any, quantize: str | None = None, opset: int = DEFAULT_OP
     notes = status_notes(run.summary, allow_failed)
     t0 = time.perf_counter()
     frame = run.test_frame()
+    if len(frame) == 0:
+        raise ExportError(f"run {quote(run.path.name)} has no test rows (its {RunDir.TEST_ROWS} is empty), so the "
+                          "export cannot be checked against torch; train it again with a larger data.split.test")
     columns, encoded = column_specs(run.preprocessor)
     schema = build_schema(run, columns)
     exported = to_proto(run, schema, encoded, frame, opset)

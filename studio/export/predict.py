@@ -15,14 +15,40 @@ import pandas as pd
 from studio.data.columns import derive_dates
 from studio.data.csv_reader import CsvOptions, read_csv
 from studio.data.numbers import to_numbers
-from studio.errors import DataError, ExportError
+from studio.errors import DataError, ExportError, quote
 from studio.export.schema import CATEGORICAL_INPUT, MISSING_CATEGORY, NUMERIC_INPUT, ModelSchema
 from studio.export.session import make_session
 
 
-def read_schema(session: ort.InferenceSession) -> ModelSchema:
-    """The studio schema stored in the model's metadata."""
-    return ModelSchema.from_metadata(session.get_modelmeta().custom_metadata_map)
+def read_schema(session: ort.InferenceSession, where: str = "the model") -> ModelSchema:
+    """The studio schema stored in the model's metadata, checked against the graph it describes."""
+    schema = ModelSchema.from_metadata(session.get_modelmeta().custom_metadata_map, where)
+    mismatch = _graph_mismatch(schema, session)
+    if mismatch:
+        raise ExportError(f"{where} does not match its own metadata ({mismatch}); the file was changed after "
+                          "export, export the run again")
+    return schema
+
+
+def _graph_mismatch(schema: ModelSchema, session: ort.InferenceSession) -> str | None:
+    """How the graph's inputs and outputs differ from what the schema says they are, or None."""
+    inputs = {i.name: i.shape for i in session.get_inputs()}
+    wanted = {NUMERIC_INPUT: len(schema.numeric), CATEGORICAL_INPUT: len(schema.categorical)}
+    wanted = {name: n for name, n in wanted.items() if n}
+    if set(inputs) != set(wanted):
+        return f"graph inputs {sorted(inputs)}, metadata inputs {sorted(wanted)}"
+    for name, n in wanted.items():
+        width = inputs[name][1] if len(inputs[name]) == 2 else None
+        if isinstance(width, int) and width != n:
+            return f"input {name!r} takes {width} columns, the metadata lists {n}"
+    outputs = {o.name: o.shape for o in session.get_outputs()}
+    if schema.output not in outputs:
+        return f"no output named {quote(schema.output)}"
+    width = outputs[schema.output][-1] if outputs[schema.output] else None
+    expected = len(schema.class_labels or []) if schema.task == "classification" else 1
+    if isinstance(width, int) and width != expected:
+        return f"the output has {width} values per row, the metadata expects {expected}"
+    return None
 
 
 def predict_csv(model_path: str | Path, csv_path: str | Path) -> pd.DataFrame:
@@ -31,16 +57,27 @@ def predict_csv(model_path: str | Path, csv_path: str | Path) -> pd.DataFrame:
     Notices (e.g. ignored extra columns) are in ``result.attrs["notices"]``.
     """
     session = make_session(model_path)
-    frame, _ = read_csv(csv_path, CsvOptions())
-    return predict_frame(session, frame)
+    where = quote(Path(model_path).name)
+    read_schema(session, where)  # a damaged model is named before the rows are read
+    rows = Path(csv_path)
+    if not rows.is_file():
+        what = "is a folder, not a CSV file" if rows.is_dir() else "does not exist"
+        raise DataError(f"the rows to predict, {quote(str(rows), 120)}, {what}; give a CSV with the model's columns")
+    frame, _ = read_csv(rows, CsvOptions())
+    return predict_frame(session, frame, where)
 
 
-def predict_frame(session: ort.InferenceSession, frame: pd.DataFrame) -> pd.DataFrame:
+def predict_frame(session: ort.InferenceSession, frame: pd.DataFrame, where: str = "the model") -> pd.DataFrame:
     """Predictions for the raw rows of ``frame`` (columns by name, any order, extras ignored)."""
-    schema = read_schema(session)
+    schema = read_schema(session, where)
     frame = derive_dates(frame, schema.derived)
     feeds, notices = encode_inputs(schema, frame)
-    out = session.run([schema.output], feeds)[0]
+    try:
+        out = session.run([schema.output], feeds)[0]
+    except Exception as err:  # onnxruntime raises its own Fail/InvalidArgument types
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise ExportError(f"onnxruntime could not run {where} on these rows ({first[:150]}); "
+                          "export the run again") from None
     if schema.task == "classification":
         labels = schema.class_labels or []
         result = pd.DataFrame({"prediction": np.asarray(labels, dtype=object)[out.argmax(axis=1)]},
@@ -61,8 +98,10 @@ def encode_inputs(schema: ModelSchema, frame: pd.DataFrame) -> tuple[dict[str, n
     source_of = {col: src for src, cols in schema.derived.items() for col in cols}
     missing = list(dict.fromkeys(source_of.get(n, n) for n in names if n not in frame.columns))
     if missing:
-        raise ExportError(f"the input lacks column(s) {', '.join(map(repr, missing))} that the model needs; "
-                          f"it expects {', '.join(map(repr, dict.fromkeys(source_of.get(n, n) for n in names)))}.")
+        expected = list(dict.fromkeys(source_of.get(n, n) for n in names))
+        raise ExportError(f"the input lacks column(s) {listed(missing)} that the model needs; "
+                          f"it expects {listed(expected)}.")
+    _check_dates(schema, frame)
     notices = []
     target_col = [schema.target] if schema.target in frame.columns else []
     extra = [str(c) for c in frame.columns if c not in names and c not in target_col and c not in schema.derived]
@@ -83,9 +122,27 @@ def _numeric(col: pd.Series, name: str) -> np.ndarray:
     values = to_numbers(col)
     bad = col[values.isna() & col.notna() & (col.astype(str).str.strip() != "")]
     if len(bad):
-        raise DataError(f"column {name!r} must hold numbers but has {len(bad)} value(s) that are not, "
-                        f"e.g. {bad.iloc[0]!r}; fix them or leave them empty to mark them missing.")
+        raise DataError(f"column {quote(name)} must hold numbers but has {len(bad)} value(s) that are not, "
+                        f"e.g. {quote(bad.iloc[0])}; fix them or leave them empty to mark them missing.")
     return values.to_numpy(dtype=np.float32)
+
+
+def _check_dates(schema: ModelSchema, frame: pd.DataFrame) -> None:
+    """A date column whose values cannot be read as dates is a mistake, as text in a number column is."""
+    for source, parts in schema.derived.items():
+        if source not in frame.columns or not parts or parts[0] not in frame.columns:
+            continue
+        col = frame[source]
+        bad = col[frame[parts[0]].isna() & col.notna() & (col.astype(str).str.strip() != "")]
+        if len(bad):
+            raise DataError(f"column {quote(source)} must hold dates but has {len(bad)} value(s) that are not, "
+                            f"e.g. {quote(bad.iloc[0])}; write them like 2024-03-31 or leave them empty.")
+
+
+def listed(names: list, limit: int = 6) -> str:
+    """``'a', 'b', 'c'`` (each name shortened), the rest counted: a message stays one readable line."""
+    shown = ", ".join(quote(str(n), 30) for n in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def _categorical(col: pd.Series, categories: list[str]) -> np.ndarray:

@@ -6,16 +6,22 @@ onnxruntime session on a machine that has only onnxruntime, numpy and pandas.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
-from studio.errors import ExportError
+from pydantic import ConfigDict, TypeAdapter, ValidationError
+
+from studio.errors import ExportError, quote
+from studio.jsontext import load_json
+from studio.registry import describe_validation_error
 
 NUMERIC_INPUT = "numeric"
 CATEGORICAL_INPUT = "categorical"
 MISSING_CATEGORY = ""  # what a missing categorical value is fed as (NaN cannot live in a string tensor)
 SCHEMA_KEY = "studio.schema"
+TASKS = ("classification", "regression")
+_FIELDS = ConfigDict(extra="forbid")  # a field this studio does not know comes from a newer one: not guessed at
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,8 @@ class ColumnSpec:
     fill: str | None = None
     grouped: list[str] | None = None
 
+    __pydantic_config__ = _FIELDS  # read by pydantic when it validates the metadata (not a field)
+
 
 @dataclass(frozen=True)
 class ModelSchema:
@@ -55,6 +63,8 @@ class ModelSchema:
     recipe_name: str
     preprocessing: list[str] = field(default_factory=list)
     derived: dict[str, list[str]] = field(default_factory=dict)  # date column -> features made from it
+
+    __pydantic_config__ = _FIELDS
 
     @property
     def numeric(self) -> list[ColumnSpec]:
@@ -95,12 +105,42 @@ class ModelSchema:
 
     @classmethod
     def from_metadata(cls, props: dict[str, str], where: str = "the model") -> ModelSchema:
+        """The schema stored by :meth:`to_metadata`; an ExportError when it is missing, damaged or foreign."""
         raw = props.get(SCHEMA_KEY)
         if raw is None:
             raise ExportError(
                 f"{where} has no {SCHEMA_KEY!r} metadata; it was not exported by Training Studio, "
                 "export the run again with `studio export RUN_DIR`."
             )
-        body: dict[str, Any] = json.loads(raw)
-        body["columns"] = [ColumnSpec(**c) for c in body["columns"]]
-        return cls(**body)
+        body = load_json(raw, f"the {SCHEMA_KEY!r} metadata of {where}", ExportError)
+        if not isinstance(body, dict):
+            raise ExportError(f"the {SCHEMA_KEY!r} metadata of {where} is a JSON {type(body).__name__}, not the "
+                              "object Training Studio writes; export the run again")
+        try:
+            schema = _adapter(cls).validate_python(body)
+        except ValidationError as err:
+            raise ExportError(f"the {SCHEMA_KEY!r} metadata of {where} is damaged or from another studio version "
+                              f"({describe_validation_error(err)}); export the run again") from None
+        problem = schema.problem()
+        if problem:
+            raise ExportError(f"the {SCHEMA_KEY!r} metadata of {where} is damaged ({problem}); export the run again")
+        return schema
+
+    def problem(self) -> str | None:
+        """What makes this schema unusable (a field that parses but makes no sense), or None."""
+        if self.task not in TASKS:
+            return f"task {quote(self.task)} is neither {' nor '.join(TASKS)}"
+        if self.task == "classification" and not self.class_labels:
+            return "a classification without class_labels"
+        if not self.columns:
+            return "no input columns"
+        odd = [c.name for c in self.columns if c.input not in (NUMERIC_INPUT, CATEGORICAL_INPUT)]
+        if odd:
+            return f"column {quote(odd[0])} feeds an unknown input"
+        return None
+
+
+@functools.cache
+def _adapter(cls: type) -> TypeAdapter:
+    """The validator of a schema class, built once (a few milliseconds each time otherwise)."""
+    return TypeAdapter(cls)

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import onnxruntime as ort
 
-from studio.errors import ExportError
+from studio.errors import ExportError, quote
+
+PATH_LIMIT = 120  # characters of a path repeated in a message: enough for its file name at the end
 
 LEVELS = {
     "none": ort.GraphOptimizationLevel.ORT_DISABLE_ALL,
@@ -48,8 +50,12 @@ def make_session(path: str | Path, threads: int | None = None, level: str = "all
     ``spin_us`` µs between calls (0: never).
     """
     p = Path(path)
+    if p.is_dir():
+        raise ExportError(f"{quote(str(p), PATH_LIMIT)} is a folder, not an ONNX file; "
+                          "give the model.onnx inside a run folder.")
     if not p.is_file():
-        raise ExportError(f"ONNX file {str(p)!r} does not exist; export the run first with `studio export`.")
+        raise ExportError(f"ONNX file {quote(str(p), PATH_LIMIT)} does not exist; "
+                          "export the run first with `studio export`.")
     so = ort.SessionOptions()
     so.graph_optimization_level = LEVELS[level]
     so.intra_op_num_threads = threads or physical_cores()
@@ -61,5 +67,7 @@ def make_session(path: str | Path, threads: int | None = None, level: str = "all
     try:
         return ort.InferenceSession(str(p), so, providers=["CPUExecutionProvider"])
     except Exception as err:  # ORT raises its own Fail/InvalidGraph types
-        raise ExportError(f"onnxruntime cannot load {p.name!r} ({str(err).splitlines()[0][:200]}); "
-                          "export the run again.") from err
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        first = first.split(" failed:", 1)[-1].strip()  # drop "[ONNXRuntimeError] : 7 : ... Load model from <path>"
+        raise ExportError(f"onnxruntime cannot load {quote(p.name)} ({first[:150]}); it is not a complete ONNX "
+                          "model: export the run again.") from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import re
 import warnings
 
 import onnx
@@ -13,6 +14,7 @@ from torch.export import Dim
 
 from studio.errors import ExportError
 
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # colour codes in the exporter's messages
 ENCODED_INPUT = "encoded"
 BATCH = "batch"
 
@@ -27,9 +29,12 @@ def module_to_onnx(module: torch.nn.Module, example: torch.Tensor, output_name: 
     module.eval()
     if example.shape[0] < 2:  # a batch-1 example can specialise the batch dim; 2+ is the safe habit
         example = example.repeat(2, *([1] * (example.dim() - 1)))
+    if example.shape[0] == 0:
+        raise ExportError("there are no rows to trace the model with; the export needs at least one test row.")
     logging.getLogger("torch.onnx").setLevel(logging.ERROR)
+    log = io.StringIO()  # the exporter prints its progress and, on failure, a coloured report: kept out
     try:
-        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        with warnings.catch_warnings(), contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
             warnings.simplefilter("ignore")
             program = torch.onnx.export(
                 module, (example,), dynamo=True, external_data=False, opset_version=opset,
@@ -37,8 +42,7 @@ def module_to_onnx(module: torch.nn.Module, example: torch.Tensor, output_name: 
                 dynamic_shapes=({0: Dim(BATCH, min=1, max=1 << 20)},),
             )
     except Exception as err:  # the exporter raises many internal types; a person needs one sentence
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise ExportError(f"torch could not export the model to ONNX opset {opset} ({first}); "
+        raise ExportError(f"torch could not export the model to ONNX opset {opset} ({exporter_reason(err)}); "
                           "try another opset or report the recipe as a bug.") from err
     proto = program.model_proto
     for node in proto.graph.node:
@@ -46,6 +50,19 @@ def module_to_onnx(module: torch.nn.Module, example: torch.Tensor, output_name: 
     del proto.graph.metadata_props[:]
     _assert_batch_dims(proto)
     return proto
+
+
+def exporter_reason(err: BaseException, limit: int = 150) -> str:
+    """The line of torch's export report that says what went wrong, without colours or class names.
+
+    The report starts with generic advice ("Failed to export ... Next steps:"); the cause is the
+    first line under "## Exception summary", as ``<class '...'>: Could not guard on ...``.
+    """
+    lines = [line.strip() for line in ANSI.sub("", str(err)).splitlines()]
+    if "## Exception summary" in lines:
+        lines = lines[lines.index("## Exception summary") + 1:]
+    first = next((line for line in lines if line), type(err).__name__)
+    return re.sub(r"^<class '[^']*'>:\s*", "", first)[:limit]
 
 
 def _assert_batch_dims(proto: onnx.ModelProto) -> None:

@@ -95,8 +95,8 @@ class RunDir:
         try:
             base.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise RunError(f"cannot make the runs folder {str(base)!r} ({err.strerror}); choose another --out") \
-                from None
+            raise RunError(f"cannot make the runs folder {str(base)!r} ({err.strerror}); "
+                           "choose another --out") from None
         for _ in range(20):
             stamp = time.strftime("%Y%m%d-%H%M%S")
             path = base / f"{stamp}-{slug or 'run'}-{new_token()}"
@@ -267,7 +267,8 @@ def read_raw_rows(path: Path, meta: dict[str, Any]) -> pd.DataFrame:
     try:
         return pd.read_csv(path, dtype={c: str for c in text_columns})
     except (ValueError, OSError) as err:
-        raise RunError(f"{path.name} of run {path.parent.name!r} cannot be read ({_first_line(err)})") from None
+        raise RunError(f"{path.name} of run {path.parent.name!r} cannot be read ({_first_line(err)}); the run is "
+                       "damaged, train it again") from None
 
 
 def new_token() -> str:

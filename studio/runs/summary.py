@@ -65,11 +65,24 @@ class RunSummary:
         values["metrics"] = {s: dict((metrics or {}).get(s) or {}) for s in SPLITS} if isinstance(metrics, dict) \
             else {s: {} for s in SPLITS}
         values["epochs_run"] = _int(values.get("epochs_run"), 0)
+        values["seconds"] = _float(values.get("seconds"), 0.0)  # a damaged file must not break every listing
+        for key in ("best_epoch", "checkpoint_epoch"):
+            values[key] = _int(values.get(key), None)
+        values["train_seconds"] = _float(values.get("train_seconds"), None)
+        for key in ("name", "task", "primary_metric", "message", "created"):
+            values[key] = str(values.get(key) or "")
         return cls(**values, extra={k: v for k, v in raw.items() if k not in known})
 
 
-def _int(value: Any, default: int) -> int:
+def _int(value: Any, default: int | None) -> int | None:
     try:
         return int(value)
+    except (TypeError, ValueError, OverflowError):
+        return default
+
+
+def _float(value: Any, default: float | None) -> float | None:
+    try:
+        return float(value)
     except (TypeError, ValueError):
         return default

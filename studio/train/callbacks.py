@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from studio.errors import TrainingError
+from studio.errors import TrainingError, plain
 from studio.train.events import BatchEnd, EpochEnd, Event, Finished, Started
 
 
@@ -114,10 +114,17 @@ class EarlyStopping(Callback):
 
 
 class NanGuard(Callback):
-    """Fails the run as soon as a reported loss is NaN or infinite, saying what to change."""
+    """Fails the run as soon as a reported loss is NaN or infinite, naming the likeliest cause.
 
-    def __init__(self, lr: float, grad_clip: float | None = None) -> None:
-        self.lr, self.grad_clip = lr, grad_clip
+    It sees only events, never tensors, so the cause is inferred from the recipe's values: a huge
+    L1/L2 weight (its penalty overflows at once), then a huge learning rate, else the usual advice.
+    """
+
+    HUGE_PENALTY = 1e3  # usual L1/L2 weights are 1e-6..1e-2; from here on the penalty swamps the loss
+    HUGE_LR = 1.0  # usual learning rates are 1e-4..1e-1
+
+    def __init__(self, lr: float, grad_clip: float | None = None, l1: float = 0.0, l2: float = 0.0) -> None:
+        self.lr, self.grad_clip, self.l1, self.l2 = lr, grad_clip, l1, l2
 
     def on_event(self, event: Event) -> None:
         if isinstance(event, BatchEnd) and not math.isfinite(event.loss):
@@ -129,12 +136,20 @@ class NanGuard(Callback):
                     where = "in the validation loss" if name == "val_loss" else "in training"
                     self._fail(value, f"epoch {event.epoch} ({where})")
 
-    def _fail(self, loss: float, where: str) -> None:
-        clip = (f"lower regularization.grad_clip (now {self.grad_clip:g})" if self.grad_clip
+    def likeliest_cause(self) -> str:
+        """What to change, most likely first."""
+        name, weight = ("l2", self.l2) if self.l2 >= self.l1 else ("l1", self.l1)
+        if weight >= self.HUGE_PENALTY:
+            return (f"regularization.{name} is {plain(weight)}, so its penalty overflows; use a small weight such "
+                    "as 1e-4 (or 0)")
+        if self.lr >= self.HUGE_LR:
+            return f"the learning rate {plain(self.lr)} is far too large; lower optimizer.lr to e.g. 0.001"
+        clip = (f"lower regularization.grad_clip (now {plain(self.grad_clip)})" if self.grad_clip
                 else "add gradient clipping (regularization.grad_clip, e.g. 1.0)")
-        raise TrainingError(
-            f"the loss became {loss} at {where}; lower the learning rate (now {self.lr:g}) or {clip}"
-        )
+        return f"lower the learning rate (now {plain(self.lr)}) or {clip}; huge values in the data can also cause it"
+
+    def _fail(self, loss: float, where: str) -> None:
+        raise TrainingError(f"the loss became {plain(loss)} at {where}; {self.likeliest_cause()}")
 
 
 class ProgressBar(Callback):

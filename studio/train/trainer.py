@@ -122,7 +122,8 @@ class Trainer:
     def _builtin_callbacks(self) -> list[Callback]:
         """The NaN guard first (so a NaN never reaches other subscribers), History, then early stopping."""
         reg = self.recipe.regularization
-        built: list[Callback] = [NanGuard(self.optimizer.defaults["lr"], reg.grad_clip), self.history]
+        guard = NanGuard(self.optimizer.defaults["lr"], reg.grad_clip, l1=reg.l1, l2=reg.l2)
+        built: list[Callback] = [guard, self.history]
         if reg.early_stopping is not None:
             es = reg.early_stopping
             built.append(EarlyStopping(es.patience, es.monitor, es.min_delta))
@@ -273,7 +274,11 @@ class Trainer:
 def batches_per_epoch(n: int, batch_size: int, model: nn.Module) -> int:
     """Batches per epoch; a final batch of one sample is skipped when the model has BatchNorm."""
     batches = math.ceil(n / batch_size)
-    if n % batch_size == 1 and any(isinstance(m, _BATCHNORMS) for m in model.modules()):
+    has_batchnorm = any(isinstance(m, _BATCHNORMS) for m in model.modules())
+    if batch_size == 1 and has_batchnorm:
+        raise TrainingError("training.batch_size is 1, but a batchnorm block needs at least 2 rows per batch; "
+                            "use a batch size of 2 or more, or layernorm instead of batchnorm")
+    if n % batch_size == 1 and has_batchnorm:
         batches -= 1  # BatchNorm cannot normalize a batch of one sample in training mode
     if batches == 0:
         raise TrainingError(f"batch normalization needs at least 2 training rows, got {n}")

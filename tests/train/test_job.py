@@ -121,7 +121,7 @@ def test_a_failed_fit_in_a_job_reports_the_nan_guard_sentence(cls_data) -> None:
     job = Job(_fit_target(cls_data, optimizer={"kind": "sgd", "lr": 1e6}, epochs=5))
     job.start()
     assert job.wait(30)
-    assert job.status == "failed" and "lower the learning rate (now 1e+06)" in job.error
+    assert job.status == "failed" and "learning rate 1e+06 is far too large" in job.error
     assert job.snapshot().finished["status"] == "failed"
 
 

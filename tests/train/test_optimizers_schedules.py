@@ -7,7 +7,7 @@ import itertools
 import pytest
 import torch
 
-from studio.errors import RecipeError
+from studio.errors import RecipeError, plain
 from studio.recipe import Recipe
 from studio.train.optimizers import OPTIMIZERS, build_optimizer
 from studio.train.schedules import SCHEDULES, build_schedule, lr_curve
@@ -59,7 +59,7 @@ def test_recipe_default_optimizer_is_adam_1e3() -> None:
 
 @pytest.mark.parametrize("lr", [-0.5, 0.0])
 def test_a_non_positive_lr_names_the_optimizer_and_the_value(lr: float) -> None:
-    with pytest.raises(RecipeError, match=rf"optimizer.*lr.*{lr}"):
+    with pytest.raises(RecipeError, match=rf"optimizer.*lr.*received {plain(lr)}\)"):  # 0.0 reads "0"
         Recipe.from_dict({"optimizer": {"kind": "sgd", "lr": lr}})
 
 

@@ -37,8 +37,8 @@ def test_a_nan_loss_fails_with_what_to_change_and_keeps_finite_weights(cls_data)
     rec = Recorder()
     model = tiny_model()
     recipe = make_recipe(optimizer={"kind": "sgd", "lr": 1e6}, training={"epochs": 5})
-    with pytest.raises(TrainingError, match=r"loss became nan at epoch \d.*lower the learning rate \(now 1e\+06\)"
-                                            r".*gradient clipping"):
+    with pytest.raises(TrainingError, match=r"loss became (NaN|infinity) at epoch \d.*learning rate 1e\+06 is far too "
+                                            r"large; lower optimizer.lr"):
         Trainer(model, cls_data, recipe, "classification", N_CLASSES, callbacks=[rec]).fit()
     assert all(torch.isfinite(p).all() for p in model.parameters())
     finished = rec.events[-1]
