@@ -18,6 +18,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.components.helpers import APP, TIMEOUT, by_key
+from tests.components.helpers import shown as unescaped
 from tests.corpus.checks import assert_sentence
 from tests.corpus.corpus import Case, all_cases
 from tests.corpus.workspace import Workspace
@@ -129,7 +130,7 @@ def test_the_app_shows_the_sentence(case_id: str, ws: Workspace, monkeypatch: py
     else:
         route(at, ws, argv, monkeypatch)
     assert not at.exception, [e.message for e in at.exception]
-    shown = [str(e.value) for e in at.error]
+    shown = [unescaped(str(e.value)) for e in at.error]  # alerts are Markdown-escaped (components.safe)
     assert not any(BUG_BOX in s for s in shown), shown
     matching = [s for s in shown if all(w.lower() in s.lower() for w in case.words)]
     assert matching, f"no error names {case.words}: {shown}"

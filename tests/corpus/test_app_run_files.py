@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.components.helpers import APP, TIMEOUT
+from tests.components.helpers import shown as unescaped
 from tests.corpus.workspace import Workspace
 
 BUG_BOX = "Something went wrong"
@@ -51,7 +52,7 @@ def test_run_pages_survive_damaged_run_files(name: str, ws: Workspace, monkeypat
         at.switch_page(f"app_pages/{page}.py").run()
         at.selectbox(key=f"{page}.run.none").set_value(str(run)).run()
         assert not at.exception, [e.message for e in at.exception]
-        shown = [str(e.value) for e in at.error]
+        shown = [unescaped(str(e.value)) for e in at.error]
         assert not any(BUG_BOX in s for s in shown), shown
         if words is None:
             assert not shown, shown
