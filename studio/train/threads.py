@@ -1,0 +1,101 @@
+"""How many CPU threads training uses: ``training.threads`` when set, else the policy below.
+
+The policy: ``max(1, min(torch's default, cores - 1, cores - busy))``, where ``cores`` are the
+cores this process may use and ``busy`` the cores other work keeps busy when the run starts
+(measured over 0.15 s from /proc/stat on Linux; taken as 0 elsewhere, where the policy is cores - 1).
+
+Why (measured on a 2-core VM; samples/s of Adam on an MLP, median of interleaved rounds):
+
+* Torch's intra-op threads wait for each other at the end of every parallel region, so one thread
+  that shares its core with another busy process stalls all of them for a scheduler time slice.
+  Beside one spinning process, 2 threads trained a 32-128-64-2 MLP (batch 64) at 0.4-2.6k samples/s
+  against 31-38k with 1 thread (a 12-80x loss), and a 32-512-512-2 MLP (batch 1024) at 4.8-5.5k
+  against 16-18k; in a worker thread (the app's Job) 2 threads reached 8.5-20k against 16-45k.
+  The issue's report: a 1M-row epoch took 491 s with 2 threads instead of 14.6 s with 1.
+* On an idle machine more threads help only large layers: the 512-512 MLP ran at 39k samples/s
+  with 2 threads against 24k with 1 (1.65x); the small MLP gains nothing (device.py's earlier note).
+
+Losing up to 1.65x when idle is cheap against losing 10-80x when anything else runs, so one core
+is always left over (for the app's own server, the browser, a test run), and cores that other work
+keeps busy at the start are not used either. Contention that starts during a run is met by the
+spare core only; ``training.threads`` overrides the policy.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+TORCH_DEFAULT = torch.get_num_threads()  # torch's own choice at import: physical cores or OMP_NUM_THREADS
+SAMPLE_SECONDS = 0.15  # how long the busy cores are measured when the policy could use more than 1 thread
+_STAT = Path("/proc/stat")
+_BUSY_FIELDS = (0, 1, 2, 5, 6, 7)  # user, nice, system, irq, softirq, steal (guest time is inside user)
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the OS has one, else all of them)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def policy_threads(cores: int, busy: float, torch_default: int = TORCH_DEFAULT) -> int:
+    """The policy's thread count for ``cores`` usable cores of which ``busy`` are kept busy by other work.
+
+    A core counts as busy from half its time on (``busy`` 0.5 -> 1 core, 0.4 -> 0).
+    """
+    busy_cores = math.floor(max(0.0, busy) + 0.5)
+    return max(1, min(torch_default, cores - 1, cores - busy_cores))
+
+
+def _busy_jiffies(text: str) -> tuple[int, int, int]:
+    """(busy ticks, all ticks, CPUs) of the machine from /proc/stat: its "cpu" line and "cpuN" lines."""
+    lines = text.splitlines()
+    fields = [int(v) for v in lines[0].split()[1:]]
+    cpus = sum(1 for line in lines[1:] if line.startswith("cpu") and line[3:4].isdigit())
+    return sum(fields[i] for i in _BUSY_FIELDS if i < len(fields)), sum(fields[:8]), max(1, cpus)
+
+
+def busy_cores(seconds: float = SAMPLE_SECONDS, read: Callable[[], str] | None = None,
+               sleep: Callable[[float], None] = time.sleep) -> float:
+    """Cores kept busy by everything but the calling thread (it sleeps meanwhile), over ``seconds``.
+
+    Other threads of this process count as busy (another Job, the app's server). Returns 0.0 where
+    there is no /proc/stat.
+    """
+    if read is None:
+        if not _STAT.is_file():
+            return 0.0
+        read = _STAT.read_text
+    busy0, all0, _ = _busy_jiffies(read())
+    sleep(seconds)
+    busy1, all1, cpus = _busy_jiffies(read())
+    if all1 <= all0:
+        return 0.0
+    return cpus * (busy1 - busy0) / (all1 - all0)
+
+
+@dataclass(frozen=True)
+class ThreadChoice:
+    threads: int
+    reason: str  # e.g. "training.threads", "policy: 2 cores, 1.0 busy"
+
+
+def choose_threads(override: int | None, cores: int | None = None,
+                   measure: Callable[[], float] = busy_cores) -> ThreadChoice:
+    """``override`` when given, else the policy; the busy cores are only measured when they could matter."""
+    if override is not None:
+        return ThreadChoice(override, "training.threads")
+    cores = cores or usable_cores()
+    ceiling = policy_threads(cores, 0.0)  # measuring busy cores (0.15 s) can only lower it
+    if ceiling == 1:
+        return ThreadChoice(1, f"policy: {cores} core{'' if cores == 1 else 's'}")
+    busy = measure()
+    return ThreadChoice(policy_threads(cores, busy), f"policy: {cores} cores, {busy:.1f} busy")
