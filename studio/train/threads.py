@@ -4,16 +4,20 @@ The policy: ``max(1, min(torch's default, cores - 1, cores - busy))``, where ``c
 cores this process may use and ``busy`` the cores other work keeps busy when the run starts
 (measured over 0.15 s from /proc/stat on Linux; taken as 0 elsewhere, where the policy is cores - 1).
 
-Why (measured on a 2-core VM; samples/s of Adam on an MLP, median of interleaved rounds):
+Why (measured on this project's 2-core VM, torch 2.13, Adam, samples/s, ranges of 3-4 interleaved
+rounds; other processes kept 1.0-1.5 cores busy unless said otherwise):
 
-* Torch's intra-op threads wait for each other at the end of every parallel region, so one thread
+* Torch's intra-op threads wait for each other at the end of every parallel region, so a thread
   that shares its core with another busy process stalls all of them for a scheduler time slice.
-  Beside one spinning process, 2 threads trained a 32-128-64-2 MLP (batch 64) at 0.4-2.6k samples/s
-  against 31-38k with 1 thread (a 12-80x loss), and a 32-512-512-2 MLP (batch 1024) at 4.8-5.5k
-  against 16-18k; in a worker thread (the app's Job) 2 threads reached 8.5-20k against 16-45k.
+  A 32-128-64-2 MLP (batch 64) trained at 31-47k with 1 thread and at 0.4-2.6k with 2 (12-80x
+  slower); a 32-512-512-2 MLP (batch 1024) at 16-24k against 3.1-5.5k. In a thread other than the
+  main one (the app's Job) 2 threads did less badly (8.5-20k) but still lost to 1 (16-45k).
   The issue's report: a 1M-row epoch took 491 s with 2 threads instead of 14.6 s with 1.
-* On an idle machine more threads help only large layers: the 512-512 MLP ran at 39k samples/s
-  with 2 threads against 24k with 1 (1.65x); the small MLP gains nothing (device.py's earlier note).
+* On an idle machine (0.03 cores busy) 2 threads ran the 512-512 MLP at 39k against 24k with 1
+  (1.65x); small layers gain nothing (the note that was in device.py: 60-77k either way).
+* benchmarks/contention.py (MLP 32-256-128-2, batch 128, main thread, 5 rounds, medians): see the
+  figures in docs/engine-api.md's report of it; the policy kept 0.89x of its throughput beside a
+  spinning process and was 10x faster than torch's default there.
 
 Losing up to 1.65x when idle is cheap against losing 10-80x when anything else runs, so one core
 is always left over (for the app's own server, the browser, a test run), and cores that other work
