@@ -45,8 +45,9 @@ def use_cpu_threads_for_training(device: torch.device, threads: int | None = Non
     """On the CPU, set torch's intra-op threads to ``threads`` (``training.threads``) or to the policy's
     choice (:mod:`studio.train.threads`: all cores but one, fewer when others are busy), in any thread.
 
-    Torch's own default (every core) is kept nowhere: beside one busy process it trained 6-80x slower
-    than one thread on 2 cores, in the main thread (the CLI) and in a Job's thread alike.
+    Torch's own default (a thread per core) is not kept anywhere: with other work busy on a 2-core
+    machine it trained 12-80x slower than one thread, in the main thread (the CLI) and, less badly,
+    in a Job's thread.
     """
     if device.type != "cpu":
         return
