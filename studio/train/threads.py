@@ -1,8 +1,9 @@
 """How many CPU threads training uses: ``training.threads`` when set, else the policy below.
 
 The policy: ``max(1, min(torch's default, cores - 1, cores - busy))``, where ``cores`` are the
-cores this process may use and ``busy`` the cores other work keeps busy when the run starts
-(measured over 0.15 s from /proc/stat on Linux; taken as 0 elsewhere, where the policy is cores - 1).
+cores this process may use (its affinity, within a container's CPU quota) and ``busy`` the cores
+other work keeps busy when the run starts (measured over 0.15 s from /proc/stat on Linux; taken as
+0 elsewhere, where the policy is cores - 1).
 
 Why (measured on this project's 2-core VM, torch 2.13, Adam, samples/s, ranges of 3-4 interleaved
 rounds; other processes kept 1.0-1.5 cores busy unless said otherwise):
@@ -42,12 +43,40 @@ _STAT = Path("/proc/stat")
 _BUSY_FIELDS = (0, 1, 2, 5, 6, 7)  # user, nice, system, irq, softirq, steal (guest time is inside user)
 
 
-def usable_cores() -> int:
-    """Cores this process may run on (its CPU affinity where the OS has one, else all of them)."""
+# A container's CPU limit (docker --cpus): cgroup v2's "quota period", or v1's quota and period files.
+_CGROUP_V2 = Path("/sys/fs/cgroup/cpu.max")
+_CGROUP_V1 = (Path("/sys/fs/cgroup/cpu/cpu.cfs_quota_us"), Path("/sys/fs/cgroup/cpu/cpu.cfs_period_us"))
+
+
+def cgroup_cpu_limit(v2: str | None = None, v1: tuple[str, str] | None = None) -> int | None:
+    """Whole cores a container's CPU quota allows (rounded up), or None without a quota.
+
+    With neither text given, they are read from /sys/fs/cgroup (v2 first).
+    """
     try:
-        return len(os.sched_getaffinity(0))
+        if v2 is None and v1 is None:
+            if _CGROUP_V2.is_file():
+                v2 = _CGROUP_V2.read_text()
+            elif _CGROUP_V1[0].is_file():
+                v1 = (_CGROUP_V1[0].read_text(), _CGROUP_V1[1].read_text())
+            else:
+                return None
+        quota, period = (v2.split()[:2] if v2 is not None else v1) or ("max", "1")
+        if quota.strip() in ("max", "-1"):
+            return None
+        return max(1, math.ceil(int(quota) / int(period)))
+    except (OSError, ValueError, ZeroDivisionError):
+        return None
+
+
+def usable_cores() -> int:
+    """Cores this process may use: its CPU affinity (else all cores), within a container's CPU quota."""
+    try:
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    limit = cgroup_cpu_limit()
+    return min(cores, limit) if limit else cores
 
 
 def policy_threads(cores: int, busy: float, torch_default: int = TORCH_DEFAULT) -> int:

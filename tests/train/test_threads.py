@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -37,6 +38,25 @@ CPU = torch.device("cpu")
 ])
 def test_policy_decisions(cores, busy, default, expected) -> None:
     assert th.policy_threads(cores, busy, torch_default=default) == expected
+
+
+@pytest.mark.parametrize(("v2", "v1", "expected"), [
+    ("200000 100000\n", None, 2),          # docker --cpus=2 (cgroup v2)
+    ("150000 100000\n", None, 2),          # 1.5 CPUs: two threads may run, on part of the time
+    ("max 100000\n", None, None),          # no quota
+    (None, ("50000\n", "100000\n"), 1),    # cgroup v1
+    (None, ("-1\n", "100000\n"), None),
+    ("garbage", None, None),
+])
+def test_a_container_quota_limits_the_cores(v2, v1, expected) -> None:
+    assert th.cgroup_cpu_limit(v2=v2, v1=v1) == expected
+
+
+def test_usable_cores_stay_within_the_quota(monkeypatch) -> None:
+    monkeypatch.setattr(th, "cgroup_cpu_limit", lambda: 1)
+    assert th.usable_cores() == 1
+    monkeypatch.setattr(th, "cgroup_cpu_limit", lambda: 10_000)  # a quota above the cores there are
+    assert th.usable_cores() == (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count())
 
 
 def _stat(busy: int, idle: int, cpus: int = 2) -> str:
