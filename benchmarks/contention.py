@@ -111,13 +111,14 @@ def main() -> None:
           f"policy now: {choose_threads(None).reason}")
     for r in range(args.rounds):
         order = list(arms.items()) if r % 2 == 0 else list(arms.items())[::-1]  # interleaved, alternating
-        line = [f"round {r + 1}:"]
+        line, round_others = [f"round {r + 1}:"], []
         for name, threads in order:
             speed, used[name], busy = with_others(lambda t=threads: measure(data, t, args.seconds))
             speeds.setdefault((name, "idle"), []).append(speed)
             if busy is not None:
-                others.append(busy)
+                round_others.append(busy)
             line.append(f"{name} idle {speed:,.0f}")
+        others += round_others
         # In a session of its own, as another program would be: Linux's autogroup scheduling would
         # otherwise count the spinner and the training as one group and split that group's share.
         spinner = subprocess.Popen([sys.executable, "-c", SPIN], start_new_session=True)
@@ -130,6 +131,8 @@ def main() -> None:
         finally:
             spinner.kill()
             spinner.wait()
+        if round_others:
+            line.append(f"(others {statistics.mean(round_others):.2f} cores)")
         print("  ".join(line), flush=True)
     print(f"\nmedians of {args.rounds} rounds, samples/s (others kept "
           f"{statistics.median(others) if others else float('nan'):.2f} cores busy during the idle runs):")
