@@ -16,9 +16,10 @@ rounds; other processes kept 1.0-1.5 cores busy unless said otherwise):
   The issue's report: a 1M-row epoch took 491 s with 2 threads instead of 14.6 s with 1.
 * On an idle machine (0.03 cores busy) 2 threads ran the 512-512 MLP at 39k against 24k with 1
   (1.65x); small layers gain nothing (the note that was in device.py: 60-77k either way).
-* benchmarks/contention.py (MLP 32-256-128-2, batch 128, main thread, 5 rounds, medians): see the
-  figures in docs/engine-api.md's report of it; the policy kept 0.89x of its throughput beside a
-  spinning process and was 10x faster than torch's default there.
+* benchmarks/contention.py (MLP 32-256-128-2, batch 128, main thread, medians of 7 rounds, other
+  processes at 0.05 cores): torch's default (2 threads) ran at 46k idle and 1.8k beside one spinning
+  process (0.04x); the policy (1 thread) at 54k idle and 50k beside it (0.92x), 27x the default there.
+  With others at 1.0-1.5 cores the policy kept 0.54-0.89x, while the default collapsed even "idle".
 
 Losing up to 1.65x when idle is cheap against losing 10-80x when anything else runs, so one core
 is always left over (for the app's own server, the browser, a test run), and cores that other work
