@@ -5,13 +5,23 @@ Jobs outlive a script run and a browser refresh, so they cannot live in ``st.ses
 whose id it holds (its URL's ``?run=``) or that ``list(owner)`` returns for its own owner token,
 so one person's run never shows up in another person's tab by accident.
 
+When the server process exits (Streamlit's own SIGINT/SIGTERM handler stops the server and the
+main thread returns), :meth:`JobRegistry.stop_at_exit` stops every job and waits for it, up to
+``STOP_WAIT`` seconds, before the interpreter tears down: a stopped run writes its weights and its
+summary, and no training thread is left inside torch, where Python 3.11's teardown of a daemon
+thread aborts the process ("terminate called without an active exception").
+
 This module is rarely edited on purpose: Streamlit keys ``cache_resource`` by the function's source,
 so editing ``registry`` during development starts a new, empty registry.
 """
 
 from __future__ import annotations
 
+import atexit
+import os
 import secrets
+import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,6 +30,10 @@ from typing import Any
 import streamlit as st
 
 from studio.status import RunStatus
+
+# Seconds the server waits at exit for its jobs to end (a batch, the last checkpoint, the final
+# evaluation, the files); under `docker stop`'s 10 s before SIGKILL.
+STOP_WAIT = 8.0
 
 
 @dataclass(eq=False)
@@ -71,10 +85,15 @@ class JobRegistry:
             mine = [h for h in self._runs.values() if h.owner == owner]
         return sorted(mine, key=lambda h: h.created, reverse=True)
 
-    def stop_all(self, wait: float = 10.0) -> None:
+    def active(self) -> list[RunHandle]:
+        """Every owner's runs that are still going (created, running or paused)."""
+        with self._lock:
+            return [h for h in self._runs.values() if h.active]
+
+    def stop_all(self, wait: float = 10.0) -> list[RunHandle]:
         """Stop every job and give them up to ``wait`` seconds in all to end through their normal end
         (so a stopped run still writes its weights and summary, and no training thread is still inside
-        torch when the interpreter exits)."""
+        torch when the interpreter exits). Returns the runs still going after that."""
         with self._lock:
             handles = list(self._runs.values())
         for h in handles:
@@ -86,9 +105,42 @@ class JobRegistry:
             join = getattr(h.job, "wait", None)
             if callable(join):
                 join(max(0.0, deadline - time.monotonic()))
+        return self.active()
 
 
-@st.cache_resource(on_release=lambda reg: reg.stop_all())
+    def stop_at_exit(self) -> None:
+        """At interpreter exit: stop the jobs through their normal end, within ``STOP_WAIT`` seconds.
+
+        Meanwhile a second SIGINT/SIGTERM quits at once (its runs then read ``interrupted``). A job that
+        does not end in time (e.g. a long final evaluation) is left the same way: the process exits
+        with status 1, skipping the teardown that would abort inside torch.
+        """
+        going = self.active()
+        if not going:
+            return
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, signal.SIG_DFL)
+        print(f"  Stopping {len(going)} training run(s), up to {STOP_WAIT:g} s (Ctrl+C again quits at once)",
+              file=sys.stderr, flush=True)
+        left = self.stop_all(STOP_WAIT)
+        if left:
+            names = ", ".join(repr(h.name) for h in left)
+            print(f"  training run(s) {names} did not stop within {STOP_WAIT:g} s; they will read interrupted",
+                  file=sys.stderr, flush=True)
+            sys.stdout.flush()
+            os._exit(1)
+
+
+def _release(reg: JobRegistry) -> None:
+    """``st.cache_resource.clear()``: stop this registry's jobs now, not at exit."""
+    atexit.unregister(reg.stop_at_exit)
+    reg.stop_all()
+
+
+@st.cache_resource(on_release=_release)
 def registry() -> JobRegistry:
-    """The one registry of this server process."""
-    return JobRegistry()
+    """The one registry of this server process; its jobs are stopped when the process exits."""
+    reg = JobRegistry()
+    atexit.register(reg.stop_at_exit)
+    return reg

@@ -23,6 +23,7 @@ from studio.registry import Registry
 from studio.train.device import describe_device, resolve_device
 from studio.train.optimizers import OPTIMIZERS
 from studio.train.schedules import SCHEDULES, lr_curve
+from studio.train.threads import policy_threads, usable_cores
 
 W = state.WIDGET_PREFIX
 PREVIEW_STEPS = 20_000  # a per-batch schedule is previewed on at most this many steps
@@ -126,11 +127,16 @@ def regularization() -> None:
 def training() -> None:
     cfg = state.get_recipe().training
     forms.render_params(TrainingConfig, cfg.model_dump(mode="json"), "train.training", _model_setter("training"))
+    cores = usable_cores()
     st.caption(f"`auto` trains on **{device_name()}** here; precision `auto` means bf16 on a GPU that has it, "
-               "else fp32.")
+               f"else fp32. On the CPU, blank threads means at most {policy_threads(cores, 0.0)} of this "
+               f"machine's {cores} cores: one stays free for the app and other programs, and cores they keep "
+               "busy when a run starts are left to them.")
 
 
 @st.cache_resource(show_spinner=False)
 def device_name() -> str:
-    """The device ``auto`` picks on this machine, with the GPU's name when CUDA is there."""
-    return describe_device(resolve_device("auto"))
+    """The device ``auto`` picks on this machine, with the GPU's name when CUDA is there (the CPU's
+    threads are chosen per run, so they are not named here)."""
+    device = resolve_device("auto")
+    return "cpu" if device.type == "cpu" else describe_device(device)

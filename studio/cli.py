@@ -266,7 +266,7 @@ def check_output_file(name: str) -> None:
 
 
 def _app(args: argparse.Namespace) -> int:
-    import subprocess
+    from studio.app_process import run_server
 
     app = Path(__file__).resolve().parent.parent / "components" / "app.py"
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
@@ -287,7 +287,7 @@ def _app(args: argparse.Namespace) -> int:
     if args.runs_dir:
         env[RUNS_DIR_ENV] = str(Path(args.runs_dir).resolve())
     print(f"Training Studio: open http://{args.host}:{args.port} in your browser (Ctrl+C stops it)", flush=True)
-    return subprocess.call(cmd, env=env)
+    return run_server(cmd, env=env)
 
 
 if __name__ == "__main__":

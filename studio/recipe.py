@@ -93,6 +93,10 @@ class TrainingConfig(_Strict):
     precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
     loss: Literal["auto", "cross_entropy", "mse", "huber"] = "auto"
     seed: int = Field(0, ge=0, le=SEED_MAX)
+    threads: int | None = Field(
+        None, ge=1, le=256, title="CPU threads",
+        description="CPU threads for training. Blank: all cores but one, fewer when other programs keep "
+                    "cores busy at the start (more threads than free cores can make training 10x slower).")
 
 
 def _kinded(registry_name: str, raw: Any, where: str, location: tuple[str | int, ...] = ()) -> dict[str, Any]:

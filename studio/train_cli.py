@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from studio.data.access import DataAccess
@@ -9,19 +10,39 @@ from studio.errors import TrainingError
 from studio.recipe import Recipe
 from studio.runs import RunSummary
 from studio.status import RunStatus
+from studio.stop_signals import StopOnSignal
 
 
 def train_from_cli(recipe: Recipe, recipe_path: Path, out: Path, quiet: bool = False) -> int:
-    """Train ``recipe``; a relative ``csv:`` path is looked up in the working folder, then beside the recipe."""
+    """Train ``recipe``; a relative ``csv:`` path is looked up in the working folder, then beside the recipe.
+
+    Ctrl-C or SIGTERM stops the run after its current batch and saves it as ``stopped`` (see
+    :mod:`studio.stop_signals`); the exit status is then 130 or 143, with one line on stderr.
+    """
     from studio.pipeline import train_recipe
     from studio.train.callbacks import ProgressBar
 
     callbacks = [] if quiet else [ProgressBar()]
-    result = train_recipe(recipe, runs_root=out, callbacks=callbacks, access=DataAccess.cli(recipe_path))
+    with StopOnSignal() as stop:
+        try:
+            result = train_recipe(recipe, runs_root=out, callbacks=callbacks, access=DataAccess.cli(recipe_path),
+                                  control=stop, on_run_dir=stop.saving)
+        except KeyboardInterrupt:
+            if stop.received is None:
+                raise
+            if stop.run_dir is None:
+                print(f"stopped by {stop.name} before training began; nothing was saved", file=sys.stderr)
+            else:
+                print(f"stopped by {stop.name} while the run was being saved; {stop.run_dir} keeps its last "
+                      "checkpoint", file=sys.stderr)
+            return stop.exit_status
     print(format_summary(result.summary))
     if result.status == RunStatus.FAILED:
         raise TrainingError(f"{result.summary.message} (run kept in {result.run_dir})")
     print(result.run_dir)
+    if stop.received:
+        print(f"stopped by {stop.name}: the run is saved as {result.status} in {result.run_dir}", file=sys.stderr)
+        return stop.exit_status
     return 0
 
 

@@ -170,10 +170,10 @@ def test_datasets_and_recipes_list_what_is_built_in(capsys) -> None:
 def test_app_starts_streamlit_with_the_repository_settings(monkeypatch, capsys):
     """`studio app` runs from any folder, where .streamlit/config.toml is not read: it passes the
     settings that matter itself (no GC per rerun, which stalls training; no Deploy button)."""
-    import subprocess
+    from studio import app_process
 
     called: list[list[str]] = []
-    monkeypatch.setattr(subprocess, "call", lambda cmd, **kw: called.append(cmd) or 0)
+    monkeypatch.setattr(app_process, "run_server", lambda cmd, env=None: called.append(cmd) or 0)
     assert main(["app", "--port", "8599"]) == 0
     (cmd,) = called
     assert Path(cmd[cmd.index("run") + 1]).is_file()

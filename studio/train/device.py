@@ -7,14 +7,13 @@ run is always fp32. fp16 also needs a GradScaler (bf16 has fp32's range and does
 from __future__ import annotations
 
 import contextlib
-import os
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import torch
 
 from studio.errors import TrainingError
+from studio.train.threads import choose_threads
 
 
 def _has_mps() -> bool:
@@ -42,19 +41,17 @@ def resolve_device(name: str = "auto") -> torch.device:
     return torch.device(name)
 
 
-def use_cpu_threads_for_training(device: torch.device) -> None:
-    """Outside the main thread (a Job's), train on the CPU with all cores but one.
+def use_cpu_threads_for_training(device: torch.device, threads: int | None = None) -> None:
+    """On the CPU, set torch's intra-op threads to ``threads`` (``training.threads``) or to the policy's
+    choice (:mod:`studio.train.threads`: all cores but one, fewer when others are busy), in any thread.
 
-    Measured on a 2-core machine: torch's intra-op pool with 2 threads in a thread other than the
-    main one trained the 30-128-64-2 MLP at 15-22k samples/s against 71k with 1 thread (the main
-    thread reached 60-77k either way). The core left over also keeps the app that runs the Job
-    responsive. In the main thread (the CLI, a notebook) torch's own choice stands.
+    Torch's own default (a thread per core) is not kept anywhere: with other work busy on a 2-core
+    machine it trained 12-80x slower than one thread, in the main thread (the CLI) and, less badly,
+    in a Job's thread.
     """
-    if device.type != "cpu" or threading.current_thread() is threading.main_thread():
+    if device.type != "cpu":
         return
-    wanted = max(1, (os.cpu_count() or 1) - 1)
-    if torch.get_num_threads() > wanted:
-        torch.set_num_threads(wanted)
+    torch.set_num_threads(choose_threads(threads).threads)
 
 
 def describe_device(device: torch.device) -> str:

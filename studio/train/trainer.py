@@ -88,7 +88,7 @@ class Trainer:
         reg, training = recipe.regularization, recipe.training
         self.recipe, self.task, self.control = recipe, task, control
         self.device = dev.resolve_device(training.device)
-        dev.use_cpu_threads_for_training(self.device)
+        dev.use_cpu_threads_for_training(self.device, training.threads)
         self.precision = dev.resolve_precision(training.precision, self.device)
         self.model = model.to(self.device)
         self.x, self.y, self.x_val, self.y_val = data.to(self.device, task)
