@@ -4,7 +4,6 @@ in the browser, XSRF and CORS protection on; both for `streamlit run` (the repos
 
 from __future__ import annotations
 
-import subprocess
 import tomllib
 
 from streamlit.config import ShowErrorDetailsConfigOptions
@@ -21,8 +20,10 @@ def test_streamlit_config_is_safe_to_share():
 
 
 def test_studio_app_passes_the_same_settings(monkeypatch, capsys):
+    from studio import app_process
+
     called: list[tuple[list[str], dict]] = []
-    monkeypatch.setattr(subprocess, "call", lambda cmd, **kw: called.append((cmd, kw)) or 0)
+    monkeypatch.setattr(app_process, "run_server", lambda cmd, **kw: called.append((cmd, kw)) or 0)
     assert main(["app"]) == 0
     ((cmd, _),) = called
     flags = dict(zip(cmd[::2], cmd[1::2], strict=False)) | dict(zip(cmd[1::2], cmd[2::2], strict=False))
