@@ -7,7 +7,7 @@ Recipe validates ``model`` through it). Public API: ``BLOCKS``, ``build_model``,
 
 # Import order is registration order, which is the order of the UI's block menu.
 # isort: off
-from studio.blocks import dense, elementwise, norm, conv, pool, shape_ops, residual  # noqa: F401
+from studio.blocks import dense, elementwise, norm, conv, separable, pool, shape_ops, residual  # noqa: F401
 
 # isort: on
 from studio.blocks.base import BLOCKS, Block, Shape

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 from torch import nn
 
-from studio.blocks.base import BLOCKS, Block, Shape
+from studio.blocks.base import BLOCKS, Block, Shape, require_image
 from studio.registry import Params
 
 ActivationName = Literal["relu", "leaky_relu", "gelu", "silu", "tanh", "sigmoid", "elu"]
@@ -58,3 +58,20 @@ class Dropout(Block):
     @classmethod
     def label(cls, p: DropoutParams) -> str:
         return f"dropout {p.p:g}"
+
+
+@BLOCKS.register("dropout2d", DropoutParams,
+                 "Zeroes whole random channels of an image while training (off at inference).")
+class Dropout2d(Block):
+    @classmethod
+    def out_shape(cls, p: DropoutParams, shape: Shape, where: str) -> Shape:
+        require_image(where, shape)
+        return shape
+
+    @classmethod
+    def build(cls, p: DropoutParams, shape: Shape) -> nn.Module:
+        return nn.Dropout2d(p.p)
+
+    @classmethod
+    def label(cls, p: DropoutParams) -> str:
+        return f"dropout2d {p.p:g}"

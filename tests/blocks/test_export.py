@@ -13,6 +13,8 @@ EVERY_KIND = [
     {"kind": "conv2d", "filters": 4, "kernel_size": 4},
     {"kind": "batchnorm"},
     {"kind": "activation", "fn": "gelu"},
+    {"kind": "separable_conv2d", "filters": 6},
+    {"kind": "dropout2d"},
     {"kind": "maxpool2d"},
     {"kind": "residual", "blocks": [{"kind": "conv2d", "filters": 8, "stride": 2}, {"kind": "layernorm"}]},
     {"kind": "avgpool2d", "kernel_size": 2, "stride": 1},
