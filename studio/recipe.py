@@ -42,7 +42,9 @@ class SplitConfig(_Strict):
 
 class DataConfig(_Strict):
     source: str = Field(
-        "builtin:breast_cancer", description="builtin:NAME (see `studio datasets`) or csv:PATH."
+        "builtin:breast_cancer",
+        description="builtin:NAME (see `studio datasets`), csv:PATH, or images:PATH (a folder with one "
+                    "subfolder of pictures per class, or a .zip of one).",
     )
     target: str | None = Field(None, description="Target column; a CSV source must name it.")
     features: list[str] | None = Field(None, description="Feature columns to use; null means all usable ones.")
@@ -57,8 +59,8 @@ class DataConfig(_Strict):
     @field_validator("source")
     @classmethod
     def _source_form(cls, v: str) -> str:
-        if not (v.startswith("builtin:") or v.startswith("csv:")) or len(v.split(":", 1)[1]) == 0:
-            raise ValueError(f"source must be 'builtin:NAME' or 'csv:PATH', got {v!r}")
+        if not v.startswith(("builtin:", "csv:", "images:")) or len(v.split(":", 1)[1]) == 0:
+            raise ValueError(f"source must be 'builtin:NAME', 'csv:PATH' or 'images:PATH', got {quote(v)}")
         return v
 
 
@@ -69,9 +71,19 @@ class EarlyStopping(_Strict):
 
 
 class Augmentation(_Strict):
+    """Random changes to each training sample, drawn anew every epoch (never at evaluation)."""
+
     noise_std: float = Field(0.0, ge=0.0, le=5.0, description="Gaussian noise added to (scaled) tabular inputs.")
-    shift: int = Field(0, ge=0, le=8, description="Largest random shift in pixels (image data only).")
-    hflip: bool = Field(False, description="Random horizontal flips (image data only).")
+    shift: int = Field(0, ge=0, le=16, description="Images: random crop after padding by this many pixels "
+                                                   "(shifts the picture by up to that much).")
+    hflip: bool = Field(False, description="Images: mirror half of them left-right.")
+    vflip: bool = Field(False, description="Images: mirror half of them upside down.")
+    rotation: float = Field(0.0, ge=0.0, le=180.0, description="Images: largest random rotation, in degrees.")
+    brightness: float = Field(0.0, ge=0.0, le=1.0, description="Images: brightness shifted by up to this much "
+                                                               "(share of full white).")
+    contrast: float = Field(0.0, ge=0.0, le=1.0, description="Images: contrast scaled by up to this share.")
+    cutout: float = Field(0.0, ge=0.0, le=0.5, description="Images: half of them get a random rectangle of up "
+                                                            "to this share of the picture blanked out.")
 
 
 class Regularization(_Strict):
@@ -116,6 +128,11 @@ class Recipe(_Strict):
     data: DataConfig = Field(default_factory=DataConfig)
     preprocessing: list[dict[str, Any]] = Field(default_factory=list)
     model: list[dict[str, Any]] = Field(default_factory=list)
+    encoders: dict[str, list[dict[str, Any]]] = Field(
+        default_factory=dict,
+        description="Per input (its name: 'table', or an image column), the blocks it goes through before the "
+                    "inputs are joined and `model` follows; for data with one input, `model` is the whole network.",
+    )
     optimizer: dict[str, Any] = Field(default_factory=lambda: {"kind": "adam"})
     schedule: dict[str, Any] = Field(default_factory=lambda: {"kind": "constant"})
     regularization: Regularization = Field(default_factory=Regularization)
@@ -134,6 +151,20 @@ class Recipe(_Strict):
         if not isinstance(v, list):
             raise RecipeError(f"model must be a list of blocks, got {type(v).__name__}")
         return [_kinded("blocks", b, f"model block {i + 1}", ("model", i)) for i, b in enumerate(v)]
+
+    @field_validator("encoders", mode="before")
+    @classmethod
+    def _encoders(cls, v: Any) -> dict[str, list[dict[str, Any]]]:
+        if not isinstance(v, dict):
+            raise RecipeError(f"encoders must map an input's name to a list of blocks, got {type(v).__name__}")
+        out = {}
+        for name, blocks in v.items():
+            if not isinstance(blocks, list):
+                raise RecipeError(f"encoders[{quote(name)}] must be a list of blocks, got {type(blocks).__name__}",
+                                  ("encoders", name))
+            out[str(name)] = [_kinded("blocks", b, f"encoder {quote(name)} block {i + 1}", ("encoders", name, i))
+                              for i, b in enumerate(blocks)]
+        return out
 
     @field_validator("optimizer", mode="before")
     @classmethod

@@ -12,6 +12,8 @@ from studio.blocks import dense, elementwise, norm, conv, separable, pool, shape
 # isort: on
 from studio.blocks.base import BLOCKS, Block, Shape
 from studio.blocks.build import build_model, infer_shapes
+from studio.blocks.network import MultiInputNet, build_network, summarize_network
 from studio.blocks.summary import BlockRow, ModelSummary, summarize
 
-__all__ = ["BLOCKS", "Block", "BlockRow", "ModelSummary", "Shape", "build_model", "infer_shapes", "summarize"]
+__all__ = ["BLOCKS", "Block", "BlockRow", "ModelSummary", "MultiInputNet", "Shape", "build_model", "build_network",
+           "infer_shapes", "summarize", "summarize_network"]

@@ -25,6 +25,10 @@ class BlockRow:
     out_shape: Shape
     params: int
     macs: int
+    stack: str = ""  # which stack of a network of several inputs: an input's name, or "trunk"
+
+    def with_stack(self, stack: str) -> BlockRow:
+        return BlockRow(self.index, self.kind, self.label, self.out_shape, self.params, self.macs, stack)
 
 
 @dataclass(frozen=True)
@@ -40,16 +44,31 @@ class ModelSummary:
         Text keeps each column of one type, which Arrow (st.dataframe) needs.
         """
         records = []
+        several = any(row.stack for row in self.rows)  # a network of several inputs names each row's stack
         for row in self.rows:
             rec = asdict(row)
             rec["index"] = "" if row.index is None else str(row.index)
             rec["out_shape"] = fmt(row.out_shape)
+            if not several:
+                del rec["stack"]
             records.append(rec)
         return records
 
 
 def _count(module: nn.Module) -> int:
     return sum(p.numel() for p in module.parameters())
+
+
+def stack_rows(blocks: Sequence[dict[str, Any]], shape: Shape) -> tuple[list[BlockRow], Shape]:
+    """One row per block of a stack on inputs of ``shape``, and the stack's output shape."""
+    layers = parse_stack(blocks)
+    shapes = infer_stack(layers, shape)
+    macs = stack_macs(layers, shape)
+    rows = []
+    with torch.device("meta"):
+        for layer, inp, out, mac in zip(layers, input_shapes(shape, shapes), shapes, macs, strict=True):
+            rows.append(BlockRow(layer.index, layer.kind, layer.label(), out, _count(layer.build(inp)), mac))
+    return rows, shapes[-1] if shapes else shape
 
 
 def summarize(blocks: Sequence[dict[str, Any]], in_shape: Sequence[int], n_outputs: int) -> ModelSummary:
@@ -60,15 +79,8 @@ def summarize(blocks: Sequence[dict[str, Any]], in_shape: Sequence[int], n_outpu
     """
     with located("model"):
         shape = check_in_shape(in_shape)
-        layers = parse_stack(blocks)
-        shapes = infer_stack(layers, shape)
-        macs = stack_macs(layers, shape)
-    ins = input_shapes(shape, shapes)
-    rows = []
+        rows, last = stack_rows(blocks, shape)
     with torch.device("meta"):
-        for layer, inp, out, mac in zip(layers, ins, shapes, macs, strict=True):
-            rows.append(BlockRow(layer.index, layer.kind, layer.label(), out, _count(layer.build(inp)), mac))
-        last = shapes[-1] if shapes else shape
         head = head_modules(last, n_outputs)
     if needs_flatten(last):
         rows.append(BlockRow(None, "flatten", "flatten", (numel(last),), 0, 0))
