@@ -107,9 +107,10 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("run_dir")
     b.set_defaults(handler=_bench)
 
-    pr = sub.add_parser("predict", help="predict a CSV with an exported model (onnxruntime only)")
+    pr = sub.add_parser("predict", help="predict a CSV, or pictures, with an exported model (onnxruntime only)")
     pr.add_argument("model", help="model.onnx written by `studio export`")
-    pr.add_argument("input", help="CSV with the training columns")
+    pr.add_argument("input", nargs="+", help="a CSV with the training columns, or picture files and folders "
+                                             "(for a model trained on pictures)")
     pr.add_argument("--out", default=None, help="output CSV (default: print to stdout)")
     pr.set_defaults(handler=_predict)
 
@@ -230,11 +231,11 @@ def _bench(args: argparse.Namespace) -> int:
 
 def _predict(args: argparse.Namespace) -> int:
     from studio.export.csv_safety import to_safe_csv
-    from studio.export.predict import predict_csv
+    from studio.export.predict import predict_paths
 
     if args.out:
         check_output_file(args.out)
-    result = predict_csv(args.model, args.input)
+    result = predict_paths(args.model, args.input)
     for notice in result.attrs.get("notices", []):
         print(f"notice: {notice}", file=sys.stderr)
     text = to_safe_csv(result)  # no cell that a spreadsheet would run as a formula

@@ -1,4 +1,4 @@
-"""The one way from a Recipe to prepared tensors, a trained model and a run directory."""
+"""The one way from a Recipe to a trained model and a run directory (preparing the data: studio.prepared)."""
 
 from __future__ import annotations
 
@@ -12,80 +12,22 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import torch
 
 import studio
-from studio.blocks import ModelSummary, build_model, summarize
-from studio.data import Splits, Table, load_table, split_table
 from studio.data.access import DataAccess
 from studio.errors import StudioError
-from studio.preprocess import Preprocessor, StepReport, TargetScaler, fit_preprocessor
+from studio.prepared import Prepared, build_model, model_summary, prepare, steps_per_epoch
 from studio.recipe import Recipe
 from studio.runs import Heartbeat, RunCheckpointer, RunDir, RunSummary
 from studio.status import RunStatus
 from studio.train.callbacks import Callback
 from studio.train.events import EpochEnd, Finished
 from studio.train.metrics import classification_metrics, regression_metrics
-from studio.train.trainer import Control, FitResult, TensorData, Trainer, batches_per_epoch
+from studio.train.trainer import Control, FitResult, TensorData, Trainer
 
-
-@dataclass
-class Prepared:
-    """A recipe's data, split and preprocessed (fit on the training rows only)."""
-
-    recipe: Recipe
-    table: Table
-    splits: Splits
-    train_frame: pd.DataFrame
-    preprocessor: Preprocessor
-    reports: list[StepReport]
-    target_scaler: TargetScaler | None
-    x_train: np.ndarray
-    x_val: np.ndarray
-    x_test: np.ndarray
-    y_train: np.ndarray
-    y_val: np.ndarray
-    y_test: np.ndarray
-
-    @property
-    def in_shape(self) -> tuple[int, ...]:
-        return (int(self.x_train.shape[1]),)
-
-    @property
-    def n_outputs(self) -> int:
-        return self.table.n_classes if self.table.task == "classification" else 1
-
-    @property
-    def primary_metric(self) -> str:
-        return "accuracy" if self.table.task == "classification" else "r2"
-
-
-def prepare(recipe: Recipe, access: DataAccess | None = None) -> Prepared:
-    """Load, split and preprocess the recipe's data (files found and allowed by ``access``)."""
-    table = load_table(recipe.data, access)
-    splits = split_table(table, recipe.data.split, recipe.data.seed)
-    pre, train_frame, reports = fit_preprocessor(recipe.preprocessing, splits.train, table)
-    y_train = table.y(train_frame)
-    scaler = TargetScaler().fit(y_train) if table.task == "regression" else None
-    return Prepared(
-        recipe=recipe, table=table, splits=splits, train_frame=train_frame, preprocessor=pre,
-        reports=reports, target_scaler=scaler,
-        x_train=pre.transform(train_frame), x_val=pre.transform(splits.val), x_test=pre.transform(splits.test),
-        y_train=y_train, y_val=table.y(splits.val), y_test=table.y(splits.test),
-    )
-
-
-def model_summary(recipe: Recipe, prepared: Prepared) -> ModelSummary:
-    """Shapes, parameters and MACs of the recipe's model; a ShapeError before any training."""
-    return summarize(recipe.model, prepared.in_shape, prepared.n_outputs)
-
-
-def steps_per_epoch(recipe: Recipe, prepared: Prepared) -> int:
-    """Optimizer steps in one epoch, counted as the Trainer counts them (the schedule preview uses it)."""
-    with torch.device("meta"):  # only the module types matter: no memory, no initialisation
-        model = build_model(recipe.model, prepared.in_shape, prepared.n_outputs)
-    return batches_per_epoch(len(prepared.x_train), recipe.training.batch_size, model)
+__all__ = ["Prepared", "RunResult", "evaluate", "model_summary", "predict", "prepare", "steps_per_epoch",
+           "train_recipe"]
 
 
 @dataclass
@@ -146,7 +88,7 @@ def train_recipe(
     prepared = prepared or prepare(recipe, access)
     model_summary(recipe, prepared)  # ShapeError here, before anything is written
     torch.manual_seed(recipe.training.seed)
-    model = build_model(recipe.model, prepared.in_shape, prepared.n_outputs)
+    model = build_model(recipe, prepared)
     new_root = not Path(runs_root).exists()
     run = RunDir.create(runs_root, recipe)
     summary = _summary(recipe, prepared, RunStatus.RUNNING, started)
@@ -172,8 +114,7 @@ def _trainer(recipe: Recipe, prepared: Prepared, model: torch.nn.Module, run: Ru
     scaled = prepared.target_scaler.transform if prepared.target_scaler else (lambda y: y)
     data = TensorData(prepared.x_train, scaled(prepared.y_train), prepared.x_val, scaled(prepared.y_val))
     return Trainer(
-        model, data, recipe, prepared.table.task, prepared.table.n_classes,
-        image_shape=prepared.table.image_shape, callbacks=callbacks, control=control,
+        model, data, recipe, prepared.table.task, prepared.table.n_classes, callbacks=callbacks, control=control,
         checkpointer=RunCheckpointer(run, summary),
     )
 
@@ -199,11 +140,21 @@ def _fit(prepared: Prepared, model: torch.nn.Module, run: RunDir, summary: RunSu
     return RunResult(run.path, fit.status, summary, fit)
 
 
-def predict(model: torch.nn.Module, prepared: Prepared, x: np.ndarray) -> np.ndarray:
-    """Probabilities (classification) or values in the target's units (regression), on the CPU."""
+PREDICT_BATCH = 1024
+
+
+def predict(model: torch.nn.Module, prepared: Prepared, x: dict[str, np.ndarray]) -> np.ndarray:
+    """Probabilities (classification) or values in the target's units (regression), on the CPU.
+
+    ``x``: each input's rows, as in ``prepared.x_test``.
+    """
     model = model.cpu().eval()
+    arrays = list(x.values())
+    n = len(arrays[0])
     with torch.inference_mode():
-        out = model(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)))
+        parts = [model(*(torch.from_numpy(np.ascontiguousarray(a[i:i + PREDICT_BATCH])) for a in arrays))
+                 for i in range(0, max(n, 1), PREDICT_BATCH)]
+    out = torch.cat(parts)
     if prepared.table.task == "classification":
         return torch.softmax(out.double(), dim=-1).numpy()  # float64: probabilities sum to 1 for sklearn
     values = out.float().numpy()[:, 0]
@@ -231,19 +182,19 @@ def evaluate(model: torch.nn.Module, prepared: Prepared) -> dict[str, dict[str, 
 
 def _write_prepared(run: RunDir, p: Prepared) -> None:
     t = p.table
+    pre = p.preprocessor
     run.write_prepared({
-        "preprocessor": p.preprocessor.to_dict(),
+        "preprocessor": pre.to_dict() if pre is not None else None,
+        "inputs": [i.to_dict() for i in p.inputs],
         "target_scaler": p.target_scaler.to_dict() if p.target_scaler else None,
         "table": {
             "name": t.name, "target": t.target, "features": t.features, "column_types": t.column_types,
-            "task": t.task, "class_labels": t.class_labels,
-            "image_shape": list(t.image_shape) if t.image_shape else None, "dropped": t.dropped,
-            "derived": t.derived,
+            "task": t.task, "class_labels": t.class_labels, "dropped": t.dropped, "derived": t.derived,
         },
         "in_shape": list(p.in_shape),
         "n_outputs": p.n_outputs,
         "reports": [r.summary for r in p.reports],
-    }, p.splits.test[[*t.features, t.target]])
+    }, p.splits.test[[*t.features, t.target]], {i.column: p.x_test[i.name] for i in p.inputs if i.kind == "image"})
 
 
 def _summary(recipe: Recipe, p: Prepared, status: RunStatus, started: float) -> RunSummary:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import numpy as np
-
 from studio.pipeline import steps_per_epoch
 from studio.recipe import Recipe
 
 
 def _prepared(n: int) -> SimpleNamespace:
-    return SimpleNamespace(x_train=np.zeros((n, 4), dtype=np.float32), in_shape=(4,), n_outputs=2)
+    return SimpleNamespace(n_train=n, in_shapes=[("table", (4,))], inputs=[SimpleNamespace(name="table", kind="table")],
+                           n_outputs=2, fronts=dict)
 
 
 def test_steps_per_epoch_counts_the_last_partial_batch():

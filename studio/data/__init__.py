@@ -5,6 +5,7 @@ Public API: ``DATASETS``, ``load_table``, ``split_table``, ``Splits``, ``Table``
 
 from studio.data import builtin, synthetic  # noqa: F401  (fill DATASETS)
 from studio.data.datasets import DATASETS, describe_datasets
+from studio.data.images import shapes_dataset  # noqa: F401
 from studio.data.load import load_table
 from studio.data.split import Splits, split_table
 from studio.data.table import Table

@@ -63,12 +63,13 @@ _simple(
 )
 
 
-@DATASETS.register("digits", NoParams, "Handwritten digits: 1,797 images of 8x8 pixels, 10 classes.")
+@DATASETS.register("digits", NoParams, "Handwritten digits: 1,797 pictures of 8x8 grey pixels, 10 classes.")
 def load_digits(params: NoParams, seed: int) -> Table:
+    from studio.data.images.tables import generated_table
+
     bunch = skd.load_digits()
-    pixels = [f"px_{r}_{c}" for r in range(8) for c in range(8)]  # row-major, like the image
-    table = _from_bunch("digits", bunch, "digit", pixels)
-    # Keep the digit as an integer so the target is also usable for a regression demo.
-    table.frame["digit"] = np.asarray(bunch.target, dtype=np.int64)
-    table.image_shape = (1, 8, 8)
+    pixels = np.clip(np.asarray(bunch.images) * 16.0, 0, 255).astype(np.uint8)[:, None]  # 0-16 -> (N, 1, 8, 8)
+    # The digit stays an integer, so the target is also usable for a regression demo.
+    table = generated_table("digits", "builtin:digits", pixels, [], np.asarray(bunch.target, dtype=np.int64),
+                            "digit", "1,797 handwritten digits from scikit-learn, 8x8 grey pixels")
     return table

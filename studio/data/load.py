@@ -27,7 +27,27 @@ def load_table(data: DataConfig, access: DataAccess | None = None) -> Table:
     kind, ref = data.source.split(":", 1)
     if kind == "builtin":
         return _load_builtin(ref, data)
+    if kind == "images":
+        return _load_images(ref, data, access or DataAccess())
     return _load_csv(ref, data, access or DataAccess())
+
+
+def _load_images(ref: str, data: DataConfig, access: DataAccess) -> Table:
+    from studio.data.images.tables import LABEL_COLUMN, folder_table, image_options
+
+    options = image_options(data.options)
+    path = access.resolve(ref, "image folder")
+    if not path.exists():
+        raise DataError(f"image folder {ref!r} does not exist; give a folder with one subfolder of pictures per "
+                        "class, or a .zip of one")
+    table = folder_table(path, Path(ref).name, options)
+    if data.target not in (None, LABEL_COLUMN):
+        raise DataError(f"data.target is {data.target!r} but a folder of pictures predicts its folders' names "
+                        f"({LABEL_COLUMN!r}); leave data.target empty")
+    if data.task == "regression":
+        raise DataError("a folder of pictures is a classification (the label is the folder's name); set data.task "
+                        "to auto or classification, or use a CSV with a numeric target and an image column")
+    return table
 
 
 def _load_builtin(name: str, data: DataConfig) -> Table:

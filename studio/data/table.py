@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,8 @@ class Table:
         notes: sentences on what loading did ("dropped 3 rows with a missing target").
         derived: source column -> the feature columns made from it (a date's year, month, weekday);
             prediction re-derives them from raw rows.
+        images: image column -> its pixels (:class:`studio.data.images.source.ImageColumn`), row i of
+            ``frame`` (which then has a plain 0..n-1 index) at position i.
     """
 
     name: str
@@ -34,6 +37,7 @@ class Table:
     image_shape: tuple[int, int, int] | None = None
     notes: list[str] = field(default_factory=list)
     derived: dict[str, list[str]] = field(default_factory=dict)
+    images: dict[str, Any] = field(default_factory=dict)
 
     def y(self, frame: pd.DataFrame) -> np.ndarray:
         """The target of ``frame``: int64 class codes (classification) or float64 values."""

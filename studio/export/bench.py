@@ -20,6 +20,7 @@ import torch
 
 from studio.atomic import write_text_atomic
 from studio.errors import ExportError
+from studio.export.parity import test_rows, torch_inputs
 from studio.export.predict import encode_inputs, read_schema
 from studio.export.session import make_session
 from studio.runs import RunDir
@@ -72,7 +73,7 @@ def benchmark_run(run_dir: str | Path | RunDir, rounds: int = 15, budget_s: floa
 def benchmark_loaded(run: Any, rounds: int = 15, budget_s: float = 0.025) -> pd.DataFrame:
     """:func:`benchmark_run` for a run already loaded."""
     sessions = _runtimes(run.path)
-    frame = run.test_frame()
+    test = test_rows(run)
     schema = read_schema(next(iter(sessions.values())))  # type: ignore[arg-type]
     module = run.inference_module()
     threads = torch.get_num_threads()
@@ -80,13 +81,13 @@ def benchmark_loaded(run: Any, rounds: int = 15, budget_s: float = 0.025) -> pd.
     rows = []
     try:
         for batch in BATCHES:
-            idx = np.arange(batch) % len(frame)
-            x = np.ascontiguousarray(run.preprocessor.encode(frame.iloc[idx]), dtype=np.float32)
-            feeds, _ = encode_inputs(schema, frame.iloc[idx])
+            rows_b = test.take(np.arange(batch) % len(test))
+            xs = [torch.from_numpy(np.ascontiguousarray(x)) for x in torch_inputs(run, rows_b)]
+            feeds, _ = encode_inputs(schema, rows_b.frame, images=rows_b.images)
 
-            def torch_fn(x: np.ndarray = x) -> object:
+            def torch_fn(xs: list[torch.Tensor] = xs) -> object:
                 with torch.inference_mode():
-                    return module(torch.from_numpy(x)).numpy()
+                    return module(*xs).numpy()
 
             fns: dict[str, Callable[[], object]] = {TORCH: torch_fn}
             # the output named, as the card's example does: run(None, ...) asks the session for its

@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 import onnx
 import onnxruntime
-import pandas as pd
 import torch
 
 import studio
@@ -36,12 +35,28 @@ def describe_steps(steps: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def example_code(schema: ModelSchema, frame: pd.DataFrame, file_name: str = "model.onnx") -> str:
-    """Five lines of Python that run the file on the first test row, as written (a test execs them)."""
-    feeds, _ = encode_inputs(schema, frame.iloc[:1])
-    parts = []
+def example_code(schema: ModelSchema, rows: Any, file_name: str = "model.onnx") -> str:
+    """A few lines of Python that run the file on the first test row, as written (a test execs them).
+
+    A picture is read from a file, as a person has it: ``picture.png`` stands for any picture, made
+    the training size the way training did (padded or centre-cropped) with Pillow.
+    """
+    frame = getattr(rows, "frame", rows)
+    images = {k: v[:1] for k, v in getattr(rows, "images", {}).items()}
+    feeds, _ = encode_inputs(schema, frame.iloc[:1], images=images)
+    parts, reads = [], []
+    by_name = {i.name: i for i in schema.images}
     for name, arr in feeds.items():
-        if arr.dtype == np.float32:
+        if name in by_name:
+            spec = by_name[name]
+            mode = "L" if spec.channels == 1 else "RGB"
+            color = spec.background[0] if spec.channels == 1 else tuple(spec.background)
+            size = f"({spec.width}, {spec.height})"
+            resize = f"ImageOps.pad(img, {size}, color={color})" if spec.fit == "pad" else f"ImageOps.fit(img, {size})"
+            reads.append(f'img = ImageOps.exif_transpose(Image.open("picture.png")).convert("{mode}")')
+            shape = "[None, :, :, None]" if spec.channels == 1 else "[None]"
+            parts.append(f'"{name}": np.asarray({resize}, dtype=np.uint8){shape}')
+        elif arr.dtype == np.float32:
             row = ", ".join("np.nan" if math.isnan(v) else repr(float(v)) for v in arr[0])
             parts.append(f'"{name}": np.array([[{row}]], dtype=np.float32)')
         else:
@@ -49,8 +64,10 @@ def example_code(schema: ModelSchema, frame: pd.DataFrame, file_name: str = "mod
             parts.append(f'"{name}": np.array([[{row}]], dtype=object)')
     what = f"probabilities of {schema.class_labels}" if schema.task == "classification" \
         else f"predicted {schema.target}"
+    head = ["import numpy as np, onnxruntime as ort"] + (["from PIL import Image, ImageOps", *reads[:1]]
+                                                           if reads else [])
     return "\n".join([
-        "import numpy as np, onnxruntime as ort",
+        *head,
         f'sess = ort.InferenceSession("{file_name}", providers=["CPUExecutionProvider"])',
         "feeds = {" + ", ".join(parts) + "}",
         f'out = sess.run(["{schema.output}"], feeds)[0]',

@@ -25,9 +25,9 @@ from studio.export.card import build_card, describe_steps, example_code, version
 from studio.export.front import attach_front
 from studio.export.fuse import fuse_graph
 from studio.export.options import DEFAULT_OPSET, check_opset, check_quantize
-from studio.export.parity import check_parity, metrics_of, onnx_outputs, true_targets
+from studio.export.parity import Rows, check_parity, metrics_of, onnx_outputs, test_rows, torch_inputs, true_targets
 from studio.export.quantize import quantize_int8
-from studio.export.schema import CATEGORICAL_INPUT, NUMERIC_INPUT, ColumnSpec, ModelSchema
+from studio.export.schema import CATEGORICAL_INPUT, NUMERIC_INPUT, ColumnSpec, ImageInputSpec, ModelSchema
 from studio.export.session import make_session
 from studio.export.to_onnx import ENCODED_INPUT, module_to_onnx
 from studio.runs import RunDir, RunSummary
@@ -65,6 +65,8 @@ def column_specs(preprocessor: Any) -> tuple[list[ColumnSpec], list[ColumnSpec]]
     ``Preprocessor.encode`` lays out the raw numerics first (in input order), then the one-hot
     blocks of the categorical columns (in input order); the parity proof fails loudly if not.
     """
+    if preprocessor is None:  # a network of image inputs only: no table columns
+        return [], []
     fitted = {c.name: c for c in getattr(getattr(preprocessor, "encoder", None), "categorical", [])}
     n_num = n_cat = 0
     specs = []
@@ -82,6 +84,18 @@ def column_specs(preprocessor: Any) -> tuple[list[ColumnSpec], list[ColumnSpec]]
     return specs, encoded
 
 
+def image_specs(run: Any) -> list[ImageInputSpec]:
+    """The graph's image inputs: uint8 [batch, H, W, C], named after their column (unless that name is taken)."""
+    taken = {NUMERIC_INPUT, CATEGORICAL_INPUT, ENCODED_INPUT}
+    out = []
+    for inp in getattr(run, "image_inputs", []):
+        s = inp.spec
+        name = inp.column if inp.column not in taken else f"image_{inp.column}"
+        taken.add(name)
+        out.append(ImageInputSpec(name, inp.column, s.height, s.width, s.channels, s.fit, list(s.background)))
+    return out
+
+
 def build_schema(run: Any, columns: list[ColumnSpec]) -> ModelSchema:
     meta = run.meta
     classification = meta["task"] == "classification"
@@ -94,15 +108,23 @@ def build_schema(run: Any, columns: list[ColumnSpec]) -> ModelSchema:
                         f"float32[batch, 1]: predicted {meta['target']} in its original units"),
         studio_version=studio.__version__, recipe_digest=run.recipe.digest(), recipe_name=run.recipe.name,
         preprocessing=describe_steps(run.recipe.preprocessing),
-        derived=dict(meta.get("derived") or {}),
+        derived=dict(meta.get("derived") or {}), images=image_specs(run),
     )
 
 
-def to_proto(run: Any, schema: ModelSchema, encoded: list[ColumnSpec], frame: Any, opset: int) -> onnx.ModelProto:
-    """The run's graph as exported: the front spliced before the torch module, nothing fused yet."""
-    example = torch.from_numpy(np.ascontiguousarray(run.preprocessor.encode(frame.iloc[:8]), dtype=np.float32))
-    proto = module_to_onnx(run.inference_module(), example, schema.output, opset)
-    attach_front(proto, encoded, ENCODED_INPUT)
+def to_proto(run: Any, schema: ModelSchema, encoded: list[ColumnSpec], rows: Rows, opset: int) -> onnx.ModelProto:
+    """The run's graph as exported: the table's front spliced before the torch module, nothing fused yet.
+
+    The torch module takes the table's encoded matrix (when the run has table columns) and each image
+    input's uint8 (B, H, W, C) pixels, in the run's input order.
+    """
+    examples = [torch.from_numpy(np.ascontiguousarray(x)) for x in torch_inputs(run, rows.head(8))]
+    images = iter(schema.images)
+    names = [ENCODED_INPUT if getattr(i, "kind", "table") == "table" else next(images).name
+             for i in getattr(run, "inputs", [None])]
+    proto = module_to_onnx(run.inference_module(), examples, schema.output, opset, input_names=names)
+    if encoded:
+        attach_front(proto, encoded, ENCODED_INPUT)
     return proto
 
 
@@ -163,26 +185,27 @@ def export_loaded(run: Any, quantize: str | None = None, opset: int = DEFAULT_OP
     check_opset(opset)
     notes = status_notes(run.summary, allow_failed)
     t0 = time.perf_counter()
-    frame = run.test_frame()
+    rows = test_rows(run)
+    frame = rows.frame
     if len(frame) == 0:
         raise ExportError(f"run {quote(run.path.name)} has no test rows (its {RunDir.TEST_ROWS} is empty), so the "
                           "export cannot be checked against torch; train it again with a larger data.split.test")
     columns, encoded = column_specs(run.preprocessor)
     schema = build_schema(run, columns)
-    exported = to_proto(run, schema, encoded, frame, opset)
+    exported = to_proto(run, schema, encoded, rows, opset)
     final, tmp = run.path / MODEL_FILE, run.path / f".{MODEL_FILE}.{os.getpid()}.tmp"
     model = finish(exported, schema)
     onnx.save_model(model, str(tmp))
     try:
-        proof = check_parity(tmp, run, frame, raise_on_fail=False)
+        proof = check_parity(tmp, run, rows, raise_on_fail=False)
         if not proof.passed:  # fusing is an optimization: never the reason an export fails
             notes.append(f"the fused graph differed from torch by {proof.max_abs_diff:.3g}, so model.onnx keeps "
                          "the preprocessing nodes unfused (slower at small batches, same answers)")
             model = finish(exported, schema, fuse=False)
             onnx.save_model(model, str(tmp))
-            proof = check_parity(tmp, run, frame)
+            proof = check_parity(tmp, run, rows)
         parity = proof.to_dict()
-        int8 = _int8(tmp, finish(exported, schema, fuse=False), run, frame, parity) if quantize else None
+        int8 = _int8(tmp, finish(exported, schema, fuse=False), run, rows, parity) if quantize else None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -193,7 +216,7 @@ def export_loaded(run: Any, quantize: str | None = None, opset: int = DEFAULT_OP
     if int8:
         sizes[INT8_FILE] = (run.path / INT8_FILE).stat().st_size
     operator_sets = {o.domain or "ai.onnx": o.version for o in model.opset_import}
-    card = build_card(schema, run.summary, parity, operator_sets, example_code(schema, frame), sizes, int8)
+    card = build_card(schema, run.summary, parity, operator_sets, example_code(schema, rows), sizes, int8)
     card_path = write_json_atomic(run.path / CARD_FILE, card)
     report = ExportReport(final, card_path, parity, opset, sizes[MODEL_FILE], time.perf_counter() - t0,
                           run.path / INT8_FILE if int8 else None, int8, notes)
@@ -201,16 +224,16 @@ def export_loaded(run: Any, quantize: str | None = None, opset: int = DEFAULT_OP
     return report
 
 
-def _int8(fp32: Path, unfolded: onnx.ModelProto, run: Any, frame: Any, parity: dict[str, Any]) -> dict[str, Any]:
+def _int8(fp32: Path, unfolded: onnx.ModelProto, run: Any, rows: Rows, parity: dict[str, Any]) -> dict[str, Any]:
     """Quantize ``unfolded``, then measure on the test rows what int8 changed against ``fp32``'s outputs."""
     tmp = run.path / f".{INT8_FILE}.{os.getpid()}.tmp"
     plain = run.path / f".{MODEL_FILE}.unfolded.{os.getpid()}.tmp"
     try:
         onnx.save_model(unfolded, str(plain))
         quantize_int8(plain, tmp)
-        ref = onnx_outputs(make_session(fp32), frame)
-        got = onnx_outputs(make_session(tmp), frame)
-        metrics = metrics_of(run.meta, true_targets(run.meta, frame), got)
+        ref = onnx_outputs(make_session(fp32), rows)
+        got = onnx_outputs(make_session(tmp), rows)
+        metrics = metrics_of(run.meta, true_targets(run.meta, rows.frame), got)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -41,16 +41,53 @@ class ParityReport:
         return asdict(self)
 
 
-def torch_outputs(run: Any, frame: pd.DataFrame) -> np.ndarray:
-    """The inference module on the encoded raw rows: probabilities (B, K) or values (B, 1)."""
-    x = torch.from_numpy(np.ascontiguousarray(run.preprocessor.encode(frame), dtype=np.float32))
+@dataclass
+class Rows:
+    """Raw rows of a run (its test.csv) with the pictures of their image columns, kept aligned.
+
+    ``images``: image column -> uint8 (n, C, H, W) as training decoded them (the files named in the
+    rows may be gone; ``test_images.npz`` of the run keeps them).
+    """
+
+    frame: pd.DataFrame
+    images: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def take(self, positions: Any) -> Rows:
+        idx = np.asarray(positions, dtype=np.int64)
+        return Rows(self.frame.iloc[idx], {k: v[idx] for k, v in self.images.items()})
+
+    def head(self, n: int) -> Rows:
+        return self.take(np.arange(min(n, len(self))))
+
+
+def test_rows(run: Any) -> Rows:
+    """The run's test rows and pictures."""
+    images = run.test_images() if hasattr(run, "test_images") else {}
+    return Rows(run.test_frame(), images)
+
+
+def torch_inputs(run: Any, rows: Rows) -> list[np.ndarray]:
+    """What the run's inference module takes for ``rows`` (a table's encoded columns, NHWC pixels)."""
+    if hasattr(run, "raw_inputs"):
+        return run.raw_inputs(rows.frame, rows.images)
+    return [np.ascontiguousarray(run.preprocessor.encode(rows.frame), dtype=np.float32)]
+
+
+def torch_outputs(run: Any, rows: Rows | pd.DataFrame) -> np.ndarray:
+    """The inference module on the raw rows: probabilities (B, K) or values (B, 1)."""
+    rows = rows if isinstance(rows, Rows) else Rows(rows)
+    xs = [torch.from_numpy(np.ascontiguousarray(x)) for x in torch_inputs(run, rows)]
     with torch.inference_mode():
-        return run.inference_module()(x).numpy()
+        return run.inference_module()(*xs).numpy()
 
 
-def onnx_outputs(session: Any, frame: pd.DataFrame) -> np.ndarray:
+def onnx_outputs(session: Any, rows: Rows | pd.DataFrame) -> np.ndarray:
+    rows = rows if isinstance(rows, Rows) else Rows(rows)
     schema = read_schema(session)
-    feeds, _ = encode_inputs(schema, frame)
+    feeds, _ = encode_inputs(schema, rows.frame, images=rows.images)
     return session.run([schema.output], feeds)[0]
 
 
@@ -78,19 +115,20 @@ def scalars(metrics: dict[str, Any] | None) -> dict[str, float]:
     return {k: v for k, v in (metrics or {}).items() if isinstance(v, int | float) or v is None}
 
 
-def check_parity(model_path: str | Path, run: Any, frame: pd.DataFrame | None = None,
+def check_parity(model_path: str | Path, run: Any, rows: Rows | pd.DataFrame | None = None,
                  raise_on_fail: bool = True) -> ParityReport:
-    """Run ``model_path`` in onnxruntime beside the torch inference module of ``run`` on ``frame``
-    (default: the run's test.csv), at the full batch and at batch 1.
+    """Run ``model_path`` in onnxruntime beside the torch inference module of ``run`` on ``rows``
+    (default: the run's test rows and pictures), at the full batch and at batch 1.
 
     Raises:
         ExportError: when outputs differ beyond tolerance (and ``raise_on_fail``).
     """
-    frame = run.test_frame() if frame is None else frame
+    rows = test_rows(run) if rows is None else rows if isinstance(rows, Rows) else Rows(rows)
+    frame = rows.frame
     session = make_session(model_path)
-    ref = torch_outputs(run, frame)
-    got = onnx_outputs(session, frame)
-    one = onnx_outputs(session, frame.iloc[:1])  # the dynamic batch axis at its smallest
+    ref = torch_outputs(run, rows)
+    got = onnx_outputs(session, rows)
+    one = onnx_outputs(session, rows.head(1))  # the dynamic batch axis at its smallest
     classification = run.meta["task"] == "classification"
     atol = PROBA_ATOL if classification else 1e-5 * max(1.0, float(np.abs(ref).max(initial=0.0)))
     diff = float(np.abs(got - ref).max(initial=0.0)) if got.shape == ref.shape else float("inf")

@@ -14,9 +14,11 @@ import pandas as pd
 
 from studio.data.columns import derive_dates
 from studio.data.csv_reader import CsvOptions, read_csv
+from studio.data.images.decode import ImageSpec, decode_image
+from studio.data.images.scan import IMAGE_SUFFIXES
 from studio.data.numbers import to_numbers
 from studio.errors import DataError, ExportError, quote
-from studio.export.schema import CATEGORICAL_INPUT, MISSING_CATEGORY, NUMERIC_INPUT, ModelSchema
+from studio.export.schema import CATEGORICAL_INPUT, MISSING_CATEGORY, NUMERIC_INPUT, ImageInputSpec, ModelSchema
 from studio.export.session import make_session
 
 
@@ -35,12 +37,16 @@ def _graph_mismatch(schema: ModelSchema, session: ort.InferenceSession) -> str |
     inputs = {i.name: i.shape for i in session.get_inputs()}
     wanted = {NUMERIC_INPUT: len(schema.numeric), CATEGORICAL_INPUT: len(schema.categorical)}
     wanted = {name: n for name, n in wanted.items() if n}
-    if set(inputs) != set(wanted):
-        return f"graph inputs {sorted(inputs)}, metadata inputs {sorted(wanted)}"
+    images = {i.name: [i.height, i.width, i.channels] for i in schema.images}
+    if set(inputs) != set(wanted) | set(images):
+        return f"graph inputs {sorted(inputs)}, metadata inputs {sorted([*wanted, *images])}"
     for name, n in wanted.items():
         width = inputs[name][1] if len(inputs[name]) == 2 else None
         if isinstance(width, int) and width != n:
             return f"input {name!r} takes {width} columns, the metadata lists {n}"
+    for name, shape in images.items():
+        if [d if isinstance(d, int) else None for d in inputs[name][1:]] != shape:
+            return f"image input {quote(name)} takes {inputs[name][1:]}, the metadata says {shape}"
     outputs = {o.name: o.shape for o in session.get_outputs()}
     if schema.output not in outputs:
         return f"no output named {quote(schema.output)}"
@@ -64,14 +70,16 @@ def predict_csv(model_path: str | Path, csv_path: str | Path) -> pd.DataFrame:
         what = "is a folder, not a CSV file" if rows.is_dir() else "does not exist"
         raise DataError(f"the rows to predict, {quote(str(rows), 120)}, {what}; give a CSV with the model's columns")
     frame, _ = read_csv(rows, CsvOptions())
-    return predict_frame(session, frame, where)
+    return predict_frame(session, frame, where, base=rows.parent)
 
 
-def predict_frame(session: ort.InferenceSession, frame: pd.DataFrame, where: str = "the model") -> pd.DataFrame:
-    """Predictions for the raw rows of ``frame`` (columns by name, any order, extras ignored)."""
+def predict_frame(session: ort.InferenceSession, frame: pd.DataFrame, where: str = "the model",
+                  base: Path | None = None) -> pd.DataFrame:
+    """Predictions for the raw rows of ``frame`` (columns by name, any order, extras ignored); the
+    pictures of an image column are read from the paths it holds (relative to ``base``)."""
     schema = read_schema(session, where)
     frame = derive_dates(frame, schema.derived)
-    feeds, notices = encode_inputs(schema, frame)
+    feeds, notices = encode_inputs(schema, frame, base=base)
     try:
         out = session.run([schema.output], feeds)[0]
     except Exception as err:  # onnxruntime raises its own Fail/InvalidArgument types
@@ -90,11 +98,17 @@ def predict_frame(session: ort.InferenceSession, frame: pd.DataFrame, where: str
     return result
 
 
-def encode_inputs(schema: ModelSchema, frame: pd.DataFrame) -> tuple[dict[str, np.ndarray], list[str]]:
-    """Raw rows -> the graph's inputs; a person's mistakes are errors that name the column."""
+def encode_inputs(schema: ModelSchema, frame: pd.DataFrame, images: dict[str, np.ndarray] | None = None,
+                  base: Path | None = None) -> tuple[dict[str, np.ndarray], list[str]]:
+    """Raw rows -> the graph's inputs; a person's mistakes are errors that name the column.
+
+    An image column's pictures come from ``images`` (column -> uint8 (n, C, H, W), already decoded as
+    training did) or else are decoded from the paths in the column, relative to ``base``.
+    """
     if len(frame) == 0:
         raise DataError("the input has no rows; give at least one row under the header.")
-    names = [c.name for c in schema.columns]
+    names = [c.name for c in schema.columns] + [i.column for i in schema.images if images is None
+                                                or i.column not in images]
     source_of = {col: src for src, cols in schema.derived.items() for col in cols}
     missing = list(dict.fromkeys(source_of.get(n, n) for n in names if n not in frame.columns))
     if missing:
@@ -114,7 +128,29 @@ def encode_inputs(schema: ModelSchema, frame: pd.DataFrame) -> tuple[dict[str, n
     if schema.categorical:
         feeds[CATEGORICAL_INPUT] = np.stack(
             [_categorical(frame[c.name], c.categories or []) for c in schema.categorical], axis=1)
+    for spec in schema.images:
+        pixels = images[spec.column] if images is not None and spec.column in images \
+            else decode_column(frame[spec.column], spec, base)
+        feeds[spec.name] = np.ascontiguousarray(np.asarray(pixels, dtype=np.uint8).transpose(0, 2, 3, 1))
     return feeds, notices
+
+
+def decode_column(paths: pd.Series, spec: ImageInputSpec, base: Path | None = None) -> np.ndarray:
+    """uint8 (n, C, H, W): the pictures a column names, decoded and resized exactly as training did."""
+    image_spec = ImageSpec(spec.channels, spec.height, spec.width, spec.fit,  # type: ignore[arg-type]
+                           tuple(spec.background))  # type: ignore[arg-type]
+    out = np.empty((len(paths), *image_spec.shape), dtype=np.uint8)
+    for i, value in enumerate(paths.tolist()):
+        if value is None or (isinstance(value, float) and np.isnan(value)) or not str(value).strip():
+            raise DataError(f"row {i + 1} of column {quote(spec.column)} names no picture; give each row a "
+                            "picture's path")
+        path = Path(str(value)).expanduser()
+        path = path if path.is_absolute() or base is None else base / path
+        if not path.is_file():
+            raise DataError(f"picture {quote(str(value), 80)} (column {quote(spec.column)}) does not exist; "
+                            "give paths relative to the CSV's folder")
+        out[i] = decode_image(path, image_spec, str(value))
+    return out
 
 
 def _numeric(col: pd.Series, name: str) -> np.ndarray:
@@ -160,3 +196,44 @@ def _categorical(col: pd.Series, categories: list[str]) -> np.ndarray:
         return s.strip()
 
     return np.asarray([one(v) for v in col.tolist()], dtype=object)
+
+
+def predict_paths(model_path: str | Path, inputs: list[str]) -> pd.DataFrame:
+    """Predictions for what a person points at: one CSV of rows, or picture files and folders of them.
+
+    Pictures need a model whose only input is one image column; each gets a row with its ``file``.
+    """
+    session = make_session(model_path)
+    where = quote(Path(model_path).name)
+    schema = read_schema(session, where)
+    one_csv = len(inputs) == 1 and Path(inputs[0]).suffix.lower() not in IMAGE_SUFFIXES \
+        and not (schema.images and Path(inputs[0]).is_dir())
+    if one_csv:
+        return predict_csv(model_path, inputs[0])
+    if len(schema.images) != 1 or schema.columns:
+        what = "table columns besides pictures" if schema.images else "table columns, not pictures"
+        raise DataError(f"{where} takes {what}; give one CSV of rows with the model's columns"
+                        + (" (a column of picture paths for its pictures)" if schema.images else ""))
+    files = picture_files(inputs)
+    frame = pd.DataFrame({schema.images[0].column: [str(f) for f in files]})
+    result = predict_frame(session, frame, where)
+    result.insert(0, "file", [str(f) for f in files])
+    return result
+
+
+def picture_files(inputs: list[str]) -> list[Path]:
+    """The picture files named, folders searched (recursively, sorted); a DataError for anything else."""
+    files: list[Path] = []
+    for item in inputs:
+        path = Path(item).expanduser()
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES
+                           and not p.name.startswith("."))
+            if not found:
+                raise DataError(f"folder {quote(item, 80)} holds no pictures (PNG, JPEG, GIF, BMP, WebP, TIFF)")
+            files += found
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise DataError(f"{quote(item, 80)} does not exist; give picture files or folders of them")
+    return files

@@ -49,6 +49,31 @@ class ColumnSpec:
 
 
 @dataclass(frozen=True)
+class ImageInputSpec:
+    """One image input of the graph: uint8 ``[batch, height, width, channels]``, the pictures of ``column``.
+
+    Attributes:
+        name: the graph input.
+        column: the column whose values are the pictures' paths (``image`` for a folder of pictures).
+        fit: how a picture of another shape was made this size ("pad": letterboxed onto
+            ``background``; "crop": its centre cut out), as training did.
+    """
+
+    name: str
+    column: str
+    height: int
+    width: int
+    channels: int
+    fit: str = "pad"
+    background: list[int] = field(default_factory=lambda: [255, 255, 255])
+
+    __pydantic_config__ = _FIELDS
+
+    def declaration(self) -> str:
+        return f"uint8[batch, {self.height}, {self.width}, {self.channels}]"
+
+
+@dataclass(frozen=True)
 class ModelSchema:
     """Inputs, outputs and provenance of an exported run; round-trips through ONNX metadata_props."""
 
@@ -63,6 +88,7 @@ class ModelSchema:
     recipe_name: str
     preprocessing: list[str] = field(default_factory=list)
     derived: dict[str, list[str]] = field(default_factory=dict)  # date column -> features made from it
+    images: list[ImageInputSpec] = field(default_factory=list)
 
     __pydantic_config__ = _FIELDS
 
@@ -81,6 +107,8 @@ class ModelSchema:
             out[NUMERIC_INPUT] = f"float32[batch, {len(self.numeric)}]"
         if self.categorical:
             out[CATEGORICAL_INPUT] = f"string[batch, {len(self.categorical)}]"
+        for image in self.images:
+            out[image.name] = image.declaration()
         return out
 
     def to_metadata(self) -> dict[str, str]:
@@ -132,8 +160,11 @@ class ModelSchema:
             return f"task {quote(self.task)} is neither {' nor '.join(TASKS)}"
         if self.task == "classification" and not self.class_labels:
             return "a classification without class_labels"
-        if not self.columns:
-            return "no input columns"
+        if not self.columns and not self.images:
+            return "no inputs"
+        odd_image = [i.name for i in self.images if i.channels not in (1, 3) or min(i.height, i.width) < 1]
+        if odd_image:
+            return f"image input {quote(odd_image[0])} has an impossible shape"
         odd = [c.name for c in self.columns if c.input not in (NUMERIC_INPUT, CATEGORICAL_INPUT)]
         if odd:
             return f"column {quote(odd[0])} feeds an unknown input"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import io
 import logging
 import re
 import warnings
+from collections.abc import Sequence
 
 import onnx
 import torch
@@ -19,27 +21,33 @@ ENCODED_INPUT = "encoded"
 BATCH = "batch"
 
 
-def module_to_onnx(module: torch.nn.Module, example: torch.Tensor, output_name: str,
-                   opset: int = 20) -> onnx.ModelProto:
-    """Export ``module`` (eval mode) on ``example`` (B, k) with a dynamic batch axis named "batch".
+def module_to_onnx(module: torch.nn.Module, example: torch.Tensor | Sequence[torch.Tensor], output_name: str,
+                   opset: int = 20, input_names: Sequence[str] = (ENCODED_INPUT,)) -> onnx.ModelProto:
+    """Export ``module`` (eval mode) on ``example`` (one tensor per input, (B, ...)) with a dynamic batch
+    axis named "batch" shared by every input; the graph's inputs are called ``input_names``.
 
     The returned proto has its per-node metadata removed: the exporter stores stack traces with
     absolute source paths there (12-39 % of a small file), and nothing downstream needs them.
     """
     module.eval()
-    if example.shape[0] < 2:  # a batch-1 example can specialise the batch dim; 2+ is the safe habit
-        example = example.repeat(2, *([1] * (example.dim() - 1)))
-    if example.shape[0] == 0:
+    examples = [example] if isinstance(example, torch.Tensor) else list(example)
+    if examples[0].shape[0] == 0:
         raise ExportError("there are no rows to trace the model with; the export needs at least one test row.")
+    # a batch-1 example can specialise the batch dim; 2+ is the safe habit
+    examples = [x.repeat(2, *([1] * (x.dim() - 1))) if x.shape[0] < 2 else x for x in examples]
+    batch = Dim(BATCH, min=1, max=1 << 20)
+    per_input = tuple({0: batch} for _ in examples)
+    varargs = any(p.kind == p.VAR_POSITIONAL for p in inspect.signature(module.forward).parameters.values())
+    dynamic = (per_input,) if varargs else per_input
     logging.getLogger("torch.onnx").setLevel(logging.ERROR)
     log = io.StringIO()  # the exporter prints its progress and, on failure, a coloured report: kept out
     try:
         with warnings.catch_warnings(), contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
             warnings.simplefilter("ignore")
             program = torch.onnx.export(
-                module, (example,), dynamo=True, external_data=False, opset_version=opset,
-                verbose=False, input_names=[ENCODED_INPUT], output_names=[output_name],
-                dynamic_shapes=({0: Dim(BATCH, min=1, max=1 << 20)},),
+                module, tuple(examples), dynamo=True, external_data=False, opset_version=opset,
+                verbose=False, input_names=list(input_names), output_names=[output_name],
+                dynamic_shapes=dynamic,
             )
     except Exception as err:  # the exporter raises many internal types; a person needs one sentence
         raise ExportError(f"torch could not export the model to ONNX opset {opset} ({exporter_reason(err)}); "

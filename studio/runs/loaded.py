@@ -18,7 +18,8 @@ class LoadedRun:
     """Recipe, summary (status as a reader should believe it), preprocessing and the kept weights."""
 
     def __init__(self, path: str | Path | RunDir) -> None:
-        from studio.blocks import build_model
+        from studio.blocks import build_network
+        from studio.inputs.defaults import default_encoders
         from studio.preprocess import Preprocessor, TargetScaler
 
         self.run = path if isinstance(path, RunDir) else RunDir.open(path)
@@ -29,11 +30,16 @@ class LoadedRun:
         self.meta: dict[str, Any] = self._piece("table", lambda: _table(prep["table"]))
         self.in_shape = self._piece("in_shape", lambda: tuple(int(d) for d in prep["in_shape"]))
         self.n_outputs = self._piece("n_outputs", lambda: int(prep["n_outputs"]))
-        self.preprocessor = self._piece("preprocessor", lambda: Preprocessor.from_dict(prep["preprocessor"]))
+        raw_pre = prep["preprocessor"]
+        self.preprocessor = self._piece("preprocessor", lambda: Preprocessor.from_dict(raw_pre)) \
+            if raw_pre is not None else None
+        self.inputs = self._piece("inputs", lambda: _inputs(prep, self.preprocessor))
         scaler = prep.get("target_scaler")
         self.target_scaler = self._piece("target_scaler", lambda: TargetScaler.from_dict(scaler) if scaler else None)
         weights = self.run.read_weights()
-        self.model = build_model(self.recipe.model, self.in_shape, self.n_outputs)
+        fronts = {i.name: f for i in self.inputs if (f := i.front()) is not None}
+        self.model = build_network(self.in_shapes, self.recipe.model,
+                                   default_encoders(self.recipe.encoders, self.inputs), self.n_outputs, fronts)
         misfit = _misfit(self.model.state_dict(), weights)
         if misfit:
             raise RunError(f"the weights of run {quote(self.run.id)} ({RunDir.WEIGHTS}) do not fit the model of its "
@@ -53,6 +59,14 @@ class LoadedRun:
                        "train the run again")
 
     @property
+    def in_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
+        return [(i.name, tuple(i.shape)) for i in self.inputs]
+
+    @property
+    def image_inputs(self) -> list[Any]:
+        return [i for i in self.inputs if i.kind == "image"]
+
+    @property
     def task(self) -> str:
         return str(self.meta["task"])
 
@@ -61,20 +75,40 @@ class LoadedRun:
         return self.meta.get("class_labels")
 
     def inference_module(self) -> torch.nn.Module:
-        """encoded (B, k) -> probabilities (B, K), or values (B, 1) in the target's units."""
-        from studio.inference import InferenceModule
+        """Raw inputs (in :meth:`raw_inputs` order) -> probabilities (B, K), or values (B, 1) in the
+        target's units: a table's encoded columns (B, k), an image's uint8 pixels (B, H, W, C)."""
+        from studio.inference import ChannelsFirst, InferenceModule
 
         mean, std = (self.target_scaler.mean, self.target_scaler.std) if self.target_scaler else (0.0, 1.0)
-        return InferenceModule(self.preprocessor.to_torch(), self.model, self.task, mean, std).eval()
+        prep = [self.preprocessor.to_torch() if i.kind == "table" else ChannelsFirst() for i in self.inputs]
+        return InferenceModule(prep, self.model, self.task, mean, std).eval()
 
-    def predict_frame(self, frame: pd.DataFrame) -> Any:
-        """Probabilities or values for raw rows, through torch."""
+    def raw_inputs(self, frame: pd.DataFrame, images: dict[str, Any] | None = None) -> list[Any]:
+        """What :meth:`inference_module` takes for ``frame``'s rows: a table's encoded columns float32 (n, k);
+        an image column's uint8 (n, H, W, C) from ``images`` (column -> uint8 (n, C, H, W), e.g.
+        :meth:`test_images`), else decoded from the paths in the frame (relative to the working folder)."""
+        import numpy as np
+
         from studio.data.columns import derive_dates
 
-        frame = derive_dates(frame, self.meta.get("derived") or {})
-        x = torch.from_numpy(self.preprocessor.encode(frame))
+        out = []
+        for inp in self.inputs:
+            if inp.kind == "table":
+                out.append(self.preprocessor.encode(derive_dates(frame, self.meta.get("derived") or {})))
+                continue
+            pixels = images[inp.column] if images is not None else _decode(frame[inp.column], inp.spec)
+            out.append(np.ascontiguousarray(np.asarray(pixels, dtype=np.uint8).transpose(0, 2, 3, 1)))
+        return out
+
+    def predict_frame(self, frame: pd.DataFrame, images: dict[str, Any] | None = None) -> Any:
+        """Probabilities or values for raw rows, through torch (see :meth:`raw_inputs` for ``images``)."""
+        xs = [torch.from_numpy(a) for a in self.raw_inputs(frame, images)]
         with torch.inference_mode():
-            return self.inference_module()(x).numpy()
+            return self.inference_module()(*xs).numpy()
+
+    def test_images(self) -> dict[str, Any]:
+        """The test split's pictures, column -> uint8 (n, C, H, W), as training decoded them."""
+        return self.run.test_images() if self.image_inputs else {}
 
     def history(self) -> pd.DataFrame:
         return self.run.history()
@@ -84,8 +118,9 @@ class LoadedRun:
         from studio.data.numbers import to_numbers
 
         frame = self.run.test_rows(self.meta)
-        columns = self.preprocessor.input_columns
-        missing = [name for name in [*(c.name for c in columns), self.meta["target"]] if name not in frame.columns]
+        columns = self.preprocessor.input_columns if self.preprocessor is not None else []
+        needed = [*(c.name for c in columns), *(i.column for i in self.image_inputs), self.meta["target"]]
+        missing = [name for name in needed if name not in frame.columns]
         if missing:
             raise RunError(f"{RunDir.TEST_ROWS} of run {quote(self.run.id)} lacks the column(s) "
                            f"{', '.join(quote(m, 30) for m in missing[:5])}; the run is damaged, train it again")
@@ -101,6 +136,39 @@ class LoadedRun:
 
 def load_run(path: str | Path | RunDir) -> LoadedRun:
     return LoadedRun(path)
+
+
+def _inputs(prep: dict[str, Any], preprocessor: Any) -> list[Any]:
+    """The run's fitted inputs; a run from before named inputs has only the table's."""
+    from studio.inputs import input_from_dict
+    from studio.inputs.table import TableInput
+
+    raw = prep.get("inputs")
+    if raw is None:
+        if preprocessor is None:
+            raise KeyError("inputs")
+        return [TableInput(preprocessor)]
+    if not isinstance(raw, list) or not raw:
+        raise ValueError("a list of the network's inputs is needed")
+    out = []
+    for item in raw:
+        if isinstance(item, dict) and item.get("kind") == "table":
+            if preprocessor is None:
+                raise KeyError("preprocessor")
+            out.append(TableInput(preprocessor, str(item.get("name", "table"))))
+        else:
+            out.append(input_from_dict(item))
+    return out
+
+
+def _decode(paths: pd.Series, spec: Any) -> Any:
+    """Pictures named in a column (paths), decoded as training did."""
+    import numpy as np
+
+    from studio.data.images.decode import decode_image
+
+    return np.stack([decode_image(str(p), spec, str(p)) for p in paths]) if len(paths) else \
+        np.zeros((0, *spec.shape), dtype=np.uint8)
 
 
 TASKS = ("classification", "regression")

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from studio.atomic import write_bytes_atomic, write_json_atomic, write_text_atomic
@@ -45,6 +46,7 @@ class RunDir:
     OWNER = "owner.json"
     PREPARED = "preprocessing.json"
     TEST_ROWS = "test.csv"
+    TEST_IMAGES = "test_images.npz"
     METRICS = "metrics.csv"
     CHECKPOINT = "checkpoint.pt"
     WEIGHTS = "model.safetensors"
@@ -226,10 +228,29 @@ class RunDir:
 
     # -- prepared data ----------------------------------------------------------------------------
 
-    def write_prepared(self, prepared: dict[str, Any], test_rows: pd.DataFrame) -> None:
-        """preprocessing.json (plain JSON) and the raw test rows."""
+    def write_prepared(self, prepared: dict[str, Any], test_rows: pd.DataFrame,
+                       test_images: dict[str, Any] | None = None) -> None:
+        """preprocessing.json (plain JSON), the raw test rows, and the test split's decoded pictures
+        (image column -> uint8 (n, C, H, W)): the pictures themselves may be gone when the run is exported."""
         write_json_atomic(self / self.PREPARED, prepared)
         write_text_atomic(self / self.TEST_ROWS, test_rows.to_csv(index=False))
+        if test_images:
+            buf = io.BytesIO()
+            np.savez_compressed(buf, **{f"c{i}": a for i, a in enumerate(test_images.values())},
+                                columns=np.asarray(list(test_images)))
+            write_bytes_atomic(self / self.TEST_IMAGES, buf.getvalue())
+
+    def test_images(self) -> dict[str, Any]:
+        """The test split's pictures written by :meth:`write_prepared` (empty when the run has none)."""
+        path = self / self.TEST_IMAGES
+        if not path.is_file():
+            raise RunError(f"run {self.id!r} has no {self.TEST_IMAGES}; train it again with this version")
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                return {str(c): z[f"c{i}"] for i, c in enumerate(z["columns"].tolist())}
+        except (OSError, ValueError, KeyError, EOFError) as err:
+            raise RunError(f"{self.TEST_IMAGES} of run {self.id!r} is damaged ({_first_line(err)}); "
+                           "train the run again") from None
 
     def read_prepared(self) -> dict[str, Any]:
         raw = self.read_json(self.PREPARED)

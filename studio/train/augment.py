@@ -1,17 +1,17 @@
-"""Training-time augmentation of a batch: Gaussian noise, and random shifts / flips for images.
+"""Training-time augmentation of each input of a batch: noise for the table, kornia's for images.
 
-Model inputs are flat ``(B, C*H*W)``; image augmentations view a batch as ``(B, C, H, W)`` and
-return it flat again. Shifts fill the uncovered border with zeros (pad + per-sample crop).
+A flat input (the table's scaled features) may get Gaussian noise; an image input (C, H, W) gets the
+per-sample crops, flips, rotations, colour changes and cutout of :mod:`studio.train.image_augment`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import torch
-from torch.nn import functional as F
 
-from studio.errors import TrainingError
+from studio.train.image_augment import make_image_augment
 
 Augment = Callable[[torch.Tensor], torch.Tensor]
 
@@ -21,56 +21,16 @@ def gaussian_noise(x: torch.Tensor, std: float) -> torch.Tensor:
     return x + torch.randn_like(x) * std
 
 
-def random_shift(images: torch.Tensor, max_shift: int) -> torch.Tensor:
-    """Shift each image by its own random (dy, dx) in ``[-max_shift, max_shift]``; zeros fill the border."""
-    b, _, h, w = images.shape  # (B, C, H, W)
-    s = max_shift
-    padded = F.pad(images, (s, s, s, s))  # (B, C, H+2s, W+2s)
-    dy = torch.randint(0, 2 * s + 1, (b,), device=images.device)
-    dx = torch.randint(0, 2 * s + 1, (b,), device=images.device)
-    rows = (dy[:, None] + torch.arange(h, device=images.device))[:, None, :, None]  # (B, 1, H, 1)
-    cols = (dx[:, None] + torch.arange(w, device=images.device))[:, None, None, :]  # (B, 1, 1, W)
-    batch = torch.arange(b, device=images.device)[:, None, None, None]
-    chans = torch.arange(images.shape[1], device=images.device)[None, :, None, None]
-    return padded[batch, chans, rows, cols]  # (B, C, H, W)
-
-
-def random_hflip(images: torch.Tensor) -> torch.Tensor:
-    """Mirror a random half of the images left-right."""
-    flip = torch.rand(images.shape[0], device=images.device) < 0.5
-    return torch.where(flip[:, None, None, None], images.flip(-1), images)
-
-
-def make_augment(
-    noise_std: float, shift: int, hflip: bool, image_shape: tuple[int, int, int] | None, n_features: int
-) -> Augment | None:
-    """The augmentation for a recipe's settings, or None when it would do nothing.
-
-    Shifts and flips apply only to image data (``image_shape`` given); noise applies to any input.
-    """
-    image_steps: list[Augment] = []
-    if image_shape is not None and (shift or hflip):
-        c, h, w = image_shape
-        if c * h * w != n_features:
-            raise TrainingError(
-                f"image shape {image_shape} has {c * h * w} pixels but the inputs have {n_features} "
-                "features; remove preprocessing steps that change the columns of image data"
-            )
-        if shift:
-            image_steps.append(lambda x: random_shift(x, shift))
-        if hflip:
-            image_steps.append(random_hflip)
-    if not image_steps and noise_std <= 0:
-        return None
-
-    def augment(x: torch.Tensor) -> torch.Tensor:  # (B, F) -> (B, F)
-        if image_steps:
-            images = x.view(x.shape[0], *image_shape)  # (B, C, H, W)
-            for step in image_steps:
-                images = step(images)
-            x = images.reshape(x.shape[0], -1)
-        if noise_std > 0:
-            x = gaussian_noise(x, noise_std)
-        return x
-
-    return augment
+def make_augments(options: Any, shapes: list[tuple[int, ...]]) -> list[Augment | None]:
+    """One augmentation per input (None where the recipe asks for nothing that applies to it)."""
+    if options is None:
+        return [None] * len(shapes)
+    out: list[Augment | None] = []
+    for shape in shapes:
+        if len(shape) == 3:
+            out.append(make_image_augment(options, shape))  # type: ignore[arg-type]
+        elif len(shape) == 1 and options.noise_std > 0:
+            out.append(lambda x, std=options.noise_std: gaussian_noise(x, std))
+        else:
+            out.append(None)
+    return out

@@ -7,7 +7,7 @@ one ``.item()`` per call; the full report for the test split lives in :mod:`stud
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,14 +18,15 @@ EVAL_BATCH = 4096
 METRIC_NAMES = {"classification": "accuracy", "regression": "r2"}
 
 
-def _outputs(model: nn.Module, x: torch.Tensor, batch_size: int, ctx: Callable[[], Any]) -> torch.Tensor:
-    """The model's outputs for every row of ``x`` as fp32 ``(n, n_outputs)``, in eval mode."""
+def _outputs(model: nn.Module, xs: Sequence[torch.Tensor], batch_size: int, ctx: Callable[[], Any]) -> torch.Tensor:
+    """The model's outputs for every row of the inputs ``xs`` as fp32 ``(n, n_outputs)``, in eval mode."""
     was_training = model.training
     model.eval()
+    n = len(xs[0])
     try:
         with torch.inference_mode(), ctx():
-            # max(.., 1): an empty x still runs once, so the result has the right number of columns
-            parts = [model(x[i:i + batch_size]).float() for i in range(0, max(len(x), 1), batch_size)]
+            # max(.., 1): empty inputs still run once, so the result has the right number of columns
+            parts = [model(*(x[i:i + batch_size] for x in xs)).float() for i in range(0, max(n, 1), batch_size)]
     finally:
         model.train(was_training)
     return torch.cat(parts)
@@ -33,15 +34,16 @@ def _outputs(model: nn.Module, x: torch.Tensor, batch_size: int, ctx: Callable[[
 
 def evaluate(
     model: nn.Module,
-    x: torch.Tensor,
+    x: torch.Tensor | Sequence[torch.Tensor],
     y: torch.Tensor,
     loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
     task: str,
     batch_size: int = EVAL_BATCH,
     ctx: Callable[[], Any] = contextlib.nullcontext,
 ) -> tuple[float, float]:
-    """``(mean loss, metric)`` of the model on ``(x, y)``; the metric is accuracy or R²."""
-    out = _outputs(model, x, batch_size, ctx)  # (n, n_outputs)
+    """``(mean loss, metric)`` of the model on ``(x, y)``; the metric is accuracy or R². ``x`` is one
+    input tensor, or one per input of the model."""
+    out = _outputs(model, [x] if isinstance(x, torch.Tensor) else list(x), batch_size, ctx)  # (n, n_outputs)
     with torch.inference_mode():
         loss = loss_fn(out, y)
         metric = _METRICS[task](out, y)
@@ -69,15 +71,20 @@ _METRICS: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
 
 def predict(
     model: nn.Module,
-    x: np.ndarray,
+    x: np.ndarray | Sequence[np.ndarray],
     task: str,
     device: torch.device | None = None,
     batch_size: int = EVAL_BATCH,
 ) -> np.ndarray:
-    """Class probabilities ``(n, k)`` (softmax) or predicted values ``(n,)``, as float64 numpy."""
+    """Class probabilities ``(n, k)`` (softmax) or predicted values ``(n,)``, as float64 numpy.
+
+    ``x``: one input array, or one per input of the model (floats as float32, pixels kept uint8).
+    """
     if device is None:
         device = next(model.parameters()).device
-    xt = torch.as_tensor(np.ascontiguousarray(x, dtype=np.float32), device=device)
-    out = _outputs(model, xt, batch_size, contextlib.nullcontext)
+    arrays = [x] if isinstance(x, np.ndarray) else list(x)
+    xs = [torch.as_tensor(np.ascontiguousarray(a if a.dtype == np.uint8 else a.astype(np.float32, copy=False)),
+                          device=device) for a in arrays]
+    out = _outputs(model, xs, batch_size, contextlib.nullcontext)
     result = torch.softmax(out, dim=1) if task == "classification" else out.reshape(-1)
     return result.cpu().numpy().astype(np.float64)

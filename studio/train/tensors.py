@@ -1,7 +1,13 @@
-"""TensorData: the training and validation arrays a Trainer learns from, checked once."""
+"""TensorData: the training and validation inputs a Trainer learns from, checked once.
+
+A network may take several named inputs (the table's features, an image column...): each is an
+array of one row per sample, ``(n, features)`` float32 or ``(n, C, H, W)`` uint8 pixels. A bare
+array is one input; the Trainer passes the inputs to the model in their order, ``model(*inputs)``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,62 +15,87 @@ import torch
 
 from studio.errors import TrainingError
 
+Inputs = np.ndarray | Mapping[str, np.ndarray]
+SINGLE = "x"  # the name of a bare array's input
+
+
+def named(x: Inputs) -> dict[str, np.ndarray]:
+    """Inputs as an ordered name -> array mapping (a bare array is the single input ``"x"``)."""
+    return {SINGLE: x} if isinstance(x, np.ndarray) else dict(x)
+
 
 @dataclass(frozen=True)
 class TensorData:
-    """Features ``(n, d)`` float32 and targets ``(n,)`` (int64 class codes or float32 values).
+    """Inputs and targets (``(n,)`` int64 class codes or float values) of the training and validation rows.
 
-    The validation arrays may have zero rows; early stopping and the best epoch then use the
+    The validation inputs may have zero rows; early stopping and the best epoch then use the
     training loss.
     """
 
-    x_train: np.ndarray
+    x_train: Inputs
     y_train: np.ndarray
-    x_val: np.ndarray
+    x_val: Inputs
     y_val: np.ndarray
 
     @property
+    def train(self) -> dict[str, np.ndarray]:
+        return named(self.x_train)
+
+    @property
+    def val(self) -> dict[str, np.ndarray]:
+        return named(self.x_val)
+
+    @property
     def n_train(self) -> int:
-        return int(self.x_train.shape[0])
+        return len(self.y_train)
 
     @property
     def n_val(self) -> int:
-        return int(self.x_val.shape[0])
+        return len(self.y_val)
+
+    @property
+    def shapes(self) -> dict[str, tuple[int, ...]]:
+        """One sample's shape per input: ``(features,)`` or ``(C, H, W)``."""
+        return {k: tuple(int(d) for d in v.shape[1:]) for k, v in self.train.items()}
 
     @property
     def n_features(self) -> int:
-        return int(self.x_train.shape[1])
+        """Features of the first flat input (the table's), 0 when there is none."""
+        return next((s[0] for s in self.shapes.values() if len(s) == 1), 0)
 
     def check(self, task: str, n_classes: int) -> None:
         """Raise a TrainingError naming the first problem: shapes, sizes or class codes out of range."""
-        if self.x_train.ndim != 2 or self.x_train.shape[0] == 0:
-            raise TrainingError(
-                f"training features must be a non-empty 2-D array, got shape {self.x_train.shape}; "
-                "check the split and the preprocessing steps that drop rows"
-            )
-        for part, x, y in (("training", self.x_train, self.y_train), ("validation", self.x_val, self.y_val)):
-            if len(x) != len(y):
-                raise TrainingError(f"{part} features have {len(x)} rows but the target has {len(y)}")
-            if len(x) and (x.ndim != 2 or x.shape[1] != self.n_features):
-                raise TrainingError(
-                    f"{part} features have shape {x.shape} but training has {self.n_features} columns"
-                )
+        train, val = self.train, self.val
+        if not train or any(x.ndim < 2 for x in train.values()) or self.n_train == 0:
+            shapes = {k: x.shape for k, x in train.items()}
+            raise TrainingError(f"training inputs must be non-empty arrays of one row per sample, got {shapes}; "
+                                "check the split and the preprocessing steps that drop rows")
+        if set(val) != set(train):
+            raise TrainingError(f"validation inputs {sorted(val)} differ from the training ones {sorted(train)}")
+        for part, xs, y in (("training", train, self.y_train), ("validation", val, self.y_val)):
+            for name, x in xs.items():
+                if len(x) != len(y):
+                    raise TrainingError(f"{part} input {name!r} has {len(x)} rows but the target has {len(y)}")
+                if len(x) and tuple(x.shape[1:]) != tuple(train[name].shape[1:]):
+                    raise TrainingError(f"{part} input {name!r} has samples of shape {tuple(x.shape[1:])} but "
+                                        f"training has {tuple(train[name].shape[1:])}")
             if task == "classification" and len(y) and (y.min() < 0 or y.max() >= n_classes):
                 raise TrainingError(
                     f"{part} class codes range over {int(y.min())}..{int(y.max())} but the model has "
                     f"{n_classes} outputs"
                 )
 
-    def to(self, device: torch.device, task: str) -> tuple[torch.Tensor, ...]:
-        """``(x_train, y_train, x_val, y_val)`` as tensors on ``device``, targets typed for the loss."""
+    def to(self, device: torch.device, task: str) -> tuple[list[torch.Tensor], torch.Tensor,
+                                                           list[torch.Tensor], torch.Tensor]:
+        """Inputs (training, validation, in order) and targets as tensors on ``device``: float inputs
+        as float32, pixels kept uint8 (4x less memory; the model's front converts them)."""
         y_dtype = torch.int64 if task == "classification" else torch.float32
 
-        def tensor(a: np.ndarray, dtype: torch.dtype) -> torch.Tensor:
-            return torch.as_tensor(np.ascontiguousarray(a)).to(device=device, dtype=dtype)
+        def tensor(a: np.ndarray, dtype: torch.dtype | None = None) -> torch.Tensor:
+            t = torch.as_tensor(np.ascontiguousarray(a))
+            return t.to(device=device, dtype=dtype or (torch.uint8 if t.dtype == torch.uint8 else torch.float32))
 
-        return (
-            tensor(self.x_train, torch.float32),
-            tensor(self.y_train, y_dtype),
-            tensor(self.x_val.reshape(len(self.x_val), self.n_features), torch.float32),
-            tensor(self.y_val, y_dtype),
-        )
+        shapes = self.shapes
+        val = [tensor(x.reshape(len(x), *shapes[k])) for k, x in self.val.items()]
+        return ([tensor(x) for x in self.train.values()], tensor(self.y_train, y_dtype), val,
+                tensor(self.y_val, y_dtype))

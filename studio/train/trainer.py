@@ -22,7 +22,7 @@ from studio.errors import StudioError, TrainingError
 from studio.recipe import Recipe
 from studio.status import RunStatus
 from studio.train import device as dev
-from studio.train.augment import make_augment
+from studio.train.augment import make_augments
 from studio.train.best import BestWeights
 from studio.train.callbacks import Callback, EarlyStopping, History, Monitor, NanGuard
 from studio.train.evaluate import EVAL_BATCH, METRIC_NAMES, evaluate
@@ -69,7 +69,6 @@ class Trainer:
     Args:
         task: "classification" or "regression".
         n_classes: number of classes (outputs of the model) for classification; ignored otherwise.
-        image_shape: (C, H, W) when the flat inputs are images (enables shift/flip augmentation).
         callbacks: extra subscribers, after the built-in NaN guard, History and EarlyStopping.
         control: asked once per batch to pause or stop (a Job's JobControl).
         batch_event_interval: least seconds between two BatchEnd events (0: after every batch).
@@ -81,7 +80,7 @@ class Trainer:
     """
 
     def __init__(self, model: nn.Module, data: TensorData, recipe: Recipe, task: str, n_classes: int,
-                 image_shape: tuple[int, int, int] | None = None, callbacks: Sequence[Callback] = (),
+                 callbacks: Sequence[Callback] = (),
                  control: Control | None = None, batch_event_interval: float = 0.2,
                  checkpointer: Checkpointer | None = None) -> None:
         data.check(task, n_classes)
@@ -91,8 +90,8 @@ class Trainer:
         dev.use_cpu_threads_for_training(self.device, training.threads)
         self.precision = dev.resolve_precision(training.precision, self.device)
         self.model = model.to(self.device)
-        self.x, self.y, self.x_val, self.y_val = data.to(self.device, task)
-        _check_outputs(self.model, self.x[:2], task, n_classes)
+        self.xs, self.y, self.xs_val, self.y_val = data.to(self.device, task)  # one tensor per input
+        _check_outputs(self.model, [x[:2] for x in self.xs], task, n_classes)
         self.n, self.bs = data.n_train, training.batch_size
         self.batches = batches_per_epoch(self.n, self.bs, model)
         weights = None
@@ -105,9 +104,7 @@ class Trainer:
         self.schedule = build_schedule(recipe.schedule, self.optimizer, training.epochs, self.batches)
         self.penalty = make_penalty(model, reg.l1, reg.l2)
         self.grad_clip = reg.grad_clip
-        aug = reg.augmentation
-        self.augment = None if aug is None else make_augment(aug.noise_std, aug.shift, aug.hflip, image_shape,
-                                                             data.n_features)
+        self.augments = make_augments(reg.augmentation, list(data.shapes.values()))
         self.scaler = dev.grad_scaler(self.device, self.precision) if self.precision == "fp16" else None
         self.y_var = float(data.y_train.var()) if task == "regression" else 1.0
         self.history = History()
@@ -145,7 +142,7 @@ class Trainer:
         status, message, error, epochs_run = RunStatus.COMPLETED, "", None, 0
         self.best.start(self.model)
         try:
-            self._emit(Started(self.recipe.training.epochs, self.batches, self.n, len(self.x_val),
+            self._emit(Started(self.recipe.training.epochs, self.batches, self.n, len(self.y_val),
                                self.device_name, self.precision))
             for epoch in range(1, self.recipe.training.epochs + 1):
                 event = self._train_epoch(epoch)
@@ -191,8 +188,8 @@ class Trainer:
 
     def _train_epoch(self, epoch: int) -> EpochEnd | None:
         """One pass over the training rows; None when the control asked to stop."""
-        model, opt, loss_fn, augment, penalty = self.model, self.optimizer, self.loss_fn, self.augment, self.penalty
-        x, y, bs, control, per_batch = self.x, self.y, self.bs, self.control, self.schedule.per_batch
+        model, opt, loss_fn, augments, penalty = self.model, self.optimizer, self.loss_fn, self.augments, self.penalty
+        xs, y, bs, control, per_batch = self.xs, self.y, self.bs, self.control, self.schedule.per_batch
         classify, ctx = self.task == "classification", dev.autocast(self.device, self.precision)
         model.train()
         lr = float(opt.param_groups[0]["lr"])
@@ -209,11 +206,11 @@ class Trainer:
                     return None
                 paused += time.perf_counter() - t
             idx = perm[b * bs:(b + 1) * bs]
-            xb, yb = x.index_select(0, idx), y.index_select(0, idx)  # (B, F), (B,)
-            if augment:
-                xb = augment(xb)
+            xb = [x.index_select(0, idx) for x in xs]  # per input: (B, F) or (B, C, H, W)
+            yb = y.index_select(0, idx)  # (B,)
+            xb = [aug(x) if aug is not None else x for aug, x in zip(augments, xb, strict=True)]
             with ctx:
-                out = model(xb)  # (B, n_outputs)
+                out = model(*xb)  # (B, n_outputs)
                 loss = loss_fn(out, yb)
                 total = loss + penalty() if penalty is not None else loss
             opt.zero_grad(set_to_none=True)
@@ -234,8 +231,8 @@ class Trainer:
         mean_loss, score = (torch.stack([loss_sum, score_sum]) / seen).tolist()  # one sync
         train_metric = score if classify else (1.0 - score / self.y_var if self.y_var > 0 else math.nan)
         val_loss = val_metric = None
-        if len(self.x_val):
-            val_loss, val_metric = evaluate(model, self.x_val, self.y_val, loss_fn, self.task,
+        if len(self.y_val):
+            val_loss, val_metric = evaluate(model, self.xs_val, self.y_val, loss_fn, self.task,
                                             max(EVAL_BATCH, bs), lambda: dev.autocast(self.device, self.precision))
         return EpochEnd(epoch, mean_loss, val_loss, _finite_or_none(train_metric), _finite_or_none(val_metric),
                         METRIC_NAMES[self.task], lr, time.perf_counter() - t_start - paused,
@@ -285,13 +282,13 @@ def batches_per_epoch(n: int, batch_size: int, model: nn.Module) -> int:
     return batches
 
 
-def _check_outputs(model: nn.Module, x: torch.Tensor, task: str, n_classes: int) -> None:
+def _check_outputs(model: nn.Module, xs: list[torch.Tensor], task: str, n_classes: int) -> None:
     """One tiny forward pass: the model must give one output per class (classification) or one value."""
     want = n_classes if task == "classification" else 1
     was_training = model.training
     model.eval()
     with torch.inference_mode():
-        shape = tuple(model(x).shape)
+        shape = tuple(model(*xs).shape)
     model.train(was_training)
     if shape[1:] != (want,):
         raise TrainingError(

@@ -245,8 +245,8 @@ def _(ws):
 
 @case("recipe/features-unknown-on-a-wide-builtin", "features", "pixel_0_0", xfail=DATA_BRANCH)
 def _(ws):
-    """digits has 64 feature columns: the sentence cannot list them all."""
-    return changed(ws, ("data",), {"source": "builtin:digits", "features": ["pixel_0_0"]})
+    """breast_cancer has 30 feature columns: the sentence cannot list them all."""
+    return changed(ws, ("data",), {"source": "builtin:breast_cancer", "features": ["pixel_0_0"]})
 
 
 @case("recipe/device-not-on-this-machine", "training.device", "mps")

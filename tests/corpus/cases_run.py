@@ -198,9 +198,14 @@ def _(ws):
     return damaged(ws, json_edit(PREP, set_key("table", value="iris")))
 
 
-@case("run/prep-in-shape-wrong", "weights")
+@case("run/prep-inputs-unknown-kind", "preprocessing.json", "inputs")
 def _(ws):
-    return damaged(ws, json_edit(PREP, set_key("in_shape", value=[3])))
+    return damaged(ws, json_edit(PREP, set_key("inputs", value=[{"kind": "hologram", "name": "x"}])))
+
+
+@case("run/prep-inputs-not-a-list", "preprocessing.json", "inputs")
+def _(ws):
+    return damaged(ws, json_edit(PREP, set_key("inputs", value="table")))
 
 
 @case("run/prep-n-outputs-text", "preprocessing.json", "n_outputs")

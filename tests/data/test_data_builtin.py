@@ -16,7 +16,6 @@ from studio.recipe import DataConfig
         ("iris", "classification", 150, 4, 3),
         ("wine", "classification", 178, 13, 3),
         ("breast_cancer", "classification", 569, 30, 2),
-        ("digits", "classification", 1797, 64, 10),
         ("diabetes", "regression", 442, 10, 0),
     ],
 )
@@ -42,18 +41,32 @@ def test_labels_are_target_names() -> None:
     assert "sepal_length_cm" in iris.features
 
 
-def test_digits_is_an_image() -> None:
+def test_digits_is_a_set_of_pictures() -> None:
+    """digits is a real 1x8x8 image set: one image feature, pixels 0-16 scaled to 0-255."""
+    from sklearn.datasets import load_digits
+
     table = load_table(DataConfig(source="builtin:digits"))
-    assert table.image_shape == (1, 8, 8)
-    assert table.features[0] == "px_0_0" and table.features[9] == "px_1_1" and table.features[-1] == "px_7_7"
+    assert table.features == ["image"] and table.column_types == {"image": "image"}
+    column = table.images["image"]
+    assert column.spec.shape == (1, 8, 8) and column.images.shape == (1797, 1, 8, 8)
+    raw = load_digits().images
+    assert np.array_equal(column.images[:, 0], np.clip(raw * 16, 0, 255).astype(np.uint8))
     assert table.class_labels == [str(d) for d in range(10)]
+    assert table.y(table.frame)[:3].tolist() == [0, 1, 2]
+
+
+def test_shapes_is_a_generated_colour_set() -> None:
+    table = load_table(DataConfig(source="builtin:shapes", options={"n_samples": 120}, seed=3))
+    assert table.images["image"].images.shape == (120, 3, 32, 32) and table.task == "classification"
+    assert table.n_classes == 6 and sorted(np.bincount(table.y(table.frame)).tolist()) == [20] * 6
+    again = load_table(DataConfig(source="builtin:shapes", options={"n_samples": 120}, seed=3))
+    assert np.array_equal(again.images["image"].images, table.images["image"].images)  # drawn from the seed
 
 
 def test_feature_subset_and_its_errors() -> None:
-    table = load_table(DataConfig(source="builtin:digits", features=["px_0_0", "px_3_4"]))
-    assert table.features == ["px_0_0", "px_3_4"]
-    assert list(table.frame.columns) == ["px_0_0", "px_3_4", "digit"]
-    assert table.image_shape is None
+    table = load_table(DataConfig(source="builtin:iris", features=["sepal_width_cm", "petal_length_cm"]))
+    assert table.features == ["sepal_width_cm", "petal_length_cm"]
+    assert list(table.frame.columns) == ["sepal_width_cm", "petal_length_cm", "species"]
     with pytest.raises(DataError, match=r"'petal'.*not a column.*valid: 'sepal_length_cm'"):
         load_table(DataConfig(source="builtin:iris", features=["petal"]))
 

@@ -20,40 +20,16 @@ def test_noise_keeps_the_shape_and_has_the_asked_spread() -> None:
     assert out.shape == x.shape and abs(out.std().item() - 0.5) < 0.02
 
 
-def test_shift_moves_each_image_by_at_most_max_shift_and_fills_zeros() -> None:
-    torch.manual_seed(0)
-    images = torch.zeros(64, 2, 6, 6)
-    images[:, :, 2, 3] = 1.0  # one lit pixel per channel
-    out = augment.random_shift(images, 2)
-    assert out.shape == images.shape
-    for img in out:
-        rows, cols = torch.nonzero(img[0], as_tuple=True)
-        assert len(rows) == 1 and abs(rows.item() - 2) <= 2 and abs(cols.item() - 3) <= 2
-        assert torch.equal(img[0], img[1])  # channels move together
-    moved = sum(not torch.equal(o, images[0]) for o in out)
-    assert moved > 32
+def test_each_input_gets_the_augmentation_that_applies_to_it() -> None:
+    """Noise for the table's features, kornia's per-sample image changes for pictures, nothing otherwise."""
+    from studio.recipe import Augmentation
 
-
-def test_shift_zero_is_the_identity() -> None:
-    images = torch.randn(4, 1, 5, 5)
-    assert torch.equal(augment.random_shift(images, 0), images)
-
-
-def test_hflip_mirrors_some_images_and_keeps_the_others() -> None:
-    torch.manual_seed(0)
-    images = torch.randn(100, 1, 3, 4)
-    out = augment.random_hflip(images)
-    flipped = [torch.equal(o, i.flip(-1)) for o, i in zip(out, images, strict=True)]
-    kept = [torch.equal(o, i) for o, i in zip(out, images, strict=True)]
-    assert all(f or k for f, k in zip(flipped, kept, strict=True)) and 20 < sum(flipped) < 80
-
-
-def test_make_augment_keeps_flat_inputs_flat() -> None:
-    fn = augment.make_augment(0.1, 1, True, (3, 4, 4), 48)
-    assert fn is not None and fn(torch.randn(8, 48)).shape == (8, 48)
-    tabular = augment.make_augment(0.0, 2, True, None, 10)  # shifts/flips mean nothing for tables
-    assert tabular is None
-    assert augment.make_augment(0.0, 0, False, (1, 2, 2), 4) is None
+    flat, image = augment.make_augments(Augmentation(noise_std=0.1, shift=1, hflip=True), [(48,), (3, 4, 4)])
+    assert flat is not None and flat(torch.zeros(8, 48)).std() > 0
+    assert image is not None and image(torch.zeros(8, 3, 4, 4, dtype=torch.uint8)).shape == (8, 3, 4, 4)
+    assert augment.make_augments(Augmentation(shift=2, hflip=True), [(10,)]) == [None]  # no flips for tables
+    assert augment.make_augments(Augmentation(noise_std=0.3), [(1, 2, 2)]) == [None]  # no noise for pixels
+    assert augment.make_augments(None, [(3,), (1, 2, 2)]) == [None, None]
 
 
 def test_devices_and_precisions_on_this_machine() -> None:

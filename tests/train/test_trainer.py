@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from studio.errors import TrainingError
+from studio.inputs.image_norm import ImageNormalize
 from studio.train.tensors import TensorData
 from studio.train.trainer import Trainer
 from tests.train.conftest import N_CLASSES, Recorder, make_recipe, tiny_model, toy_classification
@@ -138,16 +139,24 @@ def test_l2_shrinks_the_weights(cls_data) -> None:
     assert weight_norm(0.1) < weight_norm(0.0)
 
 
-def test_image_augmentation_runs_and_checks_the_image_shape() -> None:
+def test_several_inputs_train_together_with_image_augmentation() -> None:
+    """A table input and a uint8 image input, passed to the model in order; the images are augmented."""
+    from studio.blocks import build_network
+
     rng = np.random.default_rng(0)
-    x = rng.normal(size=(40, 16)).astype(np.float32)
+    table = rng.normal(size=(40, 3)).astype(np.float32)
+    images = rng.integers(0, 256, size=(40, 1, 4, 4), dtype=np.uint8)
     y = rng.integers(0, N_CLASSES, size=40).astype(np.int64)
-    data = TensorData(x[:32], y[:32], x[32:], y[32:])
-    recipe = make_recipe(regularization={"augmentation": {"shift": 1, "hflip": True}})
-    result = Trainer(tiny_model(n_in=16), data, recipe, "classification", N_CLASSES, image_shape=(1, 4, 4)).fit()
-    assert result.status == "completed"
-    with pytest.raises(TrainingError, match=r"image shape \(1, 3, 3\) has 9 pixels but the inputs have 16"):
-        Trainer(tiny_model(n_in=16), data, recipe, "classification", N_CLASSES, image_shape=(1, 3, 3))
+    x = {"table": table, "photo": images}
+    data = TensorData({k: v[:32] for k, v in x.items()}, y[:32], {k: v[32:] for k, v in x.items()}, y[32:])
+    model = build_network([("table", (3,)), ("photo", (1, 4, 4))], [{"kind": "dense", "units": 8}],
+                          {"photo": [{"kind": "conv2d", "filters": 2}, {"kind": "global_avg_pool"}]}, N_CLASSES,
+                          fronts={"photo": ImageNormalize([0.5], [0.25])})
+    recipe = make_recipe(regularization={"augmentation": {"shift": 1, "hflip": True, "noise_std": 0.1}})
+    trainer = Trainer(model, data, recipe, "classification", N_CLASSES)
+    assert trainer.xs[1].dtype == torch.uint8  # pixels stay uint8 on the device: the model's front converts
+    assert [a is not None for a in trainer.augments] == [True, True]
+    assert trainer.fit().status == "completed"
 
 
 def test_asking_for_cuda_without_one_is_a_training_error(cls_data) -> None:

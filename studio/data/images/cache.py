@@ -41,6 +41,7 @@ class Decoded:
     kept: np.ndarray  # int64 (n,): positions in the input list
     skipped: dict[str, str] = field(default_factory=dict)  # name -> why it could not be read
     from_cache: bool = False
+    key: str = ""  # the content key the set is cached under
 
 
 def decode_all(paths: Sequence[Path], names: Sequence[str], spec: ImageSpec, allow_skip: bool = False,
@@ -57,7 +58,7 @@ def decode_all(paths: Sequence[Path], names: Sequence[str], spec: ImageSpec, all
         if found is not None:
             if progress:
                 progress(len(paths), len(paths))
-            return Decoded(*found, from_cache=True)
+            return Decoded(*found, from_cache=True, key=key)
         out = np.empty((len(paths), *spec.shape), dtype=np.uint8)  # (N, C, H, W)
         failed: dict[int, str] = {}
 
@@ -78,7 +79,7 @@ def decode_all(paths: Sequence[Path], names: Sequence[str], spec: ImageSpec, all
     kept = np.asarray([i for i in range(len(paths)) if i not in failed], dtype=np.int64)
     images = out if not failed else np.ascontiguousarray(out[kept])
     skipped = {names[i]: failed[i] for i in sorted(failed)}
-    return Decoded(_store(key, images, kept, skipped), kept, skipped)
+    return Decoded(_store(key, images, kept, skipped), kept, skipped, key=key)
 
 
 def _digest(path: Path, name: str) -> bytes:
@@ -152,6 +153,18 @@ def _store(key: str, images: np.ndarray, kept: np.ndarray, skipped: dict[str, st
         _remember(key, images)
         return images
     return np.load(data, mmap_mode="r") if data.is_file() else images
+
+
+def remember(key: str, images: np.ndarray) -> np.ndarray:
+    """Keep a set made in memory (a generated dataset) under ``key``; returns it read-only."""
+    _remember(key, images)
+    return images
+
+
+def lookup(key: str) -> np.ndarray | None:
+    """The set cached under ``key`` (in memory, else in the cache folder), or None."""
+    found = _cached(key)
+    return None if found is None else found[0]
 
 
 def _remember(key: str, images: np.ndarray) -> None:

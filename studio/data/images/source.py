@@ -22,7 +22,7 @@ from PIL import Image
 from pydantic import Field
 
 from studio.data.columns import plural
-from studio.data.images.cache import Progress, decode_all
+from studio.data.images.cache import Progress, decode_all, lookup
 from studio.data.images.decode import ImageSpec, open_image
 from studio.errors import DataError
 from studio.registry import Params
@@ -68,13 +68,34 @@ class FoundSizes:
 
 @dataclass
 class ImageColumn:
-    """The pixels of one image column, row i of the table's frame at ``images[i]``."""
+    """The pixels of one image column, row i of the table's frame at ``images[i]``.
+
+    Pickling (Streamlit's data cache copies what it caches) leaves the pixels out when they are in
+    this process's image cache under ``key``, and takes them back from there: a table of ten thousand
+    pictures is not copied on every page rerun.
+    """
 
     spec: ImageSpec
     images: np.ndarray  # uint8 (N, C, H, W)
     root: Path | None = None  # the folder the frame's references are relative to (None: generated)
     found: FoundSizes | None = None
     notes: list[str] = field(default_factory=list)
+    key: str = ""  # the image cache's key of ``images`` ("" when they are not cached)
+    positions: np.ndarray | None = None  # rows of the cached set, when only some were kept
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        if self.key and lookup(self.key) is not None:
+            state["images"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if self.images is None:
+            cached = lookup(self.key)
+            if cached is None:
+                raise RuntimeError(f"image set {self.key} left the cache while a copy of its table was kept")
+            self.images = cached if self.positions is None else cached[self.positions]
 
     def take(self, positions: Any) -> np.ndarray:
         """The pictures of the frame rows at ``positions`` (a frame's index after a split)."""
@@ -136,4 +157,4 @@ def decode_column(paths: Sequence[Path], names: Sequence[str], options: ImageOpt
         notes.append(f"skipped {plural(len(decoded.skipped), 'unreadable picture')}: {shown}")
     if len(decoded.kept) == 0:
         raise DataError("none of the pictures can be read; check that the files are PNG, JPEG, GIF, BMP or WebP")
-    return ImageColumn(spec, decoded.images, found=found, notes=notes), decoded.kept
+    return ImageColumn(spec, decoded.images, found=found, notes=notes, key=decoded.key), decoded.kept

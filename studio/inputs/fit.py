@@ -1,0 +1,68 @@
+"""Fit every input of a table on the training rows, in the order the network takes them."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from studio.data.table import Table
+from studio.errors import DataError
+from studio.inputs.base import FittedInput
+from studio.inputs.image import ImageInput
+from studio.inputs.table import TABLE, TableInput
+from studio.preprocess import Preprocessor, StepReport, fit_preprocessor
+
+TABLE_TYPES = ("numeric", "categorical")
+
+
+@dataclass
+class FitResult:
+    """The fitted inputs (table first, then image columns), the training rows they kept and their tensors."""
+
+    inputs: list[FittedInput]
+    train_frame: pd.DataFrame
+    reports: list[StepReport]
+    x_train: dict[str, np.ndarray]
+
+    @property
+    def preprocessor(self) -> Preprocessor | None:
+        return next((i.preprocessor for i in self.inputs if isinstance(i, TableInput)), None)
+
+
+def table_view(table: Table) -> Table:
+    """``table`` with only its numeric and categorical features: what the preprocessing steps act on."""
+    keep = [f for f in table.features if table.column_types.get(f) in TABLE_TYPES]
+    return dataclasses.replace(table, features=keep, column_types={f: table.column_types[f] for f in keep})
+
+
+def image_columns(table: Table) -> list[str]:
+    return [f for f in table.features if table.column_types.get(f) == "image"]
+
+
+def fit_inputs(steps: list[dict[str, Any]], table: Table, train: pd.DataFrame) -> FitResult:
+    """Fit the preprocessing ``steps`` on the table columns and each image input on the training rows."""
+    view = table_view(table)
+    inputs: list[FittedInput] = []
+    x: dict[str, np.ndarray] = {}
+    if view.features:
+        pre, rows, reports = fit_preprocessor(steps, train, view)
+        inputs.append(TableInput(pre))
+        x[TABLE] = pre.transform(rows)
+    else:
+        rows = train
+        reports = [StepReport(None, "preprocessing", "this data has no table columns, so the preprocessing steps "
+                              "had nothing to act on", len(train), len(train))] if steps else []
+    for column in image_columns(table):
+        if column == TABLE:
+            raise DataError(f"an image column may not be called {TABLE!r} (the name of the table's input); "
+                            "rename the column")
+        fitted = ImageInput.fit(column, table, rows)
+        inputs.append(fitted)
+        x[fitted.name] = fitted.arrays(table, rows)
+    if not inputs:
+        raise DataError("the data has no usable feature column; add numeric, categorical or image columns")
+    return FitResult(inputs, rows, reports, x)
