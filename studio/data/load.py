@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from studio.data.access import DataAccess
-from studio.data.columns import type_columns
 from studio.data.csv_reader import parse_options, read_csv
 from studio.data.datasets import DATASETS
+from studio.data.overrides import override_table, parse_overrides, type_features
+from studio.data.ranges import check_feature_ranges
 from studio.data.table import Table
-from studio.data.target import check_target, decide_task, drop_missing_target
-from studio.errors import DataError
+from studio.data.target import check_target, decide_task, drop_missing_target, listed, target_numbers
+from studio.errors import DataError, quote
 from studio.recipe import DataConfig
 
 
@@ -41,6 +42,7 @@ def _load_images(ref: str, data: DataConfig, access: DataAccess) -> Table:
         raise DataError(f"image folder {ref!r} does not exist; give a folder with one subfolder of pictures per "
                         "class, or a .zip of one")
     table = folder_table(path, Path(ref).name, options)
+    parse_overrides(data.columns, [*table.features, *table.images], table.target, f"image folder {Path(ref).name!r}")
     if data.target not in (None, LABEL_COLUMN):
         raise DataError(f"data.target is {data.target!r} but a folder of pictures predicts its folders' names "
                         f"({LABEL_COLUMN!r}); leave data.target empty")
@@ -60,6 +62,8 @@ def _load_builtin(name: str, data: DataConfig) -> Table:
             f"data.target is {data.target!r} but the built-in dataset {name!r} predicts "
             f"{table.target!r}; leave data.target empty or set it to {table.target!r}."
         )
+    table = override_table(table, parse_overrides(data.columns, table.features, table.target,
+                                                  f"the built-in dataset {name!r}"))
     if data.features is not None:
         full = list(table.features)
         table.features = _choose(data.features, full, {}, {}, table.target, name)
@@ -84,19 +88,24 @@ def _load_csv(ref: str, data: DataConfig, access: DataAccess) -> Table:
             "least one feature column; if the file uses another separator, set data.options.delimiter."
         )
     target = check_target(columns, data.target, f"CSV file {name!r}")
+    overrides = parse_overrides(data.columns, columns, target, f"CSV file {name!r}")
+    raw, number_notes = target_numbers(raw, target)
     frame, target_notes = drop_missing_target(raw, target)
-    typed = type_columns(frame.drop(columns=[target]))
+    typed = type_features(frame.drop(columns=[target]), overrides)
     task, y, labels = decide_task(frame[target], data.task)
-    features = _choose(data.features, list(typed.frame.columns), typed.dropped, typed.expanded, target, name)
+    usable = [c for c in typed.frame.columns if c in typed.column_types]
+    features = _choose(data.features, usable, typed.dropped, typed.expanded, target, name)
     if not features:
-        why = "; ".join(f"{c!r} ({r})" for c, r in typed.dropped.items())
+        why = "; ".join(f"{quote(c, 30)} ({r})" for c, r in list(typed.dropped.items())[:3])
+        more = f" and {len(typed.dropped) - 3} more" if len(typed.dropped) > 3 else ""
         raise DataError(
-            f"CSV file {name!r} has no usable feature column: {why or 'only the target'}; "
-            "add numeric or categorical columns besides the target."
+            f"CSV file {name!r} has no usable feature column: {why or 'only the target'}{more}; "
+            "add numeric or categorical columns besides the target, or keep one with data.columns."
         )
+    check_feature_ranges(typed.frame, [f for f in features if typed.column_types[f] == "numeric"])
     out = typed.frame[features].copy()
     out[target] = y
-    dropped_notes = [f"not a feature: {c!r} ({r})" for c, r in typed.dropped.items()]
+    dropped_notes = [f"not a feature: {quote(c)} ({r})" for c, r in typed.dropped.items()]
     return Table(
         name=name,
         frame=out,
@@ -106,7 +115,7 @@ def _load_csv(ref: str, data: DataConfig, access: DataAccess) -> Table:
         task=task,
         class_labels=labels,
         dropped=dict(typed.dropped),
-        notes=[*notes, *target_notes, *typed.notes, *dropped_notes],
+        notes=[*notes, *number_notes, *target_notes, *typed.notes, *dropped_notes],
         derived={src: [c for c in cols if c in features] for src, cols in typed.expanded.items()
                  if any(c in features for c in cols)},
     )
@@ -130,12 +139,14 @@ def _choose(
         if name in expanded:
             chosen += [c for c in expanded[name] if c not in chosen]
         elif name in dropped:
-            raise DataError(f"data.features lists {name!r}, which cannot be used ({dropped[name]}); remove it.")
+            hint = "" if dropped[name].startswith("set to") else " or set it to 'feature' in data.columns"
+            raise DataError(f"data.features lists {quote(name)}, which cannot be used ({dropped[name]}); "
+                            f"remove it{hint}.")
         elif name in usable:
             chosen += [] if name in chosen else [name]
         else:
-            valid = ", ".join(repr(c) for c in [*usable, *expanded])
-            raise DataError(f"data.features lists {name!r}, which is not a column of {source}; valid: {valid}.")
+            raise DataError(f"data.features lists {quote(name)}, which is not a column of {source}; "
+                            f"valid: {listed([*usable, *expanded])}.")
     if not chosen:
         raise DataError("data.features is empty; list at least one feature or set it to null for all.")
     return chosen
