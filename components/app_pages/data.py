@@ -10,6 +10,7 @@ from typing import Any
 import streamlit as st
 
 from components import engine, figures, state, tables
+from components.column_uses import column_uses
 from components.forms import render_params
 from components.safe import md
 from studio.data import DATASETS
@@ -160,7 +161,7 @@ def _target_and_task(data: DataConfig, columns: list[str], fixed_target: str | N
         else:
             state.seed_widget(TARGET_KEY, data.target if data.target in columns else None)
             st.selectbox("Target", columns, key=TARGET_KEY, placeholder="Choose the column to predict",
-                         on_change=lambda: _set_data(TARGET_KEY, target=st.session_state[TARGET_KEY], features=None))
+                         on_change=_set_target)
             _error(TARGET_KEY)
     with right:
         tasks = list(typing.get_args(DataConfig.model_fields["task"].annotation))
@@ -169,6 +170,13 @@ def _target_and_task(data: DataConfig, columns: list[str], fixed_target: str | N
                      help="auto: text or few whole numbers -> classification, other numbers -> regression.",
                      on_change=lambda: _set_data(TASK_KEY, reset=False, task=st.session_state[TASK_KEY]))
         _error(TASK_KEY)
+
+
+def _set_target() -> None:
+    """A new target; a use set by hand for that column no longer applies (the target is no feature)."""
+    target = st.session_state[TARGET_KEY]
+    columns = {k: v for k, v in state.get_recipe().data.columns.items() if k != target}
+    _set_data(TARGET_KEY, target=target, features=None, columns=columns)
 
 
 def _split(data: DataConfig) -> None:
@@ -224,11 +232,14 @@ def page() -> None:
         st.error(md(err))
         if kind == "csv":
             with contextlib.suppress(StudioError):  # the error above already says what is wrong
-                _target_and_task(data, engine.csv_columns(ref, data.options), None)
+                columns = engine.csv_columns(ref, data.options)
+                _target_and_task(data, columns, None)
+                column_uses(data, columns)  # a use set by hand may be what went wrong: it can be undone here
         return
     columns = engine.csv_columns(ref, data.options) if kind == "csv" else []
     _target_and_task(data, columns, table.target if kind == "builtin" else None)
     _split(data)
+    column_uses(data, columns if kind == "csv" else [*table.features, *table.dropped])
     _explore(table)
 
 
