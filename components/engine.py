@@ -34,12 +34,13 @@ from studio.blocks import ModelSummary, summarize_network
 from studio.data import Table, describe_datasets, load_table
 from studio.data.access import DataAccess
 from studio.data.csv_reader import parse_options, read_csv
-from studio.errors import RunError, quote
+from studio.errors import RunError, StudioError, quote
 from studio.pipeline import Prepared, prepare
 from studio.pipeline import steps_per_epoch as pipeline_steps_per_epoch
 from studio.prepared import encoders as network_encoders
 from studio.recipe import DataConfig, Recipe
 from studio.runs import RunDir, RunInfo, RunSummary, list_runs, load_run
+from studio.train.image_augment import preview as augment_preview_engine
 
 
 def _key(obj: Any) -> str:
@@ -147,6 +148,32 @@ def prepared(recipe: Recipe) -> Prepared:
     """
     part = {"data": recipe.data.model_dump(mode="json"), "preprocessing": recipe.preprocessing}
     return _prepared(_key(part), _source_id(recipe.data), state.data_access(), table(recipe))
+
+
+def image_inputs(recipe: Recipe) -> list[str]:
+    """The names of the draft's picture inputs ([] for a table, or when the data is not usable yet)."""
+    try:
+        return [i.name for i in prepared(recipe).inputs if i.kind == "image"]
+    except StudioError:
+        return []
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _augment_preview(part_json: str, source_id: str, augmentation_json: str, n: int, seed: int,
+                     _recipe: Recipe, _prepared: Prepared) -> np.ndarray:
+    return augment_preview_engine(_recipe, _prepared, n, seed)
+
+
+def augment_preview(recipe: Recipe, n: int, seed: int, augmented: bool = True) -> np.ndarray:
+    """``n`` training pictures as the network sees them under the draft's augmentation (draw ``seed``),
+    or as they are (``augmented=False``): uint8 (n, C, H, W), see :func:`studio.train.image_augment.preview`."""
+    reg = recipe.regularization.model_dump(mode="json")
+    if not augmented:
+        recipe = recipe.updated(regularization={**reg, "augmentation": None})
+    part = {"data": recipe.data.model_dump(mode="json"), "preprocessing": recipe.preprocessing}
+    augmentation = reg["augmentation"] if augmented else None
+    return _augment_preview(_key(part), _source_id(recipe.data), _key(augmentation), n, seed, recipe,
+                            prepared(recipe))
 
 
 def steps_per_epoch(recipe: Recipe) -> int:
