@@ -164,7 +164,8 @@ def _target_and_task(data: DataConfig, columns: list[str], fixed_target: str | N
     with left:
         if fixed_target is not None:
             st.selectbox("Target", [fixed_target], disabled=True, key="data.target.fixed",
-                         help="A built-in dataset predicts its own target.")
+                         help="A built-in dataset predicts its own target; a folder of pictures, the name "
+                              "of the folder each picture is in.")
         else:
             state.seed_widget(TARGET_KEY, data.target if data.target in columns else None)
             st.selectbox("Target", columns, key=TARGET_KEY, placeholder="Choose the column to predict",
