@@ -9,7 +9,7 @@ from typing import Any
 
 import streamlit as st
 
-from components import engine, figures, state, tables
+from components import engine, figures, image_data, state, tables
 from components.column_uses import column_uses
 from components.forms import render_params
 from components.safe import md
@@ -30,18 +30,18 @@ def _set_data(key: str, reset: bool = True, **changes: Any) -> None:
 
 
 def _data_name(source: str) -> str:
-    """The name a recipe gets from its data: "wine", or "sales" for an uploaded sales.csv."""
+    """The name a recipe gets from its data: "wine", or "sales" for an uploaded sales.csv (or sales.zip)."""
     kind, ref = source.split(":", 1)
-    return ref if kind != "csv" else (Path(ref).stem or "csv")
+    return ref if kind == "builtin" else (Path(ref).stem or kind)
 
 
 def _unreadable(data: DataConfig) -> bool:
-    """Whether the recipe names a CSV file this session may not or cannot read."""
+    """Whether the recipe names a file (a CSV, a zip of pictures) this session may not or cannot read."""
     kind, ref = data.source.split(":", 1)
-    if kind != "csv":
+    if kind == "builtin":
         return False
     try:
-        engine.resolve_file(ref)
+        engine.resolve_file(ref, "image folder" if kind == "images" else "CSV file")
     except DataError:
         return True
     return False
@@ -108,13 +108,16 @@ def _set_split() -> None:
     _set_data(TRAIN_KEY, reset=False, split=split)
 
 
+MODES = {"builtin": "Built-in dataset", "csv": "Upload a CSV", "images": "Upload pictures (zip)"}
+
+
 def _choose_source(data: DataConfig, wanted: str | None) -> None:
     kind, ref = data.source.split(":", 1)
-    modes = ["Built-in dataset", "Upload a CSV"]
-    state.seed_widget(MODE_KEY, modes[0] if kind == "builtin" else modes[1])
+    modes = list(MODES.values())
+    state.seed_widget(MODE_KEY, MODES[kind])
     if _unreadable(data) and st.session_state.get(MODE_SHOWN_FOR) != data.source:
         st.session_state[MODE_SHOWN_FOR] = data.source  # once per source, so Built-in can still be chosen
-        st.session_state[MODE_KEY] = modes[1]  # the recipe needs a file: show the uploader
+        st.session_state[MODE_KEY] = MODES[kind]  # the recipe needs a file: show the uploader
     mode = st.radio("Source", modes, horizontal=True, key=MODE_KEY)
     if mode == modes[0]:
         rows = {row["name"]: row for row in engine.datasets()}
@@ -128,6 +131,11 @@ def _choose_source(data: DataConfig, wanted: str | None) -> None:
         if kind == "builtin" and ref in DATASETS:
             st.caption(md(DATASETS[ref].description))
             render_params(DATASETS[ref].params, data.options, f"data.options.{ref}", _set_option)
+    elif mode == MODES["images"]:
+        image_data.uploader(Path(ref).name if kind == "images" else None, _new_source)
+        if wanted is not None:
+            st.info(f"This recipe reads the pictures {md(wanted)}: upload that zip here. Its options stay as "
+                    "the recipe says.")
     else:
         limit = float(data.options.get("max_mb", CsvOptions().max_mb))
         st.file_uploader(f"CSV file (up to {limit:g} MB)", type=["csv", "txt"], key=CSV_KEY, on_change=_save_csv,
@@ -157,7 +165,8 @@ def _target_and_task(data: DataConfig, columns: list[str], fixed_target: str | N
     with left:
         if fixed_target is not None:
             st.selectbox("Target", [fixed_target], disabled=True, key="data.target.fixed",
-                         help="A built-in dataset predicts its own target.")
+                         help="A built-in dataset predicts its own target; a folder of pictures, the name "
+                              "of the folder each picture is in.")
         else:
             state.seed_widget(TARGET_KEY, data.target if data.target in columns else None)
             st.selectbox("Target", columns, key=TARGET_KEY, placeholder="Choose the column to predict",
@@ -226,6 +235,8 @@ def page() -> None:
     if wanted is not None:
         return  # asked for above; nothing else can be shown without the file
     kind, ref = data.source.split(":", 1)
+    if kind == "images":
+        image_data.options(data.options)  # before loading: a bad option is fixed here, where it is set
     try:
         table = engine.table(recipe)
     except StudioError as err:
@@ -237,10 +248,13 @@ def page() -> None:
                 column_uses(data, columns)  # a use set by hand may be what went wrong: it can be undone here
         return
     columns = engine.csv_columns(ref, data.options) if kind == "csv" else []
-    _target_and_task(data, columns, table.target if kind == "builtin" else None)
+    _target_and_task(data, columns, table.target if kind != "csv" else None)
     _split(data)
     column_uses(data, columns if kind == "csv" else [*table.features, *table.dropped])
-    _explore(table)
+    if table.images:
+        image_data.show(table)
+    else:
+        _explore(table)
 
 
 page()

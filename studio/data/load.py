@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from studio.data.access import DataAccess
 from studio.data.csv_reader import parse_options, read_csv
@@ -14,12 +15,17 @@ from studio.data.target import check_target, decide_task, drop_missing_target, l
 from studio.errors import DataError, quote
 from studio.recipe import DataConfig
 
+if TYPE_CHECKING:
+    from studio.data.images.cache import Progress
 
-def load_table(data: DataConfig, access: DataAccess | None = None) -> Table:
+
+def load_table(data: DataConfig, access: DataAccess | None = None, progress: Progress | None = None) -> Table:
     """Load ``data.source`` and apply ``data.target``, ``data.features`` and ``data.task``.
 
     ``access`` says where a file's relative path is looked up and which files may be read at all
     (default: any path, relative to the working folder; see :class:`studio.data.access.DataAccess`).
+    ``progress(done, total)`` is called while pictures are decoded (the app's progress bar); nothing
+    else reports progress.
 
     Raises:
         DataError: the file or the columns cannot be used as given (the message says why and what to do).
@@ -29,11 +35,11 @@ def load_table(data: DataConfig, access: DataAccess | None = None) -> Table:
     if kind == "builtin":
         return _load_builtin(ref, data)
     if kind == "images":
-        return _load_images(ref, data, access or DataAccess())
+        return _load_images(ref, data, access or DataAccess(), progress)
     return _load_csv(ref, data, access or DataAccess())
 
 
-def _load_images(ref: str, data: DataConfig, access: DataAccess) -> Table:
+def _load_images(ref: str, data: DataConfig, access: DataAccess, progress: Progress | None = None) -> Table:
     from studio.data.images.tables import LABEL_COLUMN, folder_table, image_options
 
     options = image_options(data.options)
@@ -41,7 +47,7 @@ def _load_images(ref: str, data: DataConfig, access: DataAccess) -> Table:
     if not path.exists():
         raise DataError(f"image folder {ref!r} does not exist; give a folder with one subfolder of pictures per "
                         "class, or a .zip of one")
-    table = folder_table(path, Path(ref).name, options)
+    table = folder_table(path, Path(ref).name, options, progress)
     parse_overrides(data.columns, [*table.features, *table.images], table.target, f"image folder {Path(ref).name!r}")
     if data.target not in (None, LABEL_COLUMN):
         raise DataError(f"data.target is {data.target!r} but a folder of pictures predicts its folders' names "
