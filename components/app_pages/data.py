@@ -250,7 +250,8 @@ def page() -> None:
     columns = engine.csv_columns(ref, data.options) if kind == "csv" else []
     _target_and_task(data, columns, table.target if kind != "csv" else None)
     _split(data)
-    column_uses(data, columns if kind == "csv" else [*table.features, *table.dropped])
+    if kind == "csv" or not table.images:  # a folder of pictures has no columns to retype
+        column_uses(data, columns if kind == "csv" else [*table.features, *table.dropped])
     if table.images:
         image_data.show(table)
     else:
