@@ -78,3 +78,12 @@ def test_the_target_picked_loses_its_use(at):
     by_key(at.selectbox, "w.data.target").set_value("age").run()
     clean(at)
     assert recipe(at).data.target == "age" and "age" not in recipe(at).data.columns
+
+
+def test_new_data_starts_with_no_uses_set(at):
+    _upload(at)
+    by_key(at.selectbox, "w.data.use.mode").set_value("categorical").run()
+    by_key(at.radio, "data.mode").set_value("Built-in dataset").run()
+    by_key(at.selectbox, "w.data.builtin").set_value("iris").run()
+    clean(at)
+    assert recipe(at).data.source == "builtin:iris" and recipe(at).data.columns == {}
