@@ -46,7 +46,8 @@ def _choice(data: DataConfig, column: str, label: str) -> None:
 
 def column_uses(data: DataConfig, columns: list[str]) -> None:
     """A "Use it as" choice for each of ``columns`` (the source's columns, the target left out)."""
-    columns = [c for c in columns if c != data.target]
+    # a name the recipe sets that the data lacks is listed too, so its use can be taken back ("auto")
+    columns = [c for c in [*columns, *(n for n in data.columns if n not in columns)] if c != data.target]
     if not columns:
         return
     changed = sum(c in data.columns for c in columns)

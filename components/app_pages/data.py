@@ -73,7 +73,7 @@ def _new_source(key: str, source: str, **changes: Any) -> None:
 
 def _pick_builtin() -> None:
     name = st.session_state[BUILTIN_KEY]
-    _new_source(BUILTIN_KEY, f"builtin:{name}", target=None, features=None, task="auto", options={})
+    _new_source(BUILTIN_KEY, f"builtin:{name}", target=None, features=None, task="auto", options={}, columns={})
 
 
 def _save_csv() -> None:
@@ -94,7 +94,8 @@ def _save_csv() -> None:
         state.set_widget_error(CSV_KEY, str(err))
         return
     # The last column is the usual place of the target; the person changes it below if not.
-    _new_source(CSV_KEY, f"csv:{path.name}", target=columns[-1], features=None, task="auto", options={})
+    _new_source(CSV_KEY, f"csv:{path.name}", target=columns[-1], features=None, task="auto", options={},
+                columns={})
 
 
 def _set_split() -> None:

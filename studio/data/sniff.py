@@ -16,6 +16,8 @@ from studio.errors import quote
 
 _COMMA_DECIMAL = re.compile(r"^\s*[+-]?\d*,\d+\s*$")  # "1,5", "-0,25", ",5"
 _POINT_DECIMAL = re.compile(r"^\s*[+-]?\d*\.\d+([eE][+-]?\d+)?\s*$")  # "0.1111111", "1.5e3"
+# "1,234" and "1.234" may be a thousand written with a separator: no evidence either way
+_THOUSANDS = re.compile(r"^\s*[+-]?\d{1,3}[.,]\d{3}\s*$")
 SNIFF_LINES = 200
 
 
@@ -24,7 +26,8 @@ def sniff_decimal(text: str, sep: str) -> str:
 
     In a comma-separated file an unquoted comma cannot be a decimal mark, so it is ".". Elsewhere
     ("1,5;2,25" or "0.1111111;2.5", both common in semicolon files) the mark written more often in
-    the sampled fields wins; with neither (whole numbers only) it does not matter and is ".".
+    the sampled fields wins. "1,234" and "1.234" count for neither (they may be thousands); with no
+    evidence, a semicolon file keeps its convention (",") and any other file ".".
     """
     if sep == ",":
         return "."
@@ -32,10 +35,14 @@ def sniff_decimal(text: str, sep: str) -> str:
     comma = point = 0
     for row in csv.reader(lines, delimiter=sep):
         for field in row:
+            if _THOUSANDS.match(field):
+                continue
             if _COMMA_DECIMAL.match(field):
                 comma += 1
             elif _POINT_DECIMAL.match(field):
                 point += 1
+    if comma == point:
+        return "," if sep == ";" else "."
     return "," if comma > point else "."
 
 

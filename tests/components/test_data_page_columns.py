@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from components.state import RECIPE_KEY
 from tests.components.helpers import by_key, clean, markdown_texts, recipe, shown, texts
 
 EVIL = "[click](https://evil.example)"
@@ -78,3 +79,23 @@ def test_the_target_picked_loses_its_use(at):
     by_key(at.selectbox, "w.data.target").set_value("age").run()
     clean(at)
     assert recipe(at).data.target == "age" and "age" not in recipe(at).data.columns
+
+
+def test_new_data_starts_with_no_uses_set(at):
+    _upload(at)
+    by_key(at.selectbox, "w.data.use.mode").set_value("categorical").run()
+    by_key(at.radio, "data.mode").set_value("Built-in dataset").run()
+    by_key(at.selectbox, "w.data.builtin").set_value("iris").run()
+    clean(at)
+    assert recipe(at).data.source == "builtin:iris" and recipe(at).data.columns == {}
+
+
+def test_a_use_for_a_column_the_file_lacks_can_be_taken_back(at):
+    _upload(at)
+    data = recipe(at).data.model_dump(mode="json")
+    at.session_state[RECIPE_KEY] = recipe(at).updated(data={**data, "columns": {"colour": "ignore"}})
+    at.run()
+    assert "names 'colour', which is not a column" in texts(at.error)
+    by_key(at.selectbox, "w.data.use.colour").set_value("auto").run()
+    clean(at)
+    assert recipe(at).data.columns == {}

@@ -23,7 +23,9 @@ RNG = np.random.default_rng(1)
     ("x;y\n0.1111111;2.5\n1.25;3.75\n", ";", "."),
     ("x;y\n0,1111111;2,5\n1,25;3,75\n", ";", ","),
     ("x\ty\n1,5\t2,25\n3,5\t4,75\n", "\t", ","),
-    ("x;y\n1;2\n3;4\n", ";", "."),
+    ("x;y\n1;2\n3;4\n", ";", ","),  # no evidence: the semicolon convention
+    ("x\ty\n1,234\t2,500\n", "\t", "."),  # thousands, perhaps: no evidence
+    ("x;y\n1,234;0.5\n1.5;2,500\n", ";", "."),  # the two plain decimals win over the ambiguous fields
     ('x,y\n"1,5",2\n', ",", "."),
 ])
 def test_the_decimal_mark_is_decided_from_the_numbers(text: str, sep: str, mark: str) -> None:
