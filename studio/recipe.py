@@ -64,8 +64,9 @@ class DataConfig(_Strict):
     )
     columns: dict[str, ColumnUse] = Field(
         default_factory=dict,
-        description="Per column, what it is used as: feature, ignore, numeric or categorical (text and image are "
-                    "reserved); a column not named here is typed automatically.",
+        description="Per column, what it is used as: feature, ignore, numeric, categorical, or image (a path "
+                    "to a picture, relative to the CSV; text is reserved); a column not named here is typed "
+                    "automatically.",
     )
 
     @field_validator("columns", mode="before")
@@ -88,6 +89,9 @@ class DataConfig(_Strict):
         if self.target is not None and self.target in self.columns:
             raise RecipeError(f"data.columns sets the target {quote(self.target)}; the target is chosen by "
                               "data.target, so remove it from data.columns", ("data", "columns", self.target))
+        from studio.data.options import check_options
+
+        check_options(self.source, self.options, self.columns)
         ignored = [f for f in self.features or [] if self.columns.get(f) == "ignore"]
         if ignored:
             raise RecipeError(f"data.features lists {quote(ignored[0])}, which data.columns sets to 'ignore'; "

@@ -7,8 +7,8 @@ an identifier out. The uses (:data:`studio.recipe.COLUMN_USES`):
   number, free text, a counter); ``ignore``: never use it;
 - ``numeric``: read every value as a number (those that are not become missing, with a note);
   ``categorical``: every distinct value is a category, numbers included ("1".."4");
-- ``text``, ``image``: reserved for the input kinds that read them; :func:`check_special` refuses
-  them until then, and is the one place that will hand those columns to their readers.
+- ``image``: the column holds paths to pictures (relative to the CSV), decoded into an image input;
+- ``text``: reserved for the text input; :func:`check_special` refuses it until then.
 
 :func:`parse_overrides` checks the names against the data; :func:`type_features` types a CSV's
 feature columns with the overrides; :func:`override_table` applies them to a built-in table.
@@ -29,7 +29,7 @@ from studio.data.table import Table
 from studio.data.target import listed
 from studio.errors import DataError, quote
 
-SPECIAL = {"text": "the studio's text support", "image": "the studio's image-column support"}
+SPECIAL = {"text": "the studio's text support", "image": "pictures named by a path"}
 IGNORED = "set to 'ignore' in data.columns"
 
 
@@ -79,8 +79,10 @@ def parse_overrides(uses: dict[str, str], columns: list[str], target: str | None
 
 
 def check_special(overrides: ColumnOverrides) -> None:
-    """Refuse the reserved uses: the text and image input kinds will read these columns here."""
+    """Refuse the reserved uses (text, for now); image columns are read by :mod:`studio.data.load`."""
     for name, use in overrides.special.items():
+        if use == "image":
+            continue
         raise DataError(f"data.columns sets {quote(name)} to {use!r}, which comes with {SPECIAL[use]} (not in this "
                         "version); set it to 'categorical', 'feature' or 'ignore'", ("data", "columns", name))
 
