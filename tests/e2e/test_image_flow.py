@@ -4,7 +4,11 @@ gallery on Evaluate, export, and label an uploaded picture on Predict.
 Selectors this test assumes of the Data page (built on the branch that added the zip upload):
 * a radio option labelled exactly ``Upload pictures (zip)`` (the Data page's ``MODES["images"]``);
 * then a file uploader whose label contains ``one folder per class``
-  ("Pictures (a .zip with one folder per class)", ``components/image_data.py``).
+  ("Pictures (a .zip with one folder per class)", ``components/image_data.py``), whose zip becomes
+  the source ``images:<zip name>`` of this session.
+The draft's default model is a dense stack, which the Train page blocks for pictures ("add a
+flatten block"), so the test then uploads a recipe (sidebar "Upload a recipe (JSON)") with a small
+CNN that reads ``images:shapes.zip``, the zip just uploaded.
 Of the Evaluate and Predict pages (``components/misclassified.py``, ``components/predict_pictures.py``):
 * a subheader starting ``Test pictures:`` above an ``stImage`` gallery whose captions start ``true``;
 * a file uploader labelled ``Pictures to label``, then the top class in bold and a chart titled
@@ -14,6 +18,7 @@ Of the Evaluate and Predict pages (``components/misclassified.py``, ``components
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 
@@ -28,6 +33,14 @@ pytestmark = pytest.mark.e2e
 ZIP_MODE = "Upload pictures (zip)"
 ZIP_UPLOADER = "one folder per class"
 CLASSES = ("circle", "square", "triangle")
+SMALL_CNN = {
+    "name": "shapes-small-cnn", "data": {"source": "images:shapes.zip"},
+    "model": [{"kind": "conv2d", "filters": 8, "kernel_size": 3, "padding": "same"},
+              {"kind": "activation", "fn": "relu"}, {"kind": "maxpool2d", "kernel_size": 2},
+              {"kind": "global_avg_pool"}],
+    "optimizer": {"kind": "adam", "lr": 0.01},
+    "training": {"epochs": 4, "batch_size": 8, "seed": 0},
+}
 
 
 def shape_picture(kind: str, rng: np.random.Generator, size: int = 16) -> Image.Image:
@@ -80,13 +93,12 @@ def test_zip_train_gallery_export_predict(page: Page, app_server, tmp_path):
     wait_for_app(page)
     upload(page, ZIP_UPLOADER, archive)
     expect(page.get_by_test_id("stImage").first).to_be_visible(timeout=30_000)  # samples of each class
+    recipe = tmp_path / "shapes-small-cnn.json"
+    recipe.write_text(json.dumps(SMALL_CNN))
+    upload(page, "Upload a recipe", recipe)
+    expect(page.get_by_role("textbox", name="Recipe name")).to_have_value("shapes-small-cnn", timeout=10_000)
 
     go_to(page, "Train")
-    page.get_by_role("tab", name="Epochs & device").click()
-    epochs = page.get_by_label("epochs", exact=True)
-    epochs.fill("4")
-    epochs.press("Enter")
-    wait_for_app(page)
     button(page, "Train").click()
     status = page.get_by_test_id("stMarkdown").filter(has_text="status:").first
     expect(status).to_contain_text("status: completed", timeout=60_000)
@@ -98,7 +110,15 @@ def test_zip_train_gallery_export_predict(page: Page, app_server, tmp_path):
     hardest = page.get_by_test_id("stHeading").filter(has_text="Hardest examples")
     expect(hardest).to_be_visible()
     expect(page.get_by_test_id("stImage").filter(has_text="true ").first).to_be_visible()
-    expect(page.get_by_test_id("stPlotlyChart").filter(has_text="Confusion matrix")).to_have_count(1)
+    matrix = page.get_by_test_id("stPlotlyChart").filter(has_text="Confusion matrix")
+    expect(matrix).to_have_count(1)
+    # a click on a cell (its marker, mistakes first) shows that cell's pictures
+    cell = matrix.locator(".scatterlayer .point").first.bounding_box()
+    assert cell is not None
+    page.mouse.click(cell["x"] + cell["width"] / 2, cell["y"] + cell["height"] / 2)
+    wait_for_app(page)
+    chosen = page.get_by_test_id("stHeading").filter(has_text=re.compile(r"Test pictures: true \w+, predicted \w+"))
+    expect(chosen).to_be_visible(timeout=20_000)
 
     go_to(page, "Export")
     button(page, "Export to ONNX").click()
