@@ -166,3 +166,11 @@ def test_predict_pictures_of_digits(at, saved):
     at.run()
     clean(at)
     assert shown(at.markdown[0].value).split(" (")[0].strip("*") in [str(d) for d in range(10)]
+
+
+def test_top_k_bars_show_labels_literally():
+    from components.predict_pictures import top_k_figure
+
+    fig = top_k_figure([("<b>bold", 0.7), ("*star*", 0.2), ("[a](x)", 0.1)])
+    assert list(fig.data[0].y) == ["&lt;b&gt;bold", "*star*", "[a](x)"] and list(fig.data[0].x) == [0.7, 0.2, 0.1]
+    assert fig.layout.title.text == "Top 3 classes"
