@@ -19,7 +19,8 @@ from components.safe import md
 from studio.runs import RunDir, load_run
 from studio.runs.predictions import confusion_cells, hardest, in_cell, test_predictions
 
-SHOWN = 24  # pictures (or rows) of a cell shown at once
+SHOWN = 24  # pictures of a cell shown at once
+ROWS = 500  # table rows of a cell shown at once
 HARDEST = 12
 SIDE = 96  # a picture is enlarged (nearest neighbour) to about this many pixels on its longer side
 
@@ -78,7 +79,7 @@ def section(run_dir: Path, matrix: list[list[int]], labels: list[str], normalize
     chosen = in_cell(preds, *(cell or (None, None)))
     worst = hardest(preds, HARDEST)
     pictures = next(iter(images.values()), None)
-    what = "misclassified test rows" if cell is None else f"true {md(cell[0])}, predicted {md(cell[1])}"
+    what = "misclassified" if cell is None else f"true {md(cell[0])}, predicted {md(cell[1])}"
     st.subheader("Test pictures: " + what if pictures is not None else "Test rows: " + what)
     if pictures is not None:
         gallery(chosen, pictures, SHOWN)
@@ -90,7 +91,9 @@ def section(run_dir: Path, matrix: list[list[int]], labels: list[str], normalize
         if chosen.empty:
             st.info("No test rows here.")
         else:
-            st.dataframe(_table(chosen, frame, 500), key=f"{key}.rows", column_config=_formats())
+            st.dataframe(_table(chosen, frame, ROWS), key=f"{key}.rows", column_config=_formats())
+            if len(chosen) > ROWS:
+                st.caption(f"The {ROWS} least sure of their true class of {len(chosen)}.")
         if pictures is None:
             st.subheader("Hardest examples")
             st.dataframe(_table(worst, frame, HARDEST), key=f"{key}.hardest", column_config=_formats())
