@@ -21,6 +21,7 @@ from studio.recipe import DataConfig, SplitConfig
 W = state.WIDGET_PREFIX
 BUILTIN_KEY, CSV_KEY, TARGET_KEY, TASK_KEY = f"{W}data.builtin", "data.csv", f"{W}data.target", f"{W}data.task"
 MODE_KEY, MODE_SHOWN_FOR = "data.mode", "data.mode.upload_shown_for"
+MODEL_FIT_FOR = "data.model_fit_for"  # the source the model was last checked against
 TRAIN_KEY, VAL_KEY, STRAT_KEY, SEED_KEY = f"{W}data.train", f"{W}data.val", f"{W}data.stratify", f"{W}data.seed"
 
 
@@ -227,6 +228,25 @@ def _explore(table: Any) -> None:
         st.plotly_chart(figures.correlation_heatmap(table.frame[numeric]))
 
 
+def _fit_model_to(recipe: Any, table: Any) -> None:
+    """New data of another kind (pictures after a table, or the reverse) gets a model that can read
+    it, once per source, and says so; the person's own model for the same kind stays."""
+    if st.session_state.get(MODEL_FIT_FOR) == recipe.data.source:
+        return
+    st.session_state[MODEL_FIT_FOR] = recipe.data.source
+    model = engine.model_for_table(recipe, table)
+    if model is None:
+        return
+    try:
+        state.update_recipe(reset_widgets=False, model=model)
+    except StudioError:
+        return  # the draft's model stays; the Architecture page says what does not fit
+    what = ("a small convolutional network (two convolutions, pooling), since the model had no block that reads "
+            "pictures" if any(b["kind"] == "conv2d" for b in model) else
+            "a stack of dense layers, since the model's image blocks cannot read table columns")
+    st.info(f"The model is now {what}; change it on the Architecture page.")
+
+
 def page() -> None:
     st.title("Data")
     recipe = state.get_recipe()
@@ -248,6 +268,7 @@ def page() -> None:
                 _target_and_task(data, columns, None)
                 column_uses(data, columns)  # a use set by hand may be what went wrong: it can be undone here
         return
+    _fit_model_to(recipe, table)
     columns = engine.csv_columns(ref, data.options) if kind == "csv" else []
     _target_and_task(data, columns, table.target if kind != "csv" else None)
     _split(data)
