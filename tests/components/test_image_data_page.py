@@ -171,3 +171,10 @@ def test_a_recipe_that_reads_a_zip_asks_for_it_and_keeps_its_options(at):
     clean(at)
     assert recipe(at).data.source == "images:pets.zip" and recipe(at).data.options == {"fit": "crop"}
     assert "cut to a square at the centre" in texts(at.markdown)
+
+
+def test_the_preprocess_page_of_pictures_says_where_they_go(at):
+    by_key(at.selectbox, "sidebar.preset").set_value("digits-cnn").run()
+    at.switch_page("app_pages/preprocess.py").run()
+    clean(at)
+    assert "Pictures go to the model as they were decoded (image (1, 8, 8)" in texts(at.caption)
