@@ -33,11 +33,13 @@ def model_dot(
     blocks: Sequence[dict[str, Any]],
     summary: Any | None = None,
     error_index: int | None = None,
+    in_shape: Sequence[int] | None = None,
 ) -> str:
-    """DOT for ``blocks`` (the recipe's model). ``summary``: a ModelSummary; ``error_index``: 0-based."""
+    """DOT for ``blocks`` (the recipe's model). ``summary``: a ModelSummary; ``error_index``: 0-based;
+    ``in_shape``: the input's shape, drawn when there is no summary (a block does not fit)."""
     rows = {r.index: r for r in summary.rows if r.index is not None} if summary is not None else {}
     lines = ["digraph model {", "rankdir=TB;", _NODE]
-    in_shape = getattr(summary, "in_shape", None)
+    in_shape = getattr(summary, "in_shape", in_shape)
     lines.append(f'input [label={_q("input" + _shape(in_shape))}, fillcolor="#e8f6ec"];')
     prev = _chain(lines, "b", blocks, rows, "input", error_index)
     implicit = [r for r in summary.rows if r.index is None] if summary is not None else []

@@ -122,7 +122,8 @@ def show(table: Any) -> None:
                 st.caption(f"Sizes found: {md(images.found.describe())}.")
                 st.dataframe(sizes, hide_index=True, key=f"data.images.sizes.{column}")
             for note in images.notes:
-                st.caption(f"• {md(note)}")
+                if note not in table.notes:  # a folder's table already lists them below
+                    st.caption(f"• {md(note)}")
         _grid(table, column)
     for note in table.notes:
         st.caption(f"• {md(note)}")

@@ -39,14 +39,16 @@ def _has_pictures(summary: ModelSummary) -> bool:
 
 
 def _inputs(recipe) -> Shapes | None:
-    """The network's inputs when it has several stacks (several inputs, or an encoder given), else None."""
+    """The network's inputs (name, shape of one sample), or None when the data is not usable yet."""
     try:
-        shapes = engine.input_shapes(recipe)
+        return engine.input_shapes(recipe)
     except StudioError:
         return None
-    if len(shapes) > 1 or any(name in recipe.encoders for name, _ in shapes):
-        return shapes
-    return None
+
+
+def _several_stacks(recipe, shapes: Shapes | None) -> bool:
+    """Whether the network has a stack per input: several inputs, or an input given its own encoder."""
+    return shapes is not None and (len(shapes) > 1 or any(name in recipe.encoders for name, _ in shapes))
 
 
 def _stack_error(err: ShapeError) -> tuple[str, ItemError] | None:
@@ -100,7 +102,7 @@ def _several(recipe, shapes: Shapes) -> None:
         st.graphviz_chart(network_dot(shapes, recipe.encoders, recipe.model, summary, bad))
 
 
-def _single(recipe) -> None:
+def _single(recipe, shapes: Shapes | None) -> None:
     summary: ModelSummary | None = None
     error: ItemError | None = None
     try:
@@ -121,21 +123,21 @@ def _single(recipe) -> None:
             _summary_panel(summary)
         elif error is not None:
             st.error(f"Training is blocked: {md(error[1])}")
-        st.graphviz_chart(model_dot(recipe.model, summary, position))
+        st.graphviz_chart(model_dot(recipe.model, summary, position, shapes[0][1] if shapes else None))
 
 
 def page() -> None:
     st.title("Architecture")
     recipe = state.get_recipe()
     shapes = _inputs(recipe)
-    if shapes is None:
+    if not _several_stacks(recipe, shapes):
         st.caption("Blocks run top to bottom on the preprocessed features (pictures as (C, H, W)). The studio "
                    "adds a flatten (when needed) and the output layer sized for the task.")
-        _single(recipe)
+        _single(recipe, shapes)
     else:
         st.caption("Each input goes through its own stack of blocks; the stacks' outputs are flattened and "
                    "joined, and the trunk follows. The studio adds the output layer sized for the task.")
-        _several(recipe, shapes)
+        _several(recipe, shapes or [])
 
 
 page()

@@ -141,3 +141,40 @@ def test_load_table_reports_decoding_progress(tmp_path):
     load_table(DataConfig(source="images:pets.zip"), DataAccess.confined(tmp_path),
                progress=lambda done, total: seen.append((done, total)))
     assert seen and seen[-1] == (10, 10)
+
+
+def test_decoding_draws_a_progress_bar(at, monkeypatch):
+    from streamlit.delta_generator import DeltaGenerator
+
+    drawn: list[tuple[float, str]] = []
+    real = DeltaGenerator.progress
+
+    def spy(self, value, text=None, **kwargs):
+        drawn.append((value, text))
+        return real(self, value, text=text, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "progress", spy)
+    _upload(at, "pets.zip", _pets())
+    clean(at)
+    assert (1.0, "Decoding pictures: 10 of 10 pictures") in drawn
+
+
+def test_a_recipe_that_reads_a_zip_asks_for_it_and_keeps_its_options(at):
+    from tests.components.helpers import load_recipe
+
+    load_recipe(at, {"source": "images:pets.zip", "options": {"fit": "crop"}})
+    assert not at.exception
+    assert by_key(at.radio, "data.mode").value == "Upload pictures (zip)"
+    assert "reads the pictures pets.zip" in texts(at.info)
+    by_key(at.get("file_uploader"), "data.zip").upload("pets.zip", _pets(), "application/zip")
+    at.run()
+    clean(at)
+    assert recipe(at).data.source == "images:pets.zip" and recipe(at).data.options == {"fit": "crop"}
+    assert "cut to a square at the centre" in texts(at.markdown)
+
+
+def test_the_preprocess_page_of_pictures_says_where_they_go(at):
+    by_key(at.selectbox, "sidebar.preset").set_value("digits-cnn").run()
+    at.switch_page("app_pages/preprocess.py").run()
+    clean(at)
+    assert "Pictures go to the model as they were decoded (image (1, 8, 8)" in texts(at.caption)
