@@ -129,8 +129,18 @@ def survey(paths: Sequence[Path], names: Sequence[str]) -> FoundSizes:
 
 
 def _orientation(img: Image.Image) -> int:
+    """The EXIF orientation from the header. ``getexif()`` on a PNG without an early eXIf chunk
+    decodes the whole picture to look for a late one; the survey reads headers only, so it takes
+    what the header holds (JPEG, WebP and TIFF keep EXIF there)."""
     try:
-        return int(img.getexif().get(0x0112, 1))
+        if img.format in ("JPEG", "MPO", "WEBP", "TIFF"):
+            return int(img.getexif().get(0x0112, 1))
+        raw = img.info.get("exif")
+        if not raw:
+            return 1
+        exif = Image.Exif()
+        exif.load(raw)
+        return int(exif.get(0x0112, 1))
     except Exception:  # a broken EXIF block: the decoder ignores it too
         return 1
 
