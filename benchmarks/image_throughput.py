@@ -19,7 +19,10 @@ temporary folder) resized to ``--train-size``:
   ``RandomHorizontalFlip``); the work per picture is the same.
 
 Figures: samples per second of epochs 2-3 (training samples / wall time of the epoch, validation
-included, on both sides), the ratio studio / loader (target >= 3x on the CPU), and the first epoch
+included, on both sides), the ratio studio / loader (target >= 3x on the CPU), the same per second
+of CPU time (this process's threads plus the loader's worker processes: on a machine that other
+programs keep busy the wall clock mostly measures the share each gets, and three processes get a
+bigger share than one), and the first epoch
 with everything before it (scanning, decoding, worker start-up; for the studio also importing kornia
 and writing the run directory). On a shared machine one run swings by 20 % or more: run it twice.
 The last line is ``ratio: X.XX``.
@@ -35,6 +38,7 @@ import os
 import statistics
 import tempfile
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -62,6 +66,48 @@ def make_folder(root: Path, n: int, size: int) -> None:
         folder = root / CLASSES[label]
         folder.mkdir(parents=True, exist_ok=True)
         Image.fromarray(img.transpose(1, 2, 0)).save(folder / f"{i:05d}.png")
+
+
+# -- timing --------------------------------------------------------------------------------------
+
+def cpu_seconds() -> float:
+    """CPU time of this process (all its threads) and of its live child processes (the loader's
+    workers), from /proc on Linux; elsewhere this process only."""
+    total = time.process_time()
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return total
+    me, tick = str(os.getpid()), os.sysconf("SC_CLK_TCK")
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if fields[1] == me:  # the parent's pid; utime and stime in clock ticks
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+class Marks:
+    """Wall and CPU time at the start and at the end of each epoch."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu, self.n_train = [time.perf_counter()], [cpu_seconds()], 0
+
+    def mark(self) -> None:
+        self.wall.append(time.perf_counter())
+        self.cpu.append(cpu_seconds())
+
+    def epochs(self, what: str) -> list[float]:
+        """Seconds of each epoch; the first from the start (everything before it included)."""
+        t = self.wall if what == "wall" else self.cpu
+        return [b - a for a, b in pairwise(t)]
+
+    def rate(self, what: str) -> float:
+        """Training samples per second (wall or CPU) of epochs 2 on."""
+        return statistics.mean(self.n_train / t for t in self.epochs(what)[1:])
 
 
 # -- the usual pipeline ----------------------------------------------------------------------------
@@ -108,9 +154,9 @@ class Subset(Dataset):
         return self.data[int(self.index[i])]
 
 
-def loader_run(folder: Path, raw: dict, side: int, epochs: int, threads: int) -> tuple[float, list[float], int]:
-    """The loader pipeline: (seconds to the end of epoch 1, seconds of each epoch, training samples)."""
-    t0 = time.perf_counter()
+def loader_run(folder: Path, raw: dict, side: int, epochs: int, threads: int) -> Marks:
+    """The loader pipeline, timed from before its first line to the end of each epoch."""
+    marks = Marks()
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     train_set, val_set = PictureFolder(folder, side, True), PictureFolder(folder, side, False)
@@ -125,9 +171,7 @@ def loader_run(folder: Path, raw: dict, side: int, epochs: int, threads: int) ->
     model = build_model(raw["model"], (3, side, side), len(CLASSES))
     opt = torch.optim.Adam(model.parameters(), lr=raw["optimizer"]["lr"])
     loss_fn = nn.CrossEntropyLoss()
-    times, first = [], 0.0
-    for epoch in range(epochs):
-        start = time.perf_counter()
+    for _ in range(epochs):
         model.train()
         for xb, yb in train:
             loss = loss_fn(model(xb), yb)
@@ -138,17 +182,17 @@ def loader_run(folder: Path, raw: dict, side: int, epochs: int, threads: int) ->
         with torch.no_grad():
             for xb, yb in val:
                 loss_fn(model(xb), yb)
-        times.append(time.perf_counter() - start)
-        if epoch == 0:
-            first = time.perf_counter() - t0
-    return first, times, n_train
+        marks.mark()
+    marks.n_train = n_train
+    return marks
 
 
 # -- the studio ------------------------------------------------------------------------------------
 
 def studio_run(folder: Path, raw: dict, side: int, epochs: int, threads: int,
-               tmp: Path) -> tuple[float, list[float], int]:
-    """The studio: (seconds to the end of epoch 1, seconds of each epoch, training samples)."""
+               tmp: Path) -> Marks:
+    """The studio, timed from before ``train_recipe`` to the end of each epoch (checkpoints between
+    epochs included)."""
     os.environ["STUDIO_CACHE_DIR"] = str(tmp / f"cache-{time.monotonic_ns()}")  # cold: decode included
     recipe = Recipe.from_dict({
         "name": "throughput", "data": {"source": f"images:{folder}", "options": {"image_size": side}},
@@ -156,17 +200,11 @@ def studio_run(folder: Path, raw: dict, side: int, epochs: int, threads: int,
         "regularization": {"early_stopping": None, "augmentation": {"shift": SHIFT, "hflip": True}},
         "training": {"epochs": epochs, "batch_size": raw["training"]["batch_size"], "seed": 0, "device": "cpu",
                      "threads": threads}})
-    ends: list[float] = []
-    epochs_seen: list[EpochEnd] = []
-
-    def record(event: object) -> None:
-        if isinstance(event, EpochEnd):
-            ends.append(time.perf_counter())
-            epochs_seen.append(event)
-
-    t0 = time.perf_counter()
-    result = train_recipe(recipe, runs_root=tmp / "runs", callbacks=(Relay(record),))
-    return ends[0] - t0, [e.seconds for e in epochs_seen], result.summary.rows["train"]
+    marks = Marks()
+    result = train_recipe(recipe, runs_root=tmp / "runs",
+                          callbacks=(Relay(lambda e: marks.mark() if isinstance(e, EpochEnd) else None),))
+    marks.n_train = result.summary.rows["train"]
+    return marks
 
 
 def main() -> None:
@@ -186,20 +224,23 @@ def main() -> None:
         # torch's optimizers import torch._dynamo on first use (seconds, more on a busy machine): a cost of
         # the process, not of either pipeline, paid here so that whichever runs first does not carry it
         torch.optim.Adam([torch.zeros(1, requires_grad=True)])
-        s_first, s_times, s_n = studio_run(folder, raw, args.train_size, args.epochs, args.threads, tmp)
-        l_first, l_times, l_n = loader_run(folder, raw, args.train_size, args.epochs, args.threads)
-    studio_rate = statistics.mean(s_n / t for t in s_times[1:])
-    loader_rate = statistics.mean(l_n / t for t in l_times[1:])
+        studio = studio_run(folder, raw, args.train_size, args.epochs, args.threads, tmp)
+        loader = loader_run(folder, raw, args.train_size, args.epochs, args.threads)
     print(f"{args.images} PNGs of {args.size}x{args.size}, trained at {args.train_size}x{args.train_size}, "
           f"batch {raw['training']['batch_size']}, {args.threads} torch thread(s), {os.cpu_count()} cores")
-    print(f"{'':8} {'train rows':>10} {'epoch 1 incl. setup':>20} " + " ".join(
-        f"{'epoch ' + str(i + 1):>9}" for i in range(args.epochs)) + f" {'samples/s (epochs 2+)':>22}")
-    for name, n, first, times, rate in (("studio", s_n, s_first, s_times, studio_rate),
-                                         ("loader", l_n, l_first, l_times, loader_rate)):
-        print(f"{name:8} {n:>10} {first:>19.2f}s " + " ".join(f"{t:>8.2f}s" for t in times) + f" {rate:>22,.0f}")
-    print(f"first epoch, decode included: studio {s_n / s_first:,.0f} samples/s, loader {l_n / l_first:,.0f} "
-          f"samples/s ({l_first / s_first:.2f}x)")
-    print(f"ratio: {studio_rate / loader_rate:.2f}")
+    print(f"{'':7} {'rows':>5} {'epoch 1 (+setup)':>17} " + " ".join(
+        f"{'epoch ' + str(i + 1):>8}" for i in range(1, args.epochs)) + f" {'samples/s':>10} "
+          f"{'CPU-s/epoch':>12} {'samples/CPU-s':>14}")
+    for name, m in (("studio", studio), ("loader", loader)):
+        wall, cpu = m.epochs("wall"), m.epochs("cpu")
+        print(f"{name:7} {m.n_train:>5} {wall[0]:>16.2f}s " + " ".join(f"{t:>7.2f}s" for t in wall[1:])
+              + f" {m.rate('wall'):>10,.0f} {statistics.mean(cpu[1:]):>11.2f}s {m.rate('cpu'):>14,.0f}")
+    print(f"first epoch, decode and setup included: studio {studio.n_train / studio.epochs('wall')[0]:,.0f} "
+          f"samples/s, loader {loader.n_train / loader.epochs('wall')[0]:,.0f} samples/s "
+          f"(studio/loader {loader.epochs('wall')[0] / studio.epochs('wall')[0]:.2f}x)")
+    print(f"epochs 2+, per CPU-second (less sensitive to other programs): "
+          f"{studio.rate('cpu') / loader.rate('cpu'):.2f}x")
+    print(f"ratio: {studio.rate('wall') / loader.rate('wall'):.2f}")
 
 
 if __name__ == "__main__":
