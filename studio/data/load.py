@@ -116,7 +116,8 @@ def _load_csv(ref: str, data: DataConfig, access: DataAccess, progress: Progress
     task, y, labels = decide_task(frame[target], data.task)
     usable = [c for c in typed.frame.columns if c in typed.column_types]
     wanted = None if data.features is None else [f for f in data.features if f not in pictures]
-    features = _choose(wanted, usable, typed.dropped, typed.expanded, target, name) if wanted != [] else []
+    only_pictures = wanted == [] and bool(pictures)  # data.features lists image columns alone
+    features = [] if only_pictures else _choose(wanted, usable, typed.dropped, typed.expanded, target, name)
     if not features and not pictures:
         why = "; ".join(f"{quote(c, 30)} ({r})" for c, r in list(typed.dropped.items())[:3])
         more = f" and {len(typed.dropped) - 3} more" if len(typed.dropped) > 3 else ""
