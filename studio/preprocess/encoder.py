@@ -3,7 +3,8 @@
 The matrix holds the numeric columns as they are (NaN kept, ±inf read as missing) followed by the
 one-hot indicators of each categorical column. Missing categories are filled here when an impute
 step asks for it; an unseen or (unfilled) missing category is a row of zeros, never an error.
-Categories are fit with scikit-learn's ``OneHotEncoder`` and kept as plain strings.
+Categories are fit as scikit-learn's ``OneHotEncoder`` fits them (counted once per distinct value,
+not once per row) and kept as plain strings.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.preprocessing import OneHotEncoder
 
 from studio.data.numbers import to_numbers
 from studio.data.table import Table
@@ -55,47 +55,124 @@ class CategoricalColumn:
         return [*names, f"{self.name}={OTHER}"] if self.grouped else names
 
     def encode(self, series: pd.Series) -> np.ndarray:
-        values = category_strings(series)
-        if self.fill is not None:
-            values = values.fillna(self.fill)
-        known = [*self.categories, *self.grouped]
-        codes = pd.Index(known, dtype=object).get_indexer(values)  # -1 for unseen or missing
-        column = np.minimum(codes, len(self.categories))  # every grouped category -> "other"
-        out = np.zeros((len(series), len(self.indicator_names)), dtype=np.float32)
-        rows = np.flatnonzero(codes >= 0)
-        out[rows, column[rows]] = 1.0
+        """float32 (n, indicators): 1 in the column of each row's category, a row of zeros if unseen."""
+        out = np.empty((len(series), len(self.indicator_names)), dtype=np.float32)
+        self.encode_into(series, out)
         return out
+
+    def encode_into(self, series: pd.Series, out: np.ndarray) -> None:
+        """Write the indicators of ``series`` into ``out`` (n, indicators), a view of a bigger matrix."""
+        codes, keys = category_codes(series)
+        if self.fill is not None:
+            keys = [*keys, self.fill]
+            codes = np.where(codes < 0, len(keys) - 1, codes)
+        known = [*self.categories, *self.grouped]
+        position = pd.Index(known, dtype=object).get_indexer(pd.Index(keys, dtype=object))  # -1: unseen
+        code = np.append(position, -1)[codes]  # per row; codes of -1 (missing, no fill) pick the -1 appended
+        column = np.minimum(code, len(self.categories))  # every grouped category -> "other"
+        out[:] = 0.0
+        rows = np.flatnonzero(code >= 0)
+        out[rows, column[rows]] = 1.0
+
+
+CHUNK = 1 << 22  # values converted to float64 at a time: a few columns of a million rows, or all of a wide table
+
+
+def numbers_into(frame: pd.DataFrame, names: list[str], out: np.ndarray) -> None:
+    """Write ``to_numbers`` of each column into ``out`` (n, len(names)) as float32, ±inf and NaN as NaN.
+
+    Columns already held as numpy numbers (what loading makes) are converted a block of columns at a
+    time, with the same float64 step as ``to_numbers``; others (text, nullable dtypes) one by one.
+    """
+    dtypes = dict(zip(frame.columns, frame.dtypes, strict=True))
+    fast = [i for i, c in enumerate(names) if isinstance(dtypes[c], np.dtype) and dtypes[c].kind in "biuf"]
+    step = max(1, CHUNK // max(len(frame), 1))
+    for s in range(0, len(fast), step):
+        block = fast[s : s + step]
+        out[:, block] = frame[[names[i] for i in block]].to_numpy(np.float64)
+    for i in sorted(set(range(len(names))) - set(fast)):
+        out[:, i] = to_numbers(frame[names[i]]).to_numpy(np.float32, na_value=np.nan)
+    np.copyto(out, np.float32(np.nan), where=~np.isfinite(out))  # ±inf counts as missing
+
+
+def _key(v: Any) -> Any:
+    """A value's category: its string, None when missing ("3" for both 3 and 3.0)."""
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+        return None
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    return str(v)
 
 
 def category_strings(series: pd.Series) -> pd.Series:
-    """Categories as strings; 3 and 3.0 are the same category (a column of ints gains NaN)."""
+    """Categories as strings; 3 and 3.0 are the same category (a column of ints gains NaN).
 
-    def key(v: Any) -> Any:
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-            return None
-        if isinstance(v, (float, np.floating)) and float(v).is_integer():
-            return str(int(v))
-        return str(v)
-
-    return series.astype(object).map(key)
+    Keys every value: the plain reference of :func:`category_codes`, which the encoder uses.
+    """
+    return series.astype(object).map(_key)
 
 
-def _fit_column(name: str, values: pd.Series, spec: EncoderSpec) -> CategoricalColumn:
+def _distinct_is_exact(series: pd.Series) -> bool:
+    """Whether pandas' factorize groups exactly the values that ``_key`` maps alike: plain numpy numbers or
+    booleans, or text only. A mixed object column (where 1 == True == 1.0) is keyed value by value."""
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "biuf":
+        return True
+    if isinstance(series.dtype, pd.StringDtype):
+        return True
+    return series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")
+
+
+def category_codes(series: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """``(codes, keys)``: row i's category is ``keys[codes[i]]``, or missing where ``codes[i]`` is -1.
+
+    The same categories as ``category_strings`` (``_key`` of each value), but ``_key`` runs once per
+    distinct value instead of once per row: a million-row column has a handful of distinct values.
+    """
+    if _distinct_is_exact(series):
+        codes, _ = pd.factorize(series, use_na_sentinel=True)
+        firsts = pd.Series(codes).drop_duplicates()  # each code once, indexed by its first row
+        firsts = firsts[firsts.to_numpy() >= 0]
+        raw = np.empty(len(firsts), dtype=object)
+        raw[firsts.to_numpy()] = series.iloc[firsts.index.to_numpy()].astype(object).to_numpy()
+    else:
+        codes, raw = np.arange(len(series)), series.astype(object).to_numpy()
+    keys = [_key(v) for v in raw]
+    # Distinct values may share a key (3 and 3.0, or a missing value not counted as one): merge them.
+    index, first = pd.factorize(pd.Series(keys, dtype=object), use_na_sentinel=True)
+    merged = np.append(index, -1)[codes]
+    return merged.astype(np.intp, copy=False), [str(k) for k in first]
+
+
+def _fit_column(name: str, series: pd.Series, spec: EncoderSpec) -> CategoricalColumn:
+    """Categories of one raw column, as scikit-learn's ``OneHotEncoder(max_categories=...)`` would fit them
+    on its category strings (missing ones filled first), counted once per distinct value."""
+    codes, keys = category_codes(series)
+    counts = np.bincount(codes[codes >= 0], minlength=len(keys))
+    n_missing = int((codes < 0).sum())
     fill = None
     if spec.fill == "constant":
         fill = spec.fill_value
-    elif spec.fill == "most_frequent" and values.notna().any():
-        fill = str(values.value_counts().index[0])
-    if fill is not None:
-        values = values.fillna(fill)
-    seen = values.dropna().to_numpy(dtype=object).reshape(-1, 1)
-    if len(seen) == 0:
-        return CategoricalColumn(name, [], [], fill)
-    enc = OneHotEncoder(handle_unknown="ignore", max_categories=spec.max_categories).fit(seen)
-    grouped = enc.infrequent_categories_[0] if spec.max_categories is not None else None
-    grouped_list = [] if grouped is None else [str(c) for c in grouped]
-    kept = [str(c) for c in enc.categories_[0] if str(c) not in set(grouped_list)]
-    return CategoricalColumn(name, kept, grouped_list, fill)
+    elif spec.fill == "most_frequent" and n_missing < len(codes):
+        strings = pd.Series(np.asarray(keys, dtype=object)[codes[codes >= 0]], dtype=object)
+        fill = str(strings.value_counts().index[0])  # pandas' order among equally frequent ones
+    seen: dict[str, int] = dict(zip(keys, counts.tolist(), strict=True))
+    if fill is not None and n_missing:
+        seen[fill] = seen.get(fill, 0) + n_missing
+    categories = sorted(seen)  # OneHotEncoder's order
+    grouped = _infrequent(categories, np.array([seen[c] for c in categories]), spec.max_categories)
+    kept = [c for c in categories if c not in set(grouped)]
+    return CategoricalColumn(name, kept, grouped, fill)
+
+
+def _infrequent(categories: list[str], counts: np.ndarray, max_categories: int | None) -> list[str]:
+    """The categories that share the "other" indicator: scikit-learn's rule for ``max_categories``
+    (the least frequent beyond max_categories - 1, ties broken by a stable sort of the sorted categories)."""
+    if max_categories is None or max_categories >= len(categories) + 1:
+        return []
+    if max_categories == 1:
+        return list(categories)
+    smallest = np.argsort(counts, kind="mergesort")[: -(max_categories - 1)]
+    return [categories[i] for i in sorted(smallest.tolist())]
 
 
 @dataclass
@@ -109,7 +186,7 @@ class Encoder:
     def fit(cls, rows: pd.DataFrame, table: Table, spec: EncoderSpec) -> Encoder:
         numeric = [c for c in table.features if table.column_types.get(c) != "categorical"]
         cats = [c for c in table.features if table.column_types.get(c) == "categorical"]
-        fitted = [_fit_column(c, category_strings(rows[c]), spec) for c in cats]
+        fitted = [_fit_column(c, rows[c], spec) for c in cats]
         return cls(numeric, fitted)
 
     @property
@@ -131,11 +208,14 @@ class Encoder:
         missing = [c for c in needed if c not in frame.columns]
         if missing:
             raise DataError(f"the data lacks the column(s) {missing}; the model needs {needed}")
-        num = frame[self.numeric].apply(to_numbers).to_numpy(np.float32, na_value=np.nan)
-        num = np.where(np.isfinite(num), num, np.float32(np.nan))  # ±inf counts as missing
-        parts = [num.reshape(len(frame), len(self.numeric))]
-        parts += [col.encode(frame[col.name]) for col in self.categorical]
-        return np.concatenate(parts, axis=1).astype(np.float32)
+        out = np.empty((len(frame), len(self.names)), dtype=np.float32)
+        numbers_into(frame, self.numeric, out[:, : len(self.numeric)])
+        start = len(self.numeric)
+        for col in self.categorical:
+            width = len(col.indicator_names)
+            col.encode_into(frame[col.name], out[:, start : start + width])
+            start += width
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {"numeric": list(self.numeric), "categorical": [asdict(c) for c in self.categorical]}
