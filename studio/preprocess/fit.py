@@ -124,8 +124,8 @@ def fit_transform(
     spec = EncoderSpec()
     for p in column_steps:
         p.step.configure(spec)
-    encoder = Encoder.fit(rows, table, spec)
-    state = ColumnState(encoder.encode(rows), encoder.names, encoder.indicator, rows, table)
+    encoder, matrix = Encoder.fit_encode(rows, table, spec)
+    state = ColumnState(matrix, encoder.names, encoder.indicator, rows, table)
 
     ops: list[Op] = []
     filled = not encoder.numeric  # one-hot indicators are never missing

@@ -17,13 +17,13 @@ from sklearn.preprocessing import OneHotEncoder
 
 from studio.data.numbers import to_numbers
 from studio.preprocess import fit_preprocessor, fit_transform
+from studio.preprocess.codes import category_codes, category_strings, numbers_into
 from studio.preprocess.column_steps import _medians
 from studio.preprocess.encoder import (
     CategoricalColumn,
+    Encoder,
     EncoderSpec,
     _fit_column,
-    category_codes,
-    category_strings,
 )
 from studio.preprocess.ops import Affine, Clip, FillNaN, Power, Project, Select
 
@@ -118,13 +118,24 @@ def test_fitted_categories_and_indicators_match_scikit_learn(name: str, spec: En
         assert np.array_equal(fast.encode(rows), plain_encode(plain, rows))
 
 
-def test_rare_categories_with_tied_counts_are_grouped_as_scikit_learn_groups_them() -> None:
+def test_tied_counts_group_and_fill_as_scikit_learn_and_pandas_do() -> None:
+    """Rare categories with equal counts (scikit-learn's stable sort) and the most frequent of equally
+    frequent categories (pandas' value_counts order) are the plain ones."""
     rng = np.random.default_rng(0)
-    for trial in range(40):
+    for trial in range(60):
         k = int(rng.integers(2, 12))
-        values = pd.Series(rng.choice([f"v{i}" for i in range(k)], size=int(rng.integers(5, 40))), dtype=object)
-        spec = EncoderSpec(max_categories=int(rng.integers(2, 8)))
-        assert _fit_column("c", values, spec) == plain_fit_column("c", values, spec), trial
+        values = rng.choice([f"v{i}" for i in range(k)], size=int(rng.integers(5, 40))).astype(object)
+        values[rng.random(len(values)) < 0.2] = None
+        series = pd.Series(values, dtype=object)
+        spec = EncoderSpec(max_categories=int(rng.integers(2, 8)), fill="most_frequent" if trial % 2 else None)
+        assert _fit_column("c", series, spec) == plain_fit_column("c", series, spec), trial
+
+
+def test_fitting_and_encoding_together_equals_fitting_then_encoding(train, table) -> None:
+    spec = EncoderSpec(max_categories=3, fill="most_frequent")
+    encoder, matrix = Encoder.fit_encode(train, table, spec)
+    assert encoder == Encoder.fit(train, table, spec)
+    assert np.array_equal(matrix, encoder.encode(train), equal_nan=True)
 
 
 def test_medians_match_simple_imputer_bitwise() -> None:
@@ -196,3 +207,24 @@ def test_fit_transform_equals_fit_then_transform(steps, train, val, table) -> No
     before = val.copy()
     assert np.array_equal(pre.transform(val), again.apply_ops(again.encode(val)), equal_nan=True)
     pd.testing.assert_frame_equal(val, before)
+
+
+@pytest.mark.parametrize("rows", [50, 70_000])  # a block of columns at a time; column by column (long tables)
+def test_numbers_match_to_numbers_column_by_column(rows: int) -> None:
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame({
+        "f64": rng.normal(size=rows) * 1e39,  # beyond float32: inf, then missing
+        "i64": rng.integers(2**60, 2**62, rows),  # rounded through float64 first, as to_numbers does
+        "bool": rng.integers(0, 2, rows).astype(bool),
+        "f32": rng.normal(size=rows).astype(np.float32),
+        "nullable": pd.array(rng.integers(0, 9, rows), dtype="Int64"),
+        "text": rng.choice(["1,234", "$5", "x", "", "2.5"], rows).astype(object),
+    })
+    frame.loc[::5, "f64"] = np.inf
+    frame.loc[::7, "nullable"] = pd.NA
+    names = ["text", "f64", "i64", "bool", "nullable", "f32"]
+    out = np.empty((rows, len(names)), dtype=np.float32)
+    numbers_into(frame, names, out)
+    num = frame[names].apply(to_numbers).to_numpy(np.float32, na_value=np.nan)
+    expected = np.where(np.isfinite(num), num, np.float32(np.nan))
+    assert np.array_equal(out, expected, equal_nan=True)
