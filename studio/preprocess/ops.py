@@ -37,6 +37,12 @@ def _full(width: int, cols: list[int], values: list[float], identity: float) -> 
     return vec
 
 
+def _span(cols: list[int]) -> slice:
+    """The columns from the first to the last of ``cols``: in place, an op touches only those (the
+    identity values of the others in between leave them bitwise as they are)."""
+    return slice(min(cols), max(cols) + 1) if cols else slice(0, 0)
+
+
 def _buffer(module: nn.Module, name: str, value: np.ndarray) -> None:
     module.register_buffer(name, torch.from_numpy(np.ascontiguousarray(value)))
 
@@ -111,7 +117,9 @@ class FillNaN(Op):
         return np.where(np.isnan(x), self._fill(), x).astype(np.float32)
 
     def apply_inplace(self, x: np.ndarray) -> np.ndarray:
-        np.copyto(x, self._fill(), where=np.isnan(x))  # NaN where the fill is NaN: the identity
+        span = _span(self.cols)
+        part = x[:, span]  # a view
+        np.copyto(part, self._fill()[span], where=np.isnan(part))  # NaN where the fill is NaN: the identity
         return x
 
     def module(self) -> nn.Module:
@@ -136,8 +144,11 @@ class Clip(Op):
 
     def apply_inplace(self, x: np.ndarray) -> np.ndarray:
         lo, hi = self._bounds()
-        np.maximum(x, lo, out=x)
-        return np.minimum(x, hi, out=x)
+        span = _span(self.cols)
+        part = x[:, span]
+        np.maximum(part, lo[span], out=part)
+        np.minimum(part, hi[span], out=part)
+        return x
 
     def module(self) -> nn.Module:
         return _ClipModule(*self._bounds())
@@ -161,8 +172,11 @@ class Affine(Op):
 
     def apply_inplace(self, x: np.ndarray) -> np.ndarray:
         sub, div = self._vectors()
-        np.subtract(x, sub, out=x)
-        return np.divide(x, div, out=x)
+        span = _span(self.cols)
+        part = x[:, span]
+        np.subtract(part, sub[span], out=part)
+        np.divide(part, div[span], out=part)
+        return x
 
     def module(self) -> nn.Module:
         return _AffineModule(*self._vectors())

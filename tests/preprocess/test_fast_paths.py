@@ -154,8 +154,8 @@ def test_medians_match_simple_imputer_bitwise() -> None:
 
 
 @pytest.mark.parametrize("op", [
-    FillNaN(4, [0, 2], [1.5, -2.0]), Clip(4, [1, 3], [-0.5, 0.0], [0.5, 2.0]), Affine(4, [0, 1, 3], [1.0, 2.0, 0.5],
-                                                                                     [3.0, 0.7, 1.0]),
+    FillNaN(4, [0, 2], [1.5, -2.0]), FillNaN(4, [], []), Clip(4, [1, 3], [-0.5, 0.0], [0.5, 2.0]),
+    Affine(4, [0, 1, 3], [1.0, 2.0, 0.5], [3.0, 0.7, 1.0]), Affine(4, [2], [0.25], [4.0]),
     Select(4, [3, 0]), Project(4, [0.1, 0.2, 0.3, 0.4], [[1.0, 0.0, 0.5, 0.2]]), Power(4, [[2, 0, 0, 0], [1, 1, 0, 0]]),
 ])
 def test_ops_in_place_give_the_same_numbers(op) -> None:
@@ -163,9 +163,12 @@ def test_ops_in_place_give_the_same_numbers(op) -> None:
     x[::4, 0] = np.nan
     x[1, 1] = np.inf
     x[2, 2] = -np.inf
+    x[3, 3] = -0.0
     with np.errstate(invalid="ignore"):  # NaN and inf through a product
         expected = op.apply(x.copy())
-        assert np.array_equal(op.apply_inplace(x.copy()), expected, equal_nan=True)
+        got = op.apply_inplace(x.copy())
+    assert got.dtype == expected.dtype == np.float32
+    assert np.array_equal(got.view(np.uint32), expected.view(np.uint32))  # bitwise: -0.0 and NaN included
 
 
 def test_encoding_a_frame_matches_converting_column_by_column(train, table) -> None:
