@@ -5,7 +5,7 @@ None when missing) and a number is ``to_numbers(column)`` as float32. Keying a m
 Python, or converting a thousand columns one by one, is what made big and wide tables slow; the
 functions here give the same result with pandas' hashing and numpy's block conversion, and fall back
 to the per-value definition where the shortcut could group values differently (a mixed object column).
-tests/preprocess/test_fast_paths.py pins them to the plain definitions bitwise.
+tests/preprocess/test_preprocess_fast_paths.py pins them to the plain definitions bitwise.
 """
 
 from __future__ import annotations
