@@ -114,16 +114,20 @@ class Encoder:
 
     @classmethod
     def fit(cls, rows: pd.DataFrame, table: Table, spec: EncoderSpec) -> Encoder:
-        return cls.fit_encode(rows, table, spec)[0]
+        return cls._fit(rows, table, spec)[0]
 
     @classmethod
     def fit_encode(cls, rows: pd.DataFrame, table: Table, spec: EncoderSpec) -> tuple[Encoder, np.ndarray]:
         """The fitted encoder and ``encode(rows)``, each categorical column coded once for both."""
+        encoder, coded = cls._fit(rows, table, spec)
+        return encoder, encoder._encode(rows, coded)
+
+    @classmethod
+    def _fit(cls, rows: pd.DataFrame, table: Table, spec: EncoderSpec) -> tuple[Encoder, dict[str, Coded]]:
         numeric = [c for c in table.features if table.column_types.get(c) != "categorical"]
         cats = [c for c in table.features if table.column_types.get(c) == "categorical"]
         coded = {c: category_codes(rows[c]) for c in cats}
-        encoder = cls(numeric, [_fit_column(c, rows[c], spec, coded[c]) for c in cats])
-        return encoder, encoder._encode(rows, coded)
+        return cls(numeric, [_fit_column(c, rows[c], spec, coded[c]) for c in cats]), coded
 
     @property
     def names(self) -> list[str]:
