@@ -7,9 +7,14 @@ interleaved rounds, each from a cold in-process cache (the disk cache is a fresh
   thread, pixels touched (``np.asarray``) so the decode really happens;
 * ``studio``: :func:`studio.data.images.cache.decode_all`: hashing every file for the cache key,
   decoding, resizing to the training size, writing the cache file (the threads it uses by default);
-* ``studio (cached)``: the same call again, served from the disk cache (a new process would see this).
+* ``studio (cached)``: the same call again, served from the disk cache (a new process would see this);
+* ``studio folder load``: what ``images:FOLDER`` really costs, :func:`folder_table` from a cold cache:
+  listing the class folders, the survey of sizes and modes (which reads each file's header and
+  EXIF orientation), then the decode and cache above.
 
-Target: studio within 4x of pillow. The last line is ``ratio: X.XX`` = studio's time / pillow's.
+Target: studio within 4x of pillow. The last lines are ``folder ratio: X.XX`` (the whole folder
+load / pillow's) and ``ratio: X.XX`` = studio's decode+cache time / pillow's. The machine this
+runs on may be shared: run it twice and read the medians.
 
     .venv/bin/python benchmarks/image_decode.py [--images 10000] [--size 64] [--rounds 3]
 """
@@ -29,6 +34,8 @@ from PIL import Image
 from studio.data.images import cache
 from studio.data.images.decode import ImageSpec
 from studio.data.images.shapes import CLASSES, draw_shapes
+from studio.data.images.source import ImageOptions
+from studio.data.images.tables import folder_table
 
 
 def make_folder(root: Path, n: int, size: int) -> list[Path]:
@@ -67,6 +74,16 @@ def studio(paths: list[Path], size: int, cache_root: Path) -> tuple[float, float
     return cold, warm
 
 
+def folder_load(root: Path, size: int, cache_root: Path) -> float:
+    os.environ["STUDIO_CACHE_DIR"] = str(cache_root)
+    cache.clear_memory()
+    t = time.perf_counter()
+    table = folder_table(root, root.name, ImageOptions(image_size=size))
+    seconds = time.perf_counter() - t
+    assert table.images["image"].images.shape[1:] == (3, size, size)
+    return seconds
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--images", type=int, default=10_000)
@@ -75,18 +92,23 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         paths = make_folder(Path(tmp) / "data", args.images, args.size)
-        floor, cold, warm = [], [], []
+        floor, cold, warm, whole = [], [], [], []
         for r in range(args.rounds):
             floor.append(pillow_alone(paths))
             c, w = studio(paths, args.size, Path(tmp) / f"cache{r}")
             cold.append(c)
             warm.append(w)
-            print(f"round {r + 1}: pillow {floor[-1]:.2f} s, studio {c:.2f} s, studio (cached) {w:.2f} s", flush=True)
+            whole.append(folder_load(Path(tmp) / "data", args.size, Path(tmp) / f"folder-cache{r}"))
+            print(f"round {r + 1}: pillow {floor[-1]:.2f} s, studio {c:.2f} s, studio (cached) {w:.2f} s, "
+                  f"studio folder load {whole[-1]:.2f} s", flush=True)
     p, c, w = statistics.median(floor), statistics.median(cold), statistics.median(warm)
+    f = statistics.median(whole)
     print(f"{args.images} images of {args.size}x{args.size}, {os.cpu_count()} cores, median of {args.rounds} rounds")
     print(f"pillow open+convert  {p:6.2f} s  ({args.images / p:,.0f} images/s)")
     print(f"studio decode+cache  {c:6.2f} s  ({args.images / c:,.0f} images/s)")
     print(f"studio from cache    {w:6.2f} s  ({args.images / w:,.0f} images/s)")
+    print(f"studio folder load   {f:6.2f} s  ({args.images / f:,.0f} images/s)")
+    print(f"folder ratio: {f / p:.2f}")
     print(f"ratio: {c / p:.2f}")
 
 

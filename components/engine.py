@@ -18,7 +18,10 @@ Two kinds of calls live here, each one call into ``studio``; the page only rende
 
 from __future__ import annotations
 
+import contextvars
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +30,19 @@ import pandas as pd
 import streamlit as st
 
 from components import state
-from studio.blocks import ModelSummary, summarize
+from studio.blocks import ModelSummary, summarize_network
 from studio.data import Table, describe_datasets, load_table
 from studio.data.access import DataAccess
 from studio.data.csv_reader import parse_options, read_csv
-from studio.errors import RunError, quote
+from studio.data.options import split_csv_options
+from studio.errors import RunError, StudioError, quote
+from studio.inputs.defaults import model_for_data
 from studio.pipeline import Prepared, prepare
 from studio.pipeline import steps_per_epoch as pipeline_steps_per_epoch
+from studio.prepared import encoders as network_encoders
 from studio.recipe import DataConfig, Recipe
 from studio.runs import RunDir, RunInfo, RunSummary, list_runs, load_run
+from studio.train.image_augment import preview as augment_preview_engine
 
 
 def _key(obj: Any) -> str:
@@ -48,13 +55,21 @@ def datasets() -> list[dict[str, Any]]:
     return describe_datasets()
 
 
-def resolve_file(ref: str) -> Path:
-    """The file a recipe's ``csv:`` reference names for this session (DataError: not allowed or not there)."""
-    return state.data_access().resolve(ref, "CSV file")
+def resolve_file(ref: str, what: str = "CSV file") -> Path:
+    """The file a recipe's ``csv:`` (or ``images:``) reference names for this session (DataError: not
+    allowed or not there)."""
+    return state.data_access().resolve(ref, what)
 
 
 def _file_id(path: Path) -> str:
-    """What makes a cached result of this file private and fresh: its resolved path, mtime and size."""
+    """What makes a cached result of this file private and fresh: its resolved path, mtime and size.
+
+    For a folder of pictures (a server data folder) that is the folder's own mtime: a class folder
+    added or removed is seen, a picture replaced inside a class folder is not until the cache entry
+    goes (the engine's own decode cache is keyed by content, so a reload is always right).
+    """
+    if not path.exists():
+        return f"{path}|missing"  # load_table says so, in its own words
     info = path.stat()
     return f"{path}|{info.st_mtime_ns}|{info.st_size}"
 
@@ -62,12 +77,38 @@ def _file_id(path: Path) -> str:
 def _source_id(data: DataConfig) -> str:
     """The identity of the data's file for cache keys ("" for a built-in dataset)."""
     kind, ref = data.source.split(":", 1)
-    return _file_id(resolve_file(ref)) if kind == "csv" else ""
+    if kind == "builtin":
+        return ""
+    return _file_id(resolve_file(ref, "image folder" if kind == "images" else "CSV file"))
+
+
+Progress = Callable[[int, int], None]
+
+
+@contextmanager
+def decoding_progress(what: str) -> Iterator[Progress]:
+    """A ``progress(done, total)`` for the engine's picture decoding, drawn as ``st.progress`` in place.
+
+    The bar is drawn from the context of the caller, outside the cached function that decodes:
+    Streamlit records every element a cached function draws and replays it on a cache hit, and a
+    finished bar replayed on every rerun is not wanted. The bar is removed when decoding is done.
+    """
+    slot = st.empty()
+    outside = contextvars.copy_context()
+
+    def report(done: int, total: int) -> None:
+        text = f"{what}: {done:,} of {total:,} pictures"
+        outside.run(slot.progress, done / max(total, 1), text=text)
+
+    try:
+        yield report
+    finally:
+        slot.empty()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _csv_columns(file_id: str, options_json: str, _path: Path) -> list[str]:
-    frame, _ = read_csv(_path, parse_options(json.loads(options_json)))
+    frame, _ = read_csv(_path, parse_options(split_csv_options(json.loads(options_json))[0]))
     return [str(c) for c in frame.columns]
 
 
@@ -78,28 +119,63 @@ def csv_columns(ref: str, options: dict[str, Any]) -> list[str]:
 
 
 @st.cache_data(show_spinner="Loading the data...", max_entries=32)
-def _table(data_json: str, source_id: str, _access: DataAccess) -> Table:
-    return load_table(DataConfig.model_validate_json(data_json), _access)
+def _table(data_json: str, source_id: str, _access: DataAccess, _progress: Progress | None = None) -> Table:
+    return load_table(DataConfig.model_validate_json(data_json), _access, _progress)
+
+
+def _table_key(data: DataConfig) -> str:
+    """What loading depends on: the data section without the split (a new split reads nothing again)."""
+    return _key(data.model_dump(mode="json", exclude={"split"}))
 
 
 def table(recipe: Recipe) -> Table:
-    """The recipe's dataset, loaded and typed (:func:`studio.data.load_table`)."""
+    """The recipe's dataset, loaded and typed (:func:`studio.data.load_table`); decoding pictures
+    shows a progress bar (only when the result is not cached yet)."""
     data = recipe.data
-    return _table(_key(data.model_dump(mode="json")), _source_id(data), state.data_access())
+    source_id = _source_id(data)
+    with decoding_progress("Decoding pictures") as progress:
+        return _table(_table_key(data), source_id, state.data_access(), progress)
 
 
 @st.cache_data(show_spinner="Preparing the data...", max_entries=16)
-def _prepared(part_json: str, source_id: str, _access: DataAccess) -> Prepared:
-    return prepare(Recipe.from_dict(json.loads(part_json)), _access)
+def _prepared(part_json: str, source_id: str, _access: DataAccess, _table: Table) -> Prepared:
+    return prepare(Recipe.from_dict(json.loads(part_json)), _access, table=_table)
 
 
 def prepared(recipe: Recipe) -> Prepared:
     """Split and preprocessed data (:func:`studio.pipeline.prepare`); depends on data + preprocessing only.
 
+    The table is the cached :func:`table` (pictures are decoded once, whatever the split or the steps).
     The cached value's ``recipe`` holds only those two sections; use the draft for anything else.
     """
     part = {"data": recipe.data.model_dump(mode="json"), "preprocessing": recipe.preprocessing}
-    return _prepared(_key(part), _source_id(recipe.data), state.data_access())
+    return _prepared(_key(part), _source_id(recipe.data), state.data_access(), table(recipe))
+
+
+def image_inputs(recipe: Recipe) -> list[str]:
+    """The names of the draft's picture inputs ([] for a table, or when the data is not usable yet)."""
+    try:
+        return [i.name for i in prepared(recipe).inputs if i.kind == "image"]
+    except StudioError:
+        return []
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _augment_preview(part_json: str, source_id: str, augmentation_json: str, n: int, seed: int,
+                     _recipe: Recipe, _prepared: Prepared) -> np.ndarray:
+    return augment_preview_engine(_recipe, _prepared, n, seed)
+
+
+def augment_preview(recipe: Recipe, n: int, seed: int, augmented: bool = True) -> np.ndarray:
+    """``n`` training pictures as the network sees them under the draft's augmentation (draw ``seed``),
+    or as they are (``augmented=False``): uint8 (n, C, H, W), see :func:`studio.train.image_augment.preview`."""
+    reg = recipe.regularization.model_dump(mode="json")
+    if not augmented:
+        recipe = recipe.updated(regularization={**reg, "augmentation": None})
+    part = {"data": recipe.data.model_dump(mode="json"), "preprocessing": recipe.preprocessing}
+    augmentation = reg["augmentation"] if augmented else None
+    return _augment_preview(_key(part), _source_id(recipe.data), _key(augmentation), n, seed, recipe,
+                            prepared(recipe))
 
 
 def steps_per_epoch(recipe: Recipe) -> int:
@@ -108,14 +184,27 @@ def steps_per_epoch(recipe: Recipe) -> int:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _model_summary(blocks_json: str, in_shape: tuple[int, ...], n_outputs: int) -> ModelSummary:
-    return summarize(json.loads(blocks_json), in_shape, n_outputs)
+def _model_summary(model_json: str, encoders_json: str, in_shapes: tuple[tuple[str, tuple[int, ...]], ...],
+                   n_outputs: int) -> ModelSummary:
+    return summarize_network(in_shapes, json.loads(model_json), json.loads(encoders_json), n_outputs)
+
+
+def input_shapes(recipe: Recipe) -> list[tuple[str, tuple[int, ...]]]:
+    """The network's inputs: (name, shape of one sample: (C, H, W) for pictures), in the model's order."""
+    return [(name, tuple(shape)) for name, shape in prepared(recipe).in_shapes]
+
+
+def encoders(recipe: Recipe) -> dict[str, list[dict[str, Any]]]:
+    """The encoder stack of each input as the network will have it (the defaults where the recipe has none)."""
+    return network_encoders(recipe, prepared(recipe))
 
 
 def model_summary(recipe: Recipe) -> ModelSummary:
-    """Per-block shapes, parameters and MACs for the recipe's model; ShapeError if it cannot be built."""
+    """Per-block shapes, parameters and MACs of the recipe's network (every input's encoder stack, then
+    the trunk); ShapeError if it cannot be built."""
     prep = prepared(recipe)
-    return _model_summary(_key(recipe.model), tuple(prep.in_shape), int(prep.n_outputs))
+    shapes = tuple((name, tuple(shape)) for name, shape in prep.in_shapes)
+    return _model_summary(_key(recipe.model), _key(network_encoders(recipe, prep)), shapes, int(prep.n_outputs))
 
 
 # -- saved runs -----------------------------------------------------------------------------------
@@ -251,3 +340,14 @@ def example_rows(run_dir: Path) -> pd.DataFrame | None:
     if not run.has(RunDir.TEST_ROWS):
         return None
     return run.test_rows(run.read_prepared()["table"])
+
+
+def model_for_table(recipe: Recipe, table: Table) -> list[dict[str, Any]] | None:
+    """A model of the right kind for ``table`` when the draft's plainly cannot read it (see
+    :func:`studio.inputs.defaults.model_for_data`); None when the draft's model may."""
+    if recipe.encoders:
+        return None  # a network of several inputs was built by hand
+    pictures = set(table.images)
+    has_table = any(f not in pictures for f in table.features)
+    model = [dict(b) for b in recipe.model]
+    return model_for_data(model, bool(pictures) and not has_table, has_table)

@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 from pydantic import BaseModel, create_model
 
-from components import engine, forms, items, state
+from components import augmentation, engine, forms, items, state
 from components.figures import lr_preview
 from components.safe import md
 from studio.errors import StudioError
@@ -119,7 +119,9 @@ def regularization() -> None:
         state.seed_widget(key, value is not None)
         st.checkbox(name.replace("_", " ").capitalize(), key=key,
                     on_change=_toggle, args=(name, key), help=params.__doc__)
-        if value is not None:
+        if value is not None and name == "augmentation":  # its options depend on the data's inputs
+            augmentation.form(value.model_dump(mode="json"), _model_setter("regularization", name))
+        elif value is not None:
             forms.render_params(params, value.model_dump(mode="json"), f"train.regularization.{name}",
                                 _model_setter("regularization", name))
 

@@ -18,6 +18,7 @@ from torch import nn
 from studio.blocks import ModelSummary, build_network, summarize_network
 from studio.data import Splits, Table, load_table, split_table
 from studio.data.access import DataAccess
+from studio.data.images.cache import Progress
 from studio.inputs import FittedInput, fit_inputs
 from studio.inputs.defaults import default_encoders
 from studio.preprocess import Preprocessor, StepReport, TargetScaler
@@ -80,9 +81,13 @@ class Prepared:
         return {i.name: f for i in self.inputs if (f := i.front()) is not None}
 
 
-def prepare(recipe: Recipe, access: DataAccess | None = None) -> Prepared:
-    """Load, split and fit the recipe's data (files found and allowed by ``access``)."""
-    table = load_table(recipe.data, access)
+def prepare(recipe: Recipe, access: DataAccess | None = None, progress: Progress | None = None,
+            table: Table | None = None) -> Prepared:
+    """Load, split and fit the recipe's data (files found and allowed by ``access``; ``progress(done,
+    total)`` while pictures are decoded, see :func:`studio.data.load_table`). ``table``: the recipe's
+    data already loaded by ``load_table(recipe.data, ...)`` (the app keeps it), so only the split and
+    the fitting are done again."""
+    table = load_table(recipe.data, access, progress) if table is None else table
     splits = split_table(table, recipe.data.split, recipe.data.seed)
     fitted = fit_inputs(recipe.preprocessing, table, splits.train)
     y_train = table.y(fitted.train_frame)

@@ -9,6 +9,7 @@ from components import engine, state, tables
 from components.item_editor import item_error, render_items
 from components.safe import md
 from studio.errors import StudioError
+from studio.inputs.table import TABLE as TABLE_INPUT
 from studio.preprocess import STEPS
 
 HEAD_ROWS = 10
@@ -16,7 +17,16 @@ HEAD_ROWS = 10
 
 def _before_after(prep: engine.Prepared) -> None:
     before = prep.splits.train
-    after = pd.DataFrame(prep.x_train, columns=prep.preprocessor.feature_names, index=prep.train_frame.index)
+    pictures = [f"{i.name} {tuple(i.shape)}" for i in prep.inputs if i.kind == "image"]
+    if pictures:
+        st.caption(f"Pictures go to the model as they were decoded ({md(', '.join(pictures))}, as (C, H, W)); "
+                   "each channel is normalized inside the model, with statistics of the training pictures. "
+                   "The steps here act on the table's columns only.")
+    if prep.preprocessor is None:
+        st.dataframe(before.head(HEAD_ROWS))
+        return
+    table = prep.x_train[TABLE_INPUT]
+    after = pd.DataFrame(table, columns=prep.preprocessor.feature_names, index=prep.train_frame.index)
     left, right = st.columns(2)
     with left:
         st.markdown(f"**Before**: {before.shape[0]} rows x {before.shape[1]} columns (training split, raw)")

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import torch
 
 Augment = Callable[[torch.Tensor], torch.Tensor]
@@ -53,3 +54,32 @@ def make_image_augment(options: Any, shape: tuple[int, int, int]) -> Augment | N
             return sequence(images.to(torch.float32) / 255.0).clamp_(0.0, 1.0) * 255.0
 
     return augment
+
+
+def preview(recipe: Any, prepared: Any, n: int = 8, seed: int = 0, name: str | None = None) -> np.ndarray:
+    """What the network sees in training: ``n`` training pictures of the image input ``name`` (the
+    first image input when None), through the recipe's augmentation, as uint8 (n, C, H, W).
+
+    The pictures are spread over the training split (so several classes show); ``seed`` draws the
+    random changes without touching the global random state (a preview never changes a run). With no
+    augmentation the pictures come back as they are. ValueError when the data has no image input.
+    """
+    images = prepared.x_train[_image_input(prepared, name)]  # uint8 (N, C, H, W)
+    rows = np.unique(np.linspace(0, len(images) - 1, num=min(n, len(images))).round().astype(np.int64))
+    batch = torch.from_numpy(np.ascontiguousarray(images[rows]))
+    augment = make_image_augment(recipe.regularization.augmentation, tuple(batch.shape[1:]))
+    if augment is None:
+        return batch.numpy().copy()
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        out = augment(batch)  # float (n, C, H, W) in [0, 255]
+    return out.round().clamp(0, 255).to(torch.uint8).numpy()
+
+
+def _image_input(prepared: Any, name: str | None) -> str:
+    names = [i.name for i in prepared.inputs if i.kind == "image"]
+    if not names:
+        raise ValueError("the data has no image input")
+    if name is not None and name not in names:
+        raise ValueError(f"{name!r} is not an image input; image inputs: {', '.join(names)}")
+    return name or names[0]

@@ -84,3 +84,14 @@ def test_broken_files_are_one_sentence(data, words):
     with pytest.raises(DataError, match=words) as err:
         decode_image(data, RGB, "cat/broken.jpg")
     assert "'cat/broken.jpg'" in str(err.value) and len(str(err.value)) <= 300
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP"])
+def test_the_survey_reads_a_turned_pictures_size_from_its_header(tmp_path, fmt):
+    from studio.data.images.source import survey
+
+    exif = Image.Exif()
+    exif[0x0112] = 6  # turned a quarter: shown 20 wide, 40 high
+    path = tmp_path / f"turned.{fmt.lower()}"
+    Image.new("RGB", (40, 20), (200, 10, 10)).save(path, fmt, exif=exif.tobytes())
+    assert dict(survey([path], [path.name]).sizes) == {(20, 40): 1}
