@@ -39,12 +39,15 @@ class Typed:
 def type_columns(frame: pd.DataFrame) -> Typed:
     """Type every column of ``frame`` (features only, the target removed)."""
     out = Typed(frame=pd.DataFrame(index=frame.index))
+    columns: dict[str, pd.Series] = {}  # the frame is built once: inserting column by column is quadratic
     for name in frame.columns:
-        _type_one(name, frame[name], out)
+        _type_one(name, frame[name], out, columns)
+    if columns:
+        out.frame = pd.DataFrame(columns, index=frame.index)
     return out
 
 
-def _type_one(name: str, col: pd.Series, out: Typed) -> None:
+def _type_one(name: str, col: pd.Series, out: Typed, columns: dict[str, pd.Series]) -> None:
     n = len(col)
     col = _as_numeric_if_possible(name, col, out.notes)
     if col.isna().all():
@@ -58,11 +61,11 @@ def _type_one(name: str, col: pd.Series, out: Typed) -> None:
         if reason:
             out.dropped[name] = reason
             return
-        out.frame[name], out.column_types[name] = col, "numeric"
+        columns[name], out.column_types[name] = col, "numeric"
         return
     text = col.dropna().astype(str)
     if text.head(SAMPLE).str.match(_DATE).mean() >= 0.9:
-        _expand_date(name, col, out)
+        _expand_date(name, col, out, columns)
         return
     distinct = text.nunique()
     words = text.str.contains(" ").mean()
@@ -74,7 +77,7 @@ def _type_one(name: str, col: pd.Series, out: Typed) -> None:
     if distinct == n and n >= MIN_ROWS_FOR_ID:
         out.dropped[name] = f"ID-like: {distinct} distinct values in {n} rows"
         return
-    out.frame[name], out.column_types[name] = col.astype(object), "categorical"
+    columns[name], out.column_types[name] = col.astype(object), "categorical"
 
 
 def _as_numeric_if_possible(name: str, col: pd.Series, notes: list[str]) -> pd.Series:
@@ -167,12 +170,12 @@ def derive_dates(frame: pd.DataFrame, derived: dict[str, list[str]]) -> pd.DataF
     return out
 
 
-def _expand_date(name: str, col: pd.Series, out: Typed) -> None:
+def _expand_date(name: str, col: pd.Series, out: Typed, columns: dict[str, pd.Series]) -> None:
     """A date becomes its year, month and day of week: numbers a network can use."""
     when = pd.to_datetime(col, errors="coerce", format="mixed", dayfirst=day_first(col))
     new = [f"{name}_{p}" for p in DATE_PARTS]
     for new_name, values in date_parts(name, col).items():
-        out.frame[new_name] = values
+        columns[new_name] = values
         out.column_types[new_name] = "numeric"
     out.expanded[name] = new
     out.dropped[name] = f"date: expanded into {', '.join(new)}"

@@ -14,7 +14,7 @@ from studio.errors import DataError
 from studio.inputs.base import FittedInput
 from studio.inputs.image import ImageInput
 from studio.inputs.table import TABLE, TableInput
-from studio.preprocess import Preprocessor, StepReport, fit_preprocessor
+from studio.preprocess import Preprocessor, StepReport, fit_transform
 
 TABLE_TYPES = ("numeric", "categorical")
 
@@ -49,9 +49,8 @@ def fit_inputs(steps: list[dict[str, Any]], table: Table, train: pd.DataFrame) -
     inputs: list[FittedInput] = []
     x: dict[str, np.ndarray] = {}
     if view.features:
-        pre, rows, reports = fit_preprocessor(steps, train, view)
+        pre, rows, reports, x[TABLE] = fit_transform(steps, train, view)  # == pre.transform(rows), one pass
         inputs.append(TableInput(pre))
-        x[TABLE] = pre.transform(rows)
     else:
         rows = train
         reports = [StepReport(None, "preprocessing", "this data has no table columns, so the preprocessing steps "

@@ -6,7 +6,7 @@ Importing this package fills :data:`STEPS` with every step kind.
 from studio.preprocess import column_steps, projection_steps, row_filters  # noqa: F401  (registers)
 from studio.preprocess.base import STEPS, Step, StepReport
 from studio.preprocess.encoder import InputColumn
-from studio.preprocess.fit import fit_preprocessor
+from studio.preprocess.fit import fit_preprocessor, fit_transform
 from studio.preprocess.preprocessor import Preprocessor
 from studio.preprocess.target import TargetScaler
 
@@ -18,4 +18,5 @@ __all__ = [
     "StepReport",
     "TargetScaler",
     "fit_preprocessor",
+    "fit_transform",
 ]

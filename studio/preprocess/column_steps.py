@@ -84,16 +84,40 @@ class Impute(Step):
     def fit(self, state: ColumnState) -> StepResult:
         p = self.params
         cols = state.value_columns()
-        x = state.matrix[:, cols].astype(np.float64)
-        imputer = SimpleImputer(strategy=p.strategy, fill_value=p.fill_value, keep_empty_features=True)
-        stats = imputer.fit(x).statistics_ if cols else np.zeros(0)
-        n_missing, n_cols = int(np.isnan(x).sum()), int(np.isnan(x).any(axis=0).sum())
+        if p.strategy == "median":
+            stats, n_missing, n_cols = _medians(state.matrix, cols)
+        else:
+            x = state.matrix[:, cols].astype(np.float64)
+            imputer = SimpleImputer(strategy=p.strategy, fill_value=p.fill_value, keep_empty_features=True)
+            stats = imputer.fit(x).statistics_ if cols else np.zeros(0)
+            n_missing, n_cols = int(np.isnan(x).sum()), int(np.isnan(x).any(axis=0).sum())
         summary = f"filled {n_missing} missing values in {_cols(n_cols)} ({p.strategy})"
         cats = [c for c in state.table.features if state.table.column_types.get(c) == "categorical"]
         if cats and p.categorical:
             n_cat = int(state.rows[cats].isna().sum().sum())
             summary += f" and {n_cat} missing categories"
         return keep_all(state, summary, [FillNaN(len(state.names), cols, stats)])
+
+
+CHUNK = 1 << 22  # values copied to float64 at a time
+
+
+def _medians(matrix: np.ndarray, cols: list[int]) -> tuple[np.ndarray, int, int]:
+    """``SimpleImputer(strategy="median", keep_empty_features=True)``'s statistics of ``matrix[:, cols]`` in
+    float64 (0 for a column with no value), the missing values and the columns with one: the same numbers,
+    a few columns at a time, without scikit-learn's masked-array sort of the whole matrix."""
+    stats = np.zeros(len(cols))
+    n_missing = n_cols = 0
+    step = max(1, CHUNK // max(len(matrix), 1))
+    for s in range(0, len(cols), step):
+        x = matrix[:, cols[s : s + step]].astype(np.float64)
+        missing = np.isnan(x)
+        empty = missing.all(axis=0)
+        if not empty.all():
+            stats[s : s + step][~empty] = np.nanmedian(x[:, ~empty], axis=0)
+        n_missing += int(missing.sum())
+        n_cols += int(missing.any(axis=0).sum())
+    return stats, n_missing, n_cols
 
 
 class ClipOutliersParams(DropOutliersParams):

@@ -3,7 +3,8 @@
 The matrix holds the numeric columns as they are (NaN kept, ±inf read as missing) followed by the
 one-hot indicators of each categorical column. Missing categories are filled here when an impute
 step asks for it; an unseen or (unfilled) missing category is a row of zeros, never an error.
-Categories are fit with scikit-learn's ``OneHotEncoder`` and kept as plain strings.
+Categories are fit as scikit-learn's ``OneHotEncoder`` fits them (counted once per distinct value,
+not once per row) and kept as plain strings.
 """
 
 from __future__ import annotations
@@ -13,11 +14,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.preprocessing import OneHotEncoder
 
-from studio.data.numbers import to_numbers
 from studio.data.table import Table
 from studio.errors import DataError
+from studio.preprocess.codes import (
+    Coded,
+    category_codes,
+    category_strings,  # noqa: F401  (its home before codes.py)
+    infrequent,
+    most_frequent,
+    numbers_into,
+)
 
 OTHER = "other"  # the indicator that groups the categories beyond max_categories
 
@@ -55,47 +62,47 @@ class CategoricalColumn:
         return [*names, f"{self.name}={OTHER}"] if self.grouped else names
 
     def encode(self, series: pd.Series) -> np.ndarray:
-        values = category_strings(series)
-        if self.fill is not None:
-            values = values.fillna(self.fill)
-        known = [*self.categories, *self.grouped]
-        codes = pd.Index(known, dtype=object).get_indexer(values)  # -1 for unseen or missing
-        column = np.minimum(codes, len(self.categories))  # every grouped category -> "other"
-        out = np.zeros((len(series), len(self.indicator_names)), dtype=np.float32)
-        rows = np.flatnonzero(codes >= 0)
-        out[rows, column[rows]] = 1.0
+        """float32 (n, indicators): 1 in the column of each row's category, a row of zeros if unseen."""
+        out = np.empty((len(series), len(self.indicator_names)), dtype=np.float32)
+        self.encode_into(series, out)
         return out
 
+    def encode_into(self, series: pd.Series, out: np.ndarray, coded: Coded | None = None) -> None:
+        """Write the indicators of ``series`` into ``out`` (n, indicators), a view of a bigger matrix.
 
-def category_strings(series: pd.Series) -> pd.Series:
-    """Categories as strings; 3 and 3.0 are the same category (a column of ints gains NaN)."""
+        ``coded``: ``category_codes(series)`` when the caller has it already.
+        """
+        codes, keys = coded if coded is not None else category_codes(series)
+        if self.fill is not None:
+            keys = [*keys, self.fill]
+            codes = np.where(codes < 0, len(keys) - 1, codes)
+        known = [*self.categories, *self.grouped]
+        position = pd.Index(known, dtype=object).get_indexer(pd.Index(keys, dtype=object))  # -1: unseen
+        code = np.append(position, -1)[codes]  # per row; codes of -1 (missing, no fill) pick the -1 appended
+        column = np.minimum(code, len(self.categories))  # every grouped category -> "other"
+        out[:] = 0.0
+        rows = np.flatnonzero(code >= 0)
+        out[rows, column[rows]] = 1.0
 
-    def key(v: Any) -> Any:
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-            return None
-        if isinstance(v, (float, np.floating)) and float(v).is_integer():
-            return str(int(v))
-        return str(v)
 
-    return series.astype(object).map(key)
-
-
-def _fit_column(name: str, values: pd.Series, spec: EncoderSpec) -> CategoricalColumn:
+def _fit_column(name: str, series: pd.Series, spec: EncoderSpec, coded: Coded | None = None) -> CategoricalColumn:
+    """Categories of one raw column, as scikit-learn's ``OneHotEncoder(max_categories=...)`` would fit them
+    on its category strings (missing ones filled first), counted once per distinct value."""
+    codes, keys = coded if coded is not None else category_codes(series)
+    counts = np.bincount(codes[codes >= 0], minlength=len(keys))
+    n_missing = int((codes < 0).sum())
     fill = None
     if spec.fill == "constant":
         fill = spec.fill_value
-    elif spec.fill == "most_frequent" and values.notna().any():
-        fill = str(values.value_counts().index[0])
-    if fill is not None:
-        values = values.fillna(fill)
-    seen = values.dropna().to_numpy(dtype=object).reshape(-1, 1)
-    if len(seen) == 0:
-        return CategoricalColumn(name, [], [], fill)
-    enc = OneHotEncoder(handle_unknown="ignore", max_categories=spec.max_categories).fit(seen)
-    grouped = enc.infrequent_categories_[0] if spec.max_categories is not None else None
-    grouped_list = [] if grouped is None else [str(c) for c in grouped]
-    kept = [str(c) for c in enc.categories_[0] if str(c) not in set(grouped_list)]
-    return CategoricalColumn(name, kept, grouped_list, fill)
+    elif spec.fill == "most_frequent" and n_missing < len(codes):
+        fill = most_frequent(codes, keys)
+    seen: dict[str, int] = dict(zip(keys, counts.tolist(), strict=True))
+    if fill is not None and n_missing:
+        seen[fill] = seen.get(fill, 0) + n_missing
+    categories = sorted(seen)  # OneHotEncoder's order
+    grouped = infrequent(categories, np.array([seen[c] for c in categories]), spec.max_categories)
+    kept = [c for c in categories if c not in set(grouped)]
+    return CategoricalColumn(name, kept, grouped, fill)
 
 
 @dataclass
@@ -107,10 +114,20 @@ class Encoder:
 
     @classmethod
     def fit(cls, rows: pd.DataFrame, table: Table, spec: EncoderSpec) -> Encoder:
+        return cls._fit(rows, table, spec)[0]
+
+    @classmethod
+    def fit_encode(cls, rows: pd.DataFrame, table: Table, spec: EncoderSpec) -> tuple[Encoder, np.ndarray]:
+        """The fitted encoder and ``encode(rows)``, each categorical column coded once for both."""
+        encoder, coded = cls._fit(rows, table, spec)
+        return encoder, encoder._encode(rows, coded)
+
+    @classmethod
+    def _fit(cls, rows: pd.DataFrame, table: Table, spec: EncoderSpec) -> tuple[Encoder, dict[str, Coded]]:
         numeric = [c for c in table.features if table.column_types.get(c) != "categorical"]
         cats = [c for c in table.features if table.column_types.get(c) == "categorical"]
-        fitted = [_fit_column(c, category_strings(rows[c]), spec) for c in cats]
-        return cls(numeric, fitted)
+        coded = {c: category_codes(rows[c]) for c in cats}
+        return cls(numeric, [_fit_column(c, rows[c], spec, coded[c]) for c in cats]), coded
 
     @property
     def names(self) -> list[str]:
@@ -127,15 +144,21 @@ class Encoder:
 
     def encode(self, frame: pd.DataFrame) -> np.ndarray:
         """float32 (n, k): numeric columns (NaN kept) then the one-hot indicators."""
+        return self._encode(frame, {})
+
+    def _encode(self, frame: pd.DataFrame, coded: dict[str, Coded]) -> np.ndarray:
         needed = [*self.numeric, *(c.name for c in self.categorical)]
         missing = [c for c in needed if c not in frame.columns]
         if missing:
             raise DataError(f"the data lacks the column(s) {missing}; the model needs {needed}")
-        num = frame[self.numeric].apply(to_numbers).to_numpy(np.float32, na_value=np.nan)
-        num = np.where(np.isfinite(num), num, np.float32(np.nan))  # ±inf counts as missing
-        parts = [num.reshape(len(frame), len(self.numeric))]
-        parts += [col.encode(frame[col.name]) for col in self.categorical]
-        return np.concatenate(parts, axis=1).astype(np.float32)
+        out = np.empty((len(frame), len(self.names)), dtype=np.float32)
+        numbers_into(frame, self.numeric, out[:, : len(self.numeric)])
+        start = len(self.numeric)
+        for col in self.categorical:
+            width = len(col.indicator_names)
+            col.encode_into(frame[col.name], out[:, start : start + width], coded.get(col.name))
+            start += width
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {"numeric": list(self.numeric), "categorical": [asdict(c) for c in self.categorical]}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from studio.data.columns import plural
@@ -102,6 +103,19 @@ def fit_preprocessor(
     Returns the fitted :class:`Preprocessor`, the training rows kept by the row filters (index
     kept, target column included) and one :class:`StepReport` per step in the order they ran.
     """
+    pre, rows, reports, _ = fit_transform(steps, train, table)
+    return pre, rows, reports
+
+
+def fit_transform(
+    steps: list[dict[str, Any]], train: pd.DataFrame, table: Table
+) -> tuple[Preprocessor, pd.DataFrame, list[StepReport], np.ndarray]:
+    """:func:`fit_preprocessor`, plus ``pre.transform(rows)`` of the rows kept, in the same pass.
+
+    Each step is fit on the matrix the previous ops made of the training rows, so that matrix, once
+    the last op ran, is their transform: equal to ``pre.transform(rows)``, without encoding and
+    transforming the training rows a second time.
+    """
     if len(train) == 0:
         raise DataError("the training split has no rows; use a larger dataset or a larger train share")
     row_steps, column_steps = _plan(steps, table)
@@ -110,8 +124,8 @@ def fit_preprocessor(
     spec = EncoderSpec()
     for p in column_steps:
         p.step.configure(spec)
-    encoder = Encoder.fit(rows, table, spec)
-    state = ColumnState(encoder.encode(rows), encoder.names, encoder.indicator, rows, table)
+    encoder, matrix = Encoder.fit_encode(rows, table, spec)
+    state = ColumnState(matrix, encoder.names, encoder.indicator, rows, table)
 
     ops: list[Op] = []
     filled = not encoder.numeric  # one-hot indicators are never missing
@@ -122,7 +136,7 @@ def fit_preprocessor(
         with located(*p.location):
             result = p.step.fit(state)
         for op in result.ops:
-            state.matrix = op.apply(state.matrix)
+            state.matrix = op.apply_inplace(state.matrix)  # the matrix is this loop's own
         ops += result.ops
         state.names, state.indicator = result.names, result.indicator
         filled = filled or p.step.fills_missing
@@ -130,4 +144,4 @@ def fit_preprocessor(
         reports.append(
             StepReport(p.index, p.kind, summary, len(rows), len(rows), result.added, result.removed, p.index is None)
         )
-    return Preprocessor(encoder, ops, list(state.names)), rows, reports
+    return Preprocessor(encoder, ops, list(state.names)), rows, reports, state.matrix

@@ -37,6 +37,12 @@ def _full(width: int, cols: list[int], values: list[float], identity: float) -> 
     return vec
 
 
+def _span(cols: list[int]) -> slice:
+    """The columns from the first to the last of ``cols``: in place, an op touches only those (the
+    identity values of the others in between leave them bitwise as they are)."""
+    return slice(min(cols), max(cols) + 1) if cols else slice(0, 0)
+
+
 def _buffer(module: nn.Module, name: str, value: np.ndarray) -> None:
     module.register_buffer(name, torch.from_numpy(np.ascontiguousarray(value)))
 
@@ -61,6 +67,11 @@ class Op:
 
     def apply(self, x: np.ndarray) -> np.ndarray:  # (n, width) -> (n, width_out), float32
         raise NotImplementedError
+
+    def apply_inplace(self, x: np.ndarray) -> np.ndarray:
+        """``apply(x)``, writing into ``x`` (float32, owned by the caller) when the op keeps the width:
+        the same numbers without a second matrix of a million rows. Returns the result."""
+        return self.apply(x)
 
     def module(self) -> nn.Module:
         raise NotImplementedError
@@ -105,6 +116,12 @@ class FillNaN(Op):
     def apply(self, x: np.ndarray) -> np.ndarray:
         return np.where(np.isnan(x), self._fill(), x).astype(np.float32)
 
+    def apply_inplace(self, x: np.ndarray) -> np.ndarray:
+        span = _span(self.cols)
+        part = x[:, span]  # a view
+        np.copyto(part, self._fill()[span], where=np.isnan(part))  # NaN where the fill is NaN: the identity
+        return x
+
     def module(self) -> nn.Module:
         return _FillModule(self._fill())
 
@@ -125,6 +142,14 @@ class Clip(Op):
         lo, hi = self._bounds()
         return np.minimum(np.maximum(x, lo), hi).astype(np.float32)
 
+    def apply_inplace(self, x: np.ndarray) -> np.ndarray:
+        lo, hi = self._bounds()
+        span = _span(self.cols)
+        part = x[:, span]
+        np.maximum(part, lo[span], out=part)
+        np.minimum(part, hi[span], out=part)
+        return x
+
     def module(self) -> nn.Module:
         return _ClipModule(*self._bounds())
 
@@ -144,6 +169,14 @@ class Affine(Op):
     def apply(self, x: np.ndarray) -> np.ndarray:
         sub, div = self._vectors()
         return ((x - sub) / div).astype(np.float32)
+
+    def apply_inplace(self, x: np.ndarray) -> np.ndarray:
+        sub, div = self._vectors()
+        span = _span(self.cols)
+        part = x[:, span]
+        np.subtract(part, sub[span], out=part)
+        np.divide(part, div[span], out=part)
+        return x
 
     def module(self) -> nn.Module:
         return _AffineModule(*self._vectors())

@@ -15,6 +15,14 @@ from studio.preprocess.ops import Op
 FORMAT_VERSION = 1
 
 
+def apply_inplace(ops: list[Op], x: np.ndarray) -> np.ndarray:
+    """The ops on a float32 matrix the caller owns and no longer needs (the fresh output of encode):
+    what :meth:`Preprocessor.apply_ops` computes, without a copy per op."""
+    for op in ops:
+        x = op.apply_inplace(x)
+    return x
+
+
 class Preprocessor:
     """Turns raw feature columns into the float32 matrix the model takes.
 
@@ -54,7 +62,7 @@ class Preprocessor:
 
     def transform(self, frame: pd.DataFrame) -> np.ndarray:
         """float32 (n, d) features for every row of ``frame`` (rows are never dropped here)."""
-        return self.apply_ops(self.encode(frame))
+        return apply_inplace(self.ops, self.encode(frame))
 
     def to_torch(self) -> nn.Module:
         """Stage 2 as a module built from buffers: encoded (B, k) -> features (B, d)."""
