@@ -34,7 +34,9 @@ from studio.blocks import ModelSummary, summarize_network
 from studio.data import Table, describe_datasets, load_table
 from studio.data.access import DataAccess
 from studio.data.csv_reader import parse_options, read_csv
+from studio.data.options import split_csv_options
 from studio.errors import RunError, StudioError, quote
+from studio.inputs.defaults import model_for_data
 from studio.pipeline import Prepared, prepare
 from studio.pipeline import steps_per_epoch as pipeline_steps_per_epoch
 from studio.prepared import encoders as network_encoders
@@ -106,7 +108,7 @@ def decoding_progress(what: str) -> Iterator[Progress]:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _csv_columns(file_id: str, options_json: str, _path: Path) -> list[str]:
-    frame, _ = read_csv(_path, parse_options(json.loads(options_json)))
+    frame, _ = read_csv(_path, parse_options(split_csv_options(json.loads(options_json))[0]))
     return [str(c) for c in frame.columns]
 
 
@@ -338,3 +340,14 @@ def example_rows(run_dir: Path) -> pd.DataFrame | None:
     if not run.has(RunDir.TEST_ROWS):
         return None
     return run.test_rows(run.read_prepared()["table"])
+
+
+def model_for_table(recipe: Recipe, table: Table) -> list[dict[str, Any]] | None:
+    """A model of the right kind for ``table`` when the draft's plainly cannot read it (see
+    :func:`studio.inputs.defaults.model_for_data`); None when the draft's model may."""
+    if recipe.encoders:
+        return None  # a network of several inputs was built by hand
+    pictures = set(table.images)
+    has_table = any(f not in pictures for f in table.features)
+    model = [dict(b) for b in recipe.model]
+    return model_for_data(model, bool(pictures) and not has_table, has_table)

@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from studio.data import Table
+from studio.data.decided import column_decisions
 
 
 def column_table(table: Table) -> pd.DataFrame:
@@ -16,20 +17,14 @@ def column_table(table: Table) -> pd.DataFrame:
     """
     rows: list[dict[str, Any]] = []
     n = max(len(table.frame), 1)
-    for name in [*table.features, table.target]:
-        col = table.frame[name]
-        is_target = name == table.target
+    for d in column_decisions(table):
+        col = table.frame[d.name] if d.role != "dropped" else None
         rows.append({
-            "column": name,
-            "type": table.task if is_target else table.column_types.get(name, ""),
-            "missing": float(col.isna().sum()) / n,
-            "distinct": int(col.nunique(dropna=True)),
-            "role": "target" if is_target else "feature",
-            "reason": "",
+            "column": d.name, "type": d.type,
+            "missing": None if col is None else float(col.isna().sum()) / n,
+            "distinct": None if col is None else int(col.nunique(dropna=True)),
+            "role": d.role, "reason": d.reason,
         })
-    for name, reason in table.dropped.items():
-        rows.append({"column": name, "type": "", "missing": None, "distinct": None,
-                     "role": "dropped", "reason": reason})
     return pd.DataFrame(rows, columns=["column", "type", "missing", "distinct", "role", "reason"])
 
 

@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="train a recipe and save a run directory")
     t.add_argument("recipe", help="a recipe JSON file, or the name of a preset (see `studio recipes`)")
     t.add_argument("--out", default="runs", type=_folder, help="folder that holds run directories (default: runs)")
-    t.add_argument("--quiet", action="store_true", help="no progress bar")
+    t.add_argument("--quiet", action="store_true", help="no progress bar, and no lines on what loading decided")
     t.set_defaults(handler=_train)
 
     sub.add_parser("datasets", help="list the built-in datasets").set_defaults(handler=_datasets)

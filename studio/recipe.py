@@ -40,6 +40,13 @@ class SplitConfig(_Strict):
         return self
 
 
+# data.columns: what a column is used as. Roles: feature (keep it, whatever the automatic typing
+# thinks), ignore (never use it); types: numeric, categorical (and a feature). text and image are
+# reserved for the input kinds that read them (accepted here, refused by the loader until then).
+ColumnUse = Literal["feature", "ignore", "numeric", "categorical", "text", "image"]
+COLUMN_USES: tuple[str, ...] = ("feature", "ignore", "numeric", "categorical", "text", "image")
+
+
 class DataConfig(_Strict):
     source: str = Field(
         "builtin:breast_cancer",
@@ -55,6 +62,41 @@ class DataConfig(_Strict):
         default_factory=dict,
         description="Options of the source: size/noise for synthetic sets, delimiter/max_mb for CSVs.",
     )
+    columns: dict[str, ColumnUse] = Field(
+        default_factory=dict,
+        description="Per column, what it is used as: feature, ignore, numeric, categorical, or image (a path "
+                    "to a picture, relative to the CSV; text is reserved); a column not named here is typed "
+                    "automatically.",
+    )
+
+    @field_validator("columns", mode="before")
+    @classmethod
+    def _column_uses(cls, v: Any) -> Any:
+        if not isinstance(v, dict):
+            raise RecipeError(f"data.columns must map column names to a use ({', '.join(COLUMN_USES)}), "
+                              f"got {_json_kind(v)}", ("data", "columns"))
+        for name, use in v.items():
+            if not isinstance(name, str) or not name.strip():
+                raise RecipeError("data.columns has an empty column name; name each column as its header does",
+                                  ("data", "columns"))
+            if use not in COLUMN_USES:
+                raise RecipeError(f"data.columns[{quote(name)}] is {quote(use)}; valid uses: "
+                                  f"{', '.join(COLUMN_USES)}", ("data", "columns", name))
+        return v
+
+    @model_validator(mode="after")
+    def _columns_agree(self) -> DataConfig:
+        if self.target is not None and self.target in self.columns:
+            raise RecipeError(f"data.columns sets the target {quote(self.target)}; the target is chosen by "
+                              "data.target, so remove it from data.columns", ("data", "columns", self.target))
+        from studio.data.options import check_options
+
+        check_options(self.source, self.options, self.columns)
+        ignored = [f for f in self.features or [] if self.columns.get(f) == "ignore"]
+        if ignored:
+            raise RecipeError(f"data.features lists {quote(ignored[0])}, which data.columns sets to 'ignore'; "
+                              "remove it from one of them", ("data", "columns", ignored[0]))
+        return self
 
     @field_validator("source")
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from studio.data.access import DataAccess
 from studio.errors import TrainingError
@@ -19,14 +20,18 @@ def train_from_cli(recipe: Recipe, recipe_path: Path, out: Path, quiet: bool = F
     Ctrl-C or SIGTERM stops the run after its current batch and saves it as ``stopped`` (see
     :mod:`studio.stop_signals`); the exit status is then 130 or 143, with one line on stderr.
     """
-    from studio.pipeline import train_recipe
+    from studio.pipeline import prepare, train_recipe
     from studio.train.callbacks import ProgressBar
 
     callbacks = [] if quiet else [ProgressBar()]
     with StopOnSignal() as stop:
         try:
-            result = train_recipe(recipe, runs_root=out, callbacks=callbacks, access=DataAccess.cli(recipe_path),
-                                  control=stop, on_run_dir=stop.saving)
+            access = DataAccess.cli(recipe_path)
+            prepared = prepare(recipe, access)
+            if not quiet:
+                print("\n".join(describe_prepared(prepared)), flush=True)
+            result = train_recipe(recipe, runs_root=out, callbacks=callbacks, access=access,
+                                  control=stop, on_run_dir=stop.saving, prepared=prepared)
         except KeyboardInterrupt:
             if stop.received is None:
                 raise
@@ -44,6 +49,21 @@ def train_from_cli(recipe: Recipe, recipe_path: Path, out: Path, quiet: bool = F
         print(f"stopped by {stop.name}: the run is saved as {result.status} in {result.run_dir}", file=sys.stderr)
         return stop.exit_status
     return 0
+
+
+def describe_prepared(prepared: Any) -> list[str]:
+    """What loading and preprocessing decided, in a few lines printed before training: the task and
+    its classes or range, the features, the dropped columns and why, the notes, each step's work."""
+    from studio.data.decided import describe_table
+
+    lines = describe_table(prepared.table)
+    lines += [f"note: {n}" for n in prepared.splits.notes]
+    s = prepared.splits
+    lines.append(f"split: {len(s.train)} train, {len(s.val)} validation, {len(s.test)} test rows")
+    for r in prepared.reports:
+        step = r.kind if r.index is None else f"step {r.index + 1} {r.kind}"  # an added one says so itself
+        lines.append(f"preprocessing: {step}: {r.summary}")
+    return lines
 
 
 def format_summary(summary: RunSummary) -> str:

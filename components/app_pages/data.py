@@ -10,6 +10,7 @@ from typing import Any
 import streamlit as st
 
 from components import engine, figures, image_data, state, tables
+from components.column_uses import column_uses
 from components.forms import render_params
 from components.safe import md
 from studio.data import DATASETS
@@ -20,6 +21,7 @@ from studio.recipe import DataConfig, SplitConfig
 W = state.WIDGET_PREFIX
 BUILTIN_KEY, CSV_KEY, TARGET_KEY, TASK_KEY = f"{W}data.builtin", "data.csv", f"{W}data.target", f"{W}data.task"
 MODE_KEY, MODE_SHOWN_FOR = "data.mode", "data.mode.upload_shown_for"
+MODEL_FIT_FOR = "data.model_fit_for"  # the source the model was last checked against
 TRAIN_KEY, VAL_KEY, STRAT_KEY, SEED_KEY = f"{W}data.train", f"{W}data.val", f"{W}data.stratify", f"{W}data.seed"
 
 
@@ -72,7 +74,7 @@ def _new_source(key: str, source: str, **changes: Any) -> None:
 
 def _pick_builtin() -> None:
     name = st.session_state[BUILTIN_KEY]
-    _new_source(BUILTIN_KEY, f"builtin:{name}", target=None, features=None, task="auto", options={})
+    _new_source(BUILTIN_KEY, f"builtin:{name}", target=None, features=None, task="auto", options={}, columns={})
 
 
 def _save_csv() -> None:
@@ -93,7 +95,8 @@ def _save_csv() -> None:
         state.set_widget_error(CSV_KEY, str(err))
         return
     # The last column is the usual place of the target; the person changes it below if not.
-    _new_source(CSV_KEY, f"csv:{path.name}", target=columns[-1], features=None, task="auto", options={})
+    _new_source(CSV_KEY, f"csv:{path.name}", target=columns[-1], features=None, task="auto", options={},
+                columns={})
 
 
 def _set_split() -> None:
@@ -169,7 +172,7 @@ def _target_and_task(data: DataConfig, columns: list[str], fixed_target: str | N
         else:
             state.seed_widget(TARGET_KEY, data.target if data.target in columns else None)
             st.selectbox("Target", columns, key=TARGET_KEY, placeholder="Choose the column to predict",
-                         on_change=lambda: _set_data(TARGET_KEY, target=st.session_state[TARGET_KEY], features=None))
+                         on_change=_set_target)
             _error(TARGET_KEY)
     with right:
         tasks = list(typing.get_args(DataConfig.model_fields["task"].annotation))
@@ -178,6 +181,13 @@ def _target_and_task(data: DataConfig, columns: list[str], fixed_target: str | N
                      help="auto: text or few whole numbers -> classification, other numbers -> regression.",
                      on_change=lambda: _set_data(TASK_KEY, reset=False, task=st.session_state[TASK_KEY]))
         _error(TASK_KEY)
+
+
+def _set_target() -> None:
+    """A new target; a use set by hand for that column no longer applies (the target is no feature)."""
+    target = st.session_state[TARGET_KEY]
+    columns = {k: v for k, v in state.get_recipe().data.columns.items() if k != target}
+    _set_data(TARGET_KEY, target=target, features=None, columns=columns)
 
 
 def _split(data: DataConfig) -> None:
@@ -218,6 +228,25 @@ def _explore(table: Any) -> None:
         st.plotly_chart(figures.correlation_heatmap(table.frame[numeric]))
 
 
+def _fit_model_to(recipe: Any, table: Any) -> None:
+    """New data of another kind (pictures after a table, or the reverse) gets a model that can read
+    it, once per source, and says so; the person's own model for the same kind stays."""
+    if st.session_state.get(MODEL_FIT_FOR) == recipe.data.source:
+        return
+    st.session_state[MODEL_FIT_FOR] = recipe.data.source
+    model = engine.model_for_table(recipe, table)
+    if model is None:
+        return
+    try:
+        state.update_recipe(reset_widgets=False, model=model)
+    except StudioError:
+        return  # the draft's model stays; the Architecture page says what does not fit
+    what = ("a small convolutional network (two convolutions, pooling), since the model had no block that reads "
+            "pictures" if any(b["kind"] == "conv2d" for b in model) else
+            "a stack of dense layers, since the model's image blocks cannot read table columns")
+    st.info(f"The model is now {what}; change it on the Architecture page.")
+
+
 def page() -> None:
     st.title("Data")
     recipe = state.get_recipe()
@@ -235,11 +264,16 @@ def page() -> None:
         st.error(md(err))
         if kind == "csv":
             with contextlib.suppress(StudioError):  # the error above already says what is wrong
-                _target_and_task(data, engine.csv_columns(ref, data.options), None)
+                columns = engine.csv_columns(ref, data.options)
+                _target_and_task(data, columns, None)
+                column_uses(data, columns)  # a use set by hand may be what went wrong: it can be undone here
         return
+    _fit_model_to(recipe, table)
     columns = engine.csv_columns(ref, data.options) if kind == "csv" else []
     _target_and_task(data, columns, table.target if kind != "csv" else None)
     _split(data)
+    if kind == "csv" or not table.images:  # a folder of pictures has no columns to retype
+        column_uses(data, columns if kind == "csv" else [*table.features, *table.dropped])
     if table.images:
         image_data.show(table)
     else:

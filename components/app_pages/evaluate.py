@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import engine, figures, state
+from components import engine, figures, misclassified, state
 from components.run_picker import pick_run
 from components.safe import md
 from components.settings import runs_dir
@@ -28,14 +28,12 @@ def _metrics_row(test: dict[str, Any]) -> None:
         col.metric(name.replace("_", " "), f"{value:.4f}")
 
 
-def _classification(test: dict[str, Any]) -> None:
+def _classification(run_dir: Path, test: dict[str, Any]) -> None:
     labels = list((test.get("per_class") or {}).keys())
     left, right = st.columns(2)
     with left:
         normalized = st.toggle("Normalize by true class", key="evaluate.normalize",
                                help="Show each row as shares of its true class instead of row counts.")
-        if test.get("confusion_matrix"):
-            st.plotly_chart(figures.confusion_matrix(test["confusion_matrix"], labels, normalized))
     with right:
         if test.get("roc_curves"):
             st.plotly_chart(figures.roc_curves(test["roc_curves"], test.get("roc_auc")))
@@ -47,6 +45,12 @@ def _classification(test: dict[str, Any]) -> None:
         st.dataframe(frame, hide_index=True, key="evaluate.per_class",
                      column_config={c: st.column_config.NumberColumn(c, format="%.3f")
                                     for c in ("precision", "recall", "f1")})
+    if test.get("confusion_matrix"):
+        try:  # the matrix (clickable, in the left column), then the chosen cell's pictures or rows
+            misclassified.section(run_dir, test["confusion_matrix"], labels, normalized, chart_in=left)
+        except StudioError as err:  # the matrix alone, when the test rows cannot be predicted again
+            left.plotly_chart(figures.confusion_matrix(test["confusion_matrix"], labels, normalized))
+            st.error(md(err))
 
 
 def _regression(run_dir: Path) -> None:
@@ -69,7 +73,7 @@ def _run_report(run_dir: Path) -> None:
     st.subheader("Test metrics")
     _metrics_row(test)
     if summary.task == "classification":
-        _classification(test)
+        _classification(run_dir, test)
     else:
         _regression(run_dir)
 

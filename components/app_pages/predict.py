@@ -1,4 +1,5 @@
-"""Predict page: run an exported model.onnx (onnxruntime only) on one typed-in row or on a CSV file.
+"""Predict page: run an exported model.onnx (onnxruntime only) on one typed-in row or on a CSV file,
+or, for a classifier of pictures, on uploaded pictures (:mod:`components.predict_pictures`).
 
 The form is generated from the input schema stored in the model's metadata: a number box per
 numeric column, a select box of the known categories per categorical column, and a date box per
@@ -16,7 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import engine, figures, state
+from components import engine, figures, predict_pictures, state
 from components.run_picker import pick_run
 from components.safe import md
 from studio.errors import StudioError
@@ -116,6 +117,14 @@ def page() -> None:
     schema = engine.schema(model)
     st.caption(md(f"{model.name} of {run_dir.name} · {schema.task} of {schema.target} · inputs: "
                   + ", ".join(f"{k} {v}" for k, v in schema.input_shapes().items())))
+    if schema.images and not schema.columns and schema.task == "classification":
+        predict_pictures.section(model, schema)
+        return
+    if schema.images:
+        st.info("This model reads its pictures from the paths in a CSV column: give that CSV here, with the "
+                "paths relative to it, or use `studio predict` on the command line.")
+        _csv(model)
+        return
     mode = st.radio("Input", ["One row", "CSV file"], horizontal=True, key="predict.mode")
     if mode == "One row":
         _one_row(model, run_dir, schema)

@@ -14,6 +14,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import Field, ValidationError
 
+from studio.data.sniff import duplicate_header_notes, first_nul, sniff_decimal
 from studio.errors import DataError, RecipeError
 from studio.registry import Params, describe_validation_error
 
@@ -30,7 +31,8 @@ class CsvOptions(Params):
         "auto", description="Column separator; 'auto' detects comma, semicolon, tab or pipe."
     )
     decimal: Literal["auto", ".", ","] = Field(
-        "auto", description="Decimal mark; 'auto' reads '1,5' as 1.5 in semicolon-separated files."
+        "auto", description="Decimal mark; 'auto' decides from the numbers in the file ('1,5' or '1.5'); "
+                            "a comma-separated file always uses '.'."
     )
     encoding: Literal["auto", "utf-8", "latin-1"] = Field(
         "auto", description="Text encoding; 'auto' reads UTF-8 (with or without BOM), else Latin-1."
@@ -62,21 +64,39 @@ def read_csv(path: str | Path, options: CsvOptions) -> tuple[pd.DataFrame, list[
     with p.open("rb") as fh:
         head_bytes = fh.read(HEAD_BYTES)
     _check_text(p.name, head_bytes)
+    nul = first_nul(p, len(head_bytes))
+    if nul >= 0:
+        raise DataError(
+            f"CSV file {p.name!r} is not a text file (it contains NUL bytes, the first at byte {nul:,}); "
+            "export it as CSV in UTF-8 (a spreadsheet file cannot be read directly)."
+        )
     encoding, head = _decode_head(p.name, head_bytes, options.encoding)
     if not head.strip():
         raise DataError(f"CSV file {p.name!r} holds only blank space; choose a file with a header and rows.")
     sep = options.delimiter if options.delimiter != "auto" else sniff_delimiter(head, complete=size <= HEAD_BYTES)
-    # Semicolon files are the convention where the comma is the decimal mark ("1,5"); numbers
-    # written with a point are still read, as text first and then as numbers by the column typing.
-    decimal = options.decimal if options.decimal != "auto" else ("," if sep == ";" else ".")
+    # The decimal mark comes from the numbers themselves: semicolon files are written both ways
+    # ("1,5" and "0.1111111"); a number the chosen mark does not read is still read by the typing.
+    decimal = options.decimal if options.decimal != "auto" else sniff_decimal(head, sep)
     frame, encoding = _parse(p, sep, decimal, encoding, options.encoding == "auto")
     if frame.shape[0] == 0:
         raise DataError(f"CSV file {p.name!r} has a header but no rows; add data rows below the header.")
     frame.columns = [str(c).strip() for c in frame.columns]
+    mark = "" if sep == "," else f", decimal {'point' if decimal == '.' else 'comma'}"
     note = (
-        f"read {p.name}: {frame.shape[0]} rows, {frame.shape[1]} columns, {_SHOWN[sep]}-separated, {_pretty(encoding)}"
+        f"read {p.name}: {frame.shape[0]} rows, {frame.shape[1]} columns, {_SHOWN[sep]}-separated, "
+        f"{_pretty(encoding)}{mark}"
     )
-    return frame, [note]
+    return frame, [note, *_duplicate_names(p, sep, encoding, list(frame.columns))]
+
+
+def _duplicate_names(p: Path, sep: str, encoding: str, columns: list[str]) -> list[str]:
+    """Notes on names the header repeats (pandas renamed them ``a.1``...); the header is read again
+    only when a name looks renamed, as "a.1" beside "a"."""
+    names = set(columns)
+    if not any(c.rsplit(".", 1)[0] in names and c.rsplit(".", 1)[-1].isdigit() for c in columns if "." in c):
+        return []
+    header = pd.read_csv(p, sep=sep, encoding=encoding, header=None, nrows=1, dtype=str, keep_default_na=False)
+    return duplicate_header_notes([str(h).strip() for h in header.iloc[0]], columns)
 
 
 def _check_text(name: str, head: bytes) -> None:

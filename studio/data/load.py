@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studio.data.access import DataAccess
-from studio.data.columns import type_columns
 from studio.data.csv_reader import parse_options, read_csv
 from studio.data.datasets import DATASETS
+from studio.data.options import split_csv_options
+from studio.data.overrides import override_table, parse_overrides, type_features
+from studio.data.ranges import check_feature_ranges
 from studio.data.table import Table
-from studio.data.target import check_target, decide_task, drop_missing_target
-from studio.errors import DataError
+from studio.data.target import check_target, decide_task, drop_missing_target, listed, target_numbers
+from studio.errors import DataError, quote
 from studio.recipe import DataConfig
 
 if TYPE_CHECKING:
@@ -35,18 +38,20 @@ def load_table(data: DataConfig, access: DataAccess | None = None, progress: Pro
         return _load_builtin(ref, data)
     if kind == "images":
         return _load_images(ref, data, access or DataAccess(), progress)
-    return _load_csv(ref, data, access or DataAccess())
+    return _load_csv(ref, data, access or DataAccess(), progress)
 
 
 def _load_images(ref: str, data: DataConfig, access: DataAccess, progress: Progress | None = None) -> Table:
     from studio.data.images.tables import LABEL_COLUMN, folder_table, image_options
 
     options = image_options(data.options)
+    _only_csv_pictures(data, f"the image folder {Path(ref).name!r}")
     path = access.resolve(ref, "image folder")
     if not path.exists():
         raise DataError(f"image folder {ref!r} does not exist; give a folder with one subfolder of pictures per "
                         "class, or a .zip of one")
     table = folder_table(path, Path(ref).name, options, progress)
+    parse_overrides(data.columns, [*table.features, *table.images], table.target, f"image folder {Path(ref).name!r}")
     if data.target not in (None, LABEL_COLUMN):
         raise DataError(f"data.target is {data.target!r} but a folder of pictures predicts its folders' names "
                         f"({LABEL_COLUMN!r}); leave data.target empty")
@@ -56,9 +61,18 @@ def _load_images(ref: str, data: DataConfig, access: DataAccess, progress: Progr
     return table
 
 
+def _only_csv_pictures(data: DataConfig, source: str) -> None:
+    """An image column names pictures by path; only a CSV has such columns."""
+    for name, use in data.columns.items():
+        if use == "image":
+            raise DataError(f"data.columns sets {quote(name)} to 'image', but {source} has no column of picture "
+                            "paths; 'image' is for a CSV column that names picture files", ("data", "columns", name))
+
+
 def _load_builtin(name: str, data: DataConfig) -> Table:
     if name not in DATASETS:
         raise DataError(f"unknown built-in dataset {name!r}; valid names: {', '.join(DATASETS)}.")
+    _only_csv_pictures(data, f"the built-in dataset {name!r}")
     params = DATASETS.parse({**data.options, "kind": name}, "data.options")
     table = DATASETS[name].impl(params, data.seed)
     if data.target not in (None, table.target):
@@ -66,6 +80,8 @@ def _load_builtin(name: str, data: DataConfig) -> Table:
             f"data.target is {data.target!r} but the built-in dataset {name!r} predicts "
             f"{table.target!r}; leave data.target empty or set it to {table.target!r}."
         )
+    table = override_table(table, parse_overrides(data.columns, table.features, table.target,
+                                                  f"the built-in dataset {name!r}"))
     if data.features is not None:
         full = list(table.features)
         table.features = _choose(data.features, full, {}, {}, table.target, name)
@@ -80,9 +96,11 @@ def _load_builtin(name: str, data: DataConfig) -> Table:
     return table
 
 
-def _load_csv(ref: str, data: DataConfig, access: DataAccess) -> Table:
+def _load_csv(ref: str, data: DataConfig, access: DataAccess, progress: Progress | None = None) -> Table:
     name = Path(ref).name
-    raw, notes = read_csv(access.resolve(ref, "CSV file"), parse_options(data.options))
+    csv_options, image_raw = split_csv_options(data.options)
+    path = access.resolve(ref, "CSV file")
+    raw, notes = read_csv(path, parse_options(csv_options))
     columns = list(raw.columns)
     if len(columns) == 1:
         raise DataError(
@@ -90,20 +108,29 @@ def _load_csv(ref: str, data: DataConfig, access: DataAccess) -> Table:
             "least one feature column; if the file uses another separator, set data.options.delimiter."
         )
     target = check_target(columns, data.target, f"CSV file {name!r}")
+    overrides = parse_overrides(data.columns, columns, target, f"CSV file {name!r}")
+    raw, number_notes = target_numbers(raw, target)
     frame, target_notes = drop_missing_target(raw, target)
-    typed = type_columns(frame.drop(columns=[target]))
+    pictures = overrides.named("image")
+    typed = type_features(frame.drop(columns=[target, *pictures]), overrides)
     task, y, labels = decide_task(frame[target], data.task)
-    features = _choose(data.features, list(typed.frame.columns), typed.dropped, typed.expanded, target, name)
-    if not features:
-        why = "; ".join(f"{c!r} ({r})" for c, r in typed.dropped.items())
+    usable = [c for c in typed.frame.columns if c in typed.column_types]
+    wanted = None if data.features is None else [f for f in data.features if f not in pictures]
+    features = _choose(wanted, usable, typed.dropped, typed.expanded, target, name) if wanted != [] else []
+    if not features and not pictures:
+        why = "; ".join(f"{quote(c, 30)} ({r})" for c, r in list(typed.dropped.items())[:3])
+        more = f" and {len(typed.dropped) - 3} more" if len(typed.dropped) > 3 else ""
         raise DataError(
-            f"CSV file {name!r} has no usable feature column: {why or 'only the target'}; "
-            "add numeric or categorical columns besides the target."
+            f"CSV file {name!r} has no usable feature column: {why or 'only the target'}{more}; "
+            "add numeric or categorical columns besides the target, or keep one with data.columns."
         )
+    check_feature_ranges(typed.frame, [f for f in features if typed.column_types[f] == "numeric"])
     out = typed.frame[features].copy()
+    for column in pictures:
+        out[column] = frame[column]
     out[target] = y
-    dropped_notes = [f"not a feature: {c!r} ({r})" for c, r in typed.dropped.items()]
-    return Table(
+    dropped_notes = [f"not a feature: {quote(c)} ({r})" for c, r in typed.dropped.items()]
+    table = Table(
         name=name,
         frame=out,
         target=target,
@@ -112,10 +139,42 @@ def _load_csv(ref: str, data: DataConfig, access: DataAccess) -> Table:
         task=task,
         class_labels=labels,
         dropped=dict(typed.dropped),
-        notes=[*notes, *target_notes, *typed.notes, *dropped_notes],
+        notes=[*notes, *number_notes, *target_notes, *typed.notes, *dropped_notes],
         derived={src: [c for c in cols if c in features] for src, cols in typed.expanded.items()
                  if any(c in features for c in cols)},
     )
+    if pictures:
+        table.features += pictures
+        table = _attach_pictures(table, pictures, path, access, image_raw, progress)
+    return table
+
+
+def _attach_pictures(table: Table, columns: list[str], csv_path: Path, access: DataAccess,
+                     image_raw: dict, progress: Progress | None) -> Table:
+    """Decode the pictures the CSV's image columns name, relative to the CSV's folder.
+
+    Where access is confined (the app), a picture must lie inside the CSV's own folder and within
+    what the app allows; on the command line any path is read.
+    """
+    from studio.data.images.tables import attach_image_columns, image_options
+
+    base = csv_path.resolve().parent
+    resolve = None if access.allowed is None else _confined_to(base, access)
+    return attach_image_columns(table, columns, base, image_options(image_raw), resolve, progress)
+
+
+def _confined_to(base: Path, access: DataAccess) -> Callable[[str], Path]:
+    def resolve(ref: str) -> Path:
+        path = Path(ref).resolve()
+        if not path.is_relative_to(base):
+            raise DataError(f"picture {quote(ref, 80)} lies outside the CSV's folder; in the studio app an image "
+                            "column may name only pictures beside the CSV or in its subfolders")
+        found = DataAccess(access.search, access.allowed).resolve(str(path), "picture")
+        if not found.is_file():
+            raise DataError(f"picture {quote(ref, 80)} does not exist; paths are read relative to the CSV's folder")
+        return found
+
+    return resolve
 
 
 def _choose(
@@ -136,12 +195,14 @@ def _choose(
         if name in expanded:
             chosen += [c for c in expanded[name] if c not in chosen]
         elif name in dropped:
-            raise DataError(f"data.features lists {name!r}, which cannot be used ({dropped[name]}); remove it.")
+            hint = "" if dropped[name].startswith("set to") else " or set it to 'feature' in data.columns"
+            raise DataError(f"data.features lists {quote(name)}, which cannot be used ({dropped[name]}); "
+                            f"remove it{hint}.")
         elif name in usable:
             chosen += [] if name in chosen else [name]
         else:
-            valid = ", ".join(repr(c) for c in [*usable, *expanded])
-            raise DataError(f"data.features lists {name!r}, which is not a column of {source}; valid: {valid}.")
+            raise DataError(f"data.features lists {quote(name)}, which is not a column of {source}; "
+                            f"valid: {listed([*usable, *expanded])}.")
     if not chosen:
         raise DataError("data.features is empty; list at least one feature or set it to null for all.")
     return chosen

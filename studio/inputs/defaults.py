@@ -18,6 +18,38 @@ IMAGE_ENCODER: list[dict[str, Any]] = [
     {"kind": "global_avg_pool"},
 ]
 DEFAULTS: dict[str, list[dict[str, Any]]] = {"table": [], "image": IMAGE_ENCODER}
+TABLE_MODEL: list[dict[str, Any]] = [
+    {"kind": "dense", "units": 64}, {"kind": "activation", "fn": "relu"},
+    {"kind": "dense", "units": 32}, {"kind": "activation", "fn": "relu"},
+]
+IMAGE_BLOCKS = frozenset({"conv2d", "separable_conv2d", "maxpool2d", "avgpool2d", "global_avg_pool", "dropout2d"})
+RESHAPING = frozenset({"flatten", "reshape"})
+
+
+def _kinds(blocks: Sequence[Mapping[str, Any]]) -> set[str]:
+    kinds: set[str] = set()
+    for block in blocks:
+        kinds.add(str(block.get("kind")))
+        kinds |= _kinds(block.get("blocks") or [])  # a residual block's inner blocks
+    return kinds
+
+
+def model_for_data(model: Sequence[Mapping[str, Any]], pictures_only: bool, has_table: bool) -> \
+        list[dict[str, Any]] | None:
+    """A model that can read the data, when ``model`` plainly cannot; None when it can (or may).
+
+    New data keeps the draft's model unless the model is of the wrong kind for it: pictures alone
+    and a model of dense blocks with no image block or flatten get the small CNN above; table
+    columns alone and a model of image blocks with no reshape get a dense stack. A person who
+    built a flatten-then-dense model for pictures, or a reshape-then-convolution model for a
+    table, keeps it.
+    """
+    kinds = _kinds(model)
+    if pictures_only and not kinds & IMAGE_BLOCKS and not kinds & RESHAPING:
+        return [dict(b) for b in IMAGE_ENCODER]
+    if has_table and not pictures_only and kinds & IMAGE_BLOCKS and not kinds & RESHAPING:
+        return [dict(b) for b in TABLE_MODEL]
+    return None
 
 
 def default_encoders(given: Mapping[str, list[dict[str, Any]]], inputs: Sequence[FittedInput]) -> \

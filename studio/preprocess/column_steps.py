@@ -63,10 +63,10 @@ class ImputeParams(Params):
     fill_value: float = Field(0.0, description="The number used with strategy 'constant'.")
     categorical: bool = Field(
         True,
-        description="Also fill missing categories (the most frequent one, or categorical_fill with 'constant'); "
-        "off, a missing category becomes a row of zeros.",
+        description="Also fill missing categories: with the category categorical_fill (an explicit 'missing'), or "
+        "the most frequent one with strategy 'most_frequent'; off, a missing category becomes a row of zeros.",
     )
-    categorical_fill: str = Field("missing", min_length=1, description="The category used with 'constant'.")
+    categorical_fill: str = Field("missing", min_length=1, description="The category a missing one becomes.")
 
 
 @STEPS.register("impute", ImputeParams, "Fill missing values with a statistic of the training rows.")
@@ -77,7 +77,8 @@ class Impute(Step):
     def configure(self, spec: EncoderSpec) -> None:
         p = self.params
         if p.categorical and spec.fill is None:  # the first impute step decides
-            spec.fill = "constant" if p.strategy == "constant" else "most_frequent"
+            # a gap stays visible as its own category; inventing the commonest value is asked for by name
+            spec.fill = "most_frequent" if p.strategy == "most_frequent" else "constant"
             spec.fill_value = p.categorical_fill
 
     def fit(self, state: ColumnState) -> StepResult:

@@ -2,8 +2,9 @@
 
 Public API: ``RunDir`` (the one owner of a run's file names), ``RunSummary``, ``RunInfo``,
 ``list_runs``, ``LoadedRun`` / ``load_run``, ``Heartbeat`` / ``Owner`` (is the run's process alive),
-``RunCheckpointer`` (the Trainer's checkpoint writer). See docs/engine-api.md. ``LoadedRun`` needs
-torch and is imported on first use, so listing runs (``studio runs``) stays quick.
+``RunCheckpointer`` (the Trainer's checkpoint writer), ``test_predictions`` (a classification run's
+predictions on its test split). See docs/engine-api.md. ``LoadedRun`` needs torch and is imported
+on first use, so listing runs (``studio runs``) stays quick.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "list_runs",
     "load_run",
     "read_raw_rows",
+    "test_predictions",
 ]
 
 
@@ -36,4 +38,8 @@ def __getattr__(name: str) -> Any:
         from studio.runs import loaded
 
         return getattr(loaded, name)
+    if name == "test_predictions":
+        from studio.runs.predictions import test_predictions
+
+        return test_predictions
     raise AttributeError(f"module 'studio.runs' has no attribute {name!r}")

@@ -92,3 +92,28 @@ def test_split_sliders(at):
 def test_charts_drawn(at):
     charts = at.get("plotly_chart")
     assert len(charts) == 3  # class balance, histogram, correlation
+
+
+def test_pictures_after_a_table_get_a_model_that_reads_them_and_back(at):
+    """The default dense model cannot read pictures: choosing them makes the model a small CNN, said
+    once; going back to a table makes it dense again. Train then works without a visit to Architecture."""
+    by_key(at.selectbox, "w.data.builtin").set_value("shapes").run()
+    clean(at)
+    kinds = [b["kind"] for b in recipe(at).model]
+    assert "conv2d" in kinds and "global_avg_pool" in kinds
+    assert "small convolutional network" in texts(at.info)
+    by_key(at.selectbox, "w.data.builtin").set_value("iris").run()
+    clean(at)
+    assert {b["kind"] for b in recipe(at).model} <= {"dense", "activation"}
+    assert "dense layers" in texts(at.info)
+
+
+def test_a_model_made_for_the_data_stays():
+    from studio.inputs.defaults import model_for_data
+
+    flat = [{"kind": "flatten"}, {"kind": "dense", "units": 8}]
+    assert model_for_data(flat, pictures_only=True, has_table=False) is None
+    cnn = [{"kind": "residual", "blocks": [{"kind": "conv2d", "filters": 4}]}]
+    assert model_for_data(cnn, pictures_only=True, has_table=False) is None
+    assert model_for_data([{"kind": "dense", "units": 8}], pictures_only=False, has_table=True) is None
+    assert model_for_data(cnn, pictures_only=False, has_table=True)[0]["kind"] == "dense"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tests.corpus.corpus import DATA_BRANCH, case, train_argv
+from tests.corpus.corpus import case, train_argv
 from tests.corpus.workspace import TARGET, Workspace, mixed_frame
 
 GOOD = mixed_frame()
@@ -170,7 +170,7 @@ def _(ws):
     return train_on(ws, GOOD.to_csv(index=False), data={"source": "csv:bad.csv", "target": TARGET, "features": []})
 
 
-@case("csv/huge-header-name", "lable", "characters", xfail=DATA_BRANCH)
+@case("csv/huge-header-name", "lable", "characters")
 def _(ws):
     frame = GOOD.rename(columns={"x": "x" * 2_000_000})
     return _frame(ws, frame, target="lable")
@@ -179,30 +179,30 @@ def _(ws):
 # -- cases owned by the data reading (studio/data, branch data): the good behaviour is written here
 
 
-@case("csv/huge-numbers", "x", xfail=DATA_BRANCH)
+@case("csv/huge-numbers", "x")
 def _(ws):
     return _frame(ws, GOOD.assign(x=[1e308, -1e308] * 60))
 
 
-@case("csv/beyond-float32", "x", xfail=DATA_BRANCH)
+@case("csv/beyond-float32", "x")
 def _(ws):
     return _frame(ws, GOOD.assign(x=[1e39, 2.5] * 60))
 
 
-@case("csv/nul-after-64k", "bad.csv", xfail=DATA_BRANCH)
+@case("csv/nul-after-64k", "bad.csv")
 def _(ws):
     text = GOOD.to_csv(index=False)
     body = text * (70_000 // len(text) + 1)
     return train_on(ws, body.encode() + b"1,2,\x00red\x00,2024-01-01,yes\n")
 
 
-@case("csv/constant-regression-target", "label", xfail=DATA_BRANCH)
+@case("csv/constant-regression-target", "label")
 def _(ws):
     return _frame(ws, GOOD.assign(label=5.0), data={"source": "csv:bad.csv", "target": TARGET,
                                                     "task": "regression"})
 
 
-@case("csv/id-codes-only-feature", "no usable feature", xfail=DATA_BRANCH)
+@case("csv/id-codes-only-feature", "no usable feature")
 def _(ws):
     """Code-like text IDs, 190 distinct in 344 rows (repeats, so not every value is unique)."""
     codes = [f"N{(i * 7) % 190}A{(i * 7) % 190 % 9}" for i in range(344)]

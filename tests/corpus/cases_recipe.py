@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.corpus.corpus import DATA_BRANCH, case, train_argv
+from tests.corpus.corpus import case, train_argv
 from tests.corpus.workspace import Workspace, recipe_dict
 
 
@@ -243,7 +243,7 @@ def _(ws):
     return changed(ws, ("training", "device"), "tpu")
 
 
-@case("recipe/features-unknown-on-a-wide-builtin", "features", "pixel_0_0", xfail=DATA_BRANCH)
+@case("recipe/features-unknown-on-a-wide-builtin", "features", "pixel_0_0")
 def _(ws):
     """breast_cancer has 30 feature columns: the sentence cannot list them all."""
     return changed(ws, ("data",), {"source": "builtin:breast_cancer", "features": ["pixel_0_0"]})

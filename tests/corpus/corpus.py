@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from tests.corpus.workspace import Workspace
 
-DATA_BRANCH = "fixed on branch data"
 Make = Callable[[Workspace], list[str]]
 
 

@@ -1,8 +1,7 @@
-"""Tables that must be read right, whose reading belongs to studio/data (branch data).
+"""Tables that must be read right (issue #8): numeric targets, huge numbers, repeated names, code IDs.
 
-Written with the behaviour issue #8 asks for and marked ``xfail(strict=True)``: when branch data is
-merged they pass, and the strict marker turns them into failures that say "remove the marker".
-The exit-2 cases of the same kind are in the corpus (cases_csv.py, ``DATA_BRANCH``).
+The exit-2 cases of the same kind are in the corpus (cases_csv.py: huge numbers, NUL bytes, a
+constant regression target, code IDs as the only feature).
 """
 
 from __future__ import annotations
@@ -15,9 +14,7 @@ import pytest
 from studio.data import load_table
 from studio.errors import DataError
 from studio.recipe import DataConfig
-from tests.corpus.corpus import DATA_BRANCH
 
-DATA = pytest.mark.xfail(strict=True, reason=DATA_BRANCH)
 RNG = np.random.default_rng(0)
 
 
@@ -32,19 +29,16 @@ def _semicolon_points(tmp_path: Path) -> str:
     return _csv(tmp_path, "x;y\n" + rows)
 
 
-@DATA
 def test_a_numeric_target_with_point_decimals_in_a_semicolon_file_is_a_regression(tmp_path: Path) -> None:
     table = load_table(DataConfig(source=_semicolon_points(tmp_path), target="y"))
     assert table.task == "regression"
 
 
-@DATA
 def test_task_regression_on_a_numeric_column_is_never_told_to_set_classification(tmp_path: Path) -> None:
     table = load_table(DataConfig(source=_semicolon_points(tmp_path), target="y", task="regression"))
     assert table.task == "regression" and table.frame["y"].dtype.kind == "f"
 
 
-@DATA
 def test_a_target_of_huge_whole_numbers_is_not_an_int64_overflow(tmp_path: Path) -> None:
     rows = "".join(f"{RNG.normal():.3f},{int(RNG.integers(1, 9)) * 10**20}\n" for _ in range(120))
     source = _csv(tmp_path, "x,y\n" + rows)
@@ -56,7 +50,6 @@ def test_a_target_of_huge_whole_numbers_is_not_an_int64_overflow(tmp_path: Path)
     assert table.task == "regression" and table.frame["y"].max() == pytest.approx(8e20)
 
 
-@DATA
 def test_duplicate_header_names_are_said(tmp_path: Path) -> None:
     rows = "".join(f"{i},{i % 3},{RNG.normal():.3f},{'yes' if i % 2 else 'no'}\n" for i in range(60))
     source = _csv(tmp_path, "a,a,b,label\n" + rows)
@@ -68,7 +61,6 @@ def test_duplicate_header_names_are_said(tmp_path: Path) -> None:
     assert any(("'a'" in note and "twice" in note) or "duplicate" in note.lower() for note in table.notes)
 
 
-@DATA
 def test_a_code_like_text_id_column_is_dropped_with_a_reason(tmp_path: Path) -> None:
     """190 distinct codes in 344 rows: repeats, so not every value is unique, still an identifier."""
     rows = "".join(f"N{(i * 7) % 190}A{(i * 7) % 190 % 9},{RNG.normal():.3f},{RNG.choice(['a', 'b'])}\n"

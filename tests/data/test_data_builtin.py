@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from studio.data import DATASETS, describe_datasets, load_table
-from studio.errors import DataError
+from studio.errors import DataError, RecipeError
 from studio.recipe import DataConfig
 
 
@@ -82,8 +82,9 @@ def test_target_and_task_mismatches() -> None:
 
 
 def test_unknown_builtin_lists_valid_names() -> None:
-    with pytest.raises(DataError, match=r"unknown built-in dataset 'mnist'.*iris.*moons"):
-        load_table(DataConfig(source="builtin:mnist"))
+    with pytest.raises(RecipeError, match=r"unknown built-in dataset 'mnist'.*iris.*moons") as err:
+        DataConfig(source="builtin:mnist")  # refused when the recipe is made, before any data is read
+    assert err.value.location == ("data", "source")
 
 
 def test_describe_datasets_covers_the_registry() -> None:

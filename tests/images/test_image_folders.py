@@ -35,7 +35,7 @@ def test_a_single_wrapping_folder_is_looked_through(tmp_path):
     (lambda r: (write_folder(r, {"cat": 2, "dog": 2}), write_folder(r / "cat", {"young": 2})),
      r"two levels deep \(cat/young/\)"),
     (lambda r: (write_folder(r, {"cat": 2, "dog": 2}), (r / "dog" / "notes.txt").write_text("x")),
-     r"1 file that are not images \('dog/notes.txt'\)"),
+     r"1 file that is not an image \('dog/notes.txt'\)"),
     (lambda r: (r.mkdir(), (r / "a.png").write_bytes(b"x")), r"no class folders \(found 1 image with no folder\)"),
 ])
 def test_layouts_that_cannot_be_learned_from(tmp_path, build, words):
@@ -50,7 +50,7 @@ def test_files_that_are_not_images_may_be_skipped_when_allowed(tmp_path):
     root = write_folder(tmp_path / "d", {"cat": 2, "dog": 2})
     (root / "dog" / "notes.txt").write_text("x")
     found = scan_folder(root, "d", allow_skip=True)
-    assert len(found.files) == 4 and any("skipped 1 file that are not images: 'dog/notes.txt'" in n
+    assert len(found.files) == 4 and any("skipped 1 file that is not an image: 'dog/notes.txt'" in n
                                          for n in found.notes)
 
 
@@ -104,3 +104,13 @@ def test_not_a_zip(tmp_path):
     (tmp_path / "x.zip").write_text("hello")
     with pytest.raises(DataError, match="is not a zip file"):
         extract_zip(tmp_path / "x.zip", "x.zip")
+
+
+def test_pictures_of_wildly_different_sizes_are_said(tmp_path):
+    from collections import Counter
+
+    from studio.data.images.source import FoundSizes
+
+    said = FoundSizes(3, Counter({(16, 12): 1, (4000, 3000): 2}), grey=False).describe()
+    assert "differ widely" in said and "12 to 3000" in said
+    assert "differ widely" not in FoundSizes(2, Counter({(40, 30): 1, (64, 48): 1}), grey=False).describe()

@@ -101,12 +101,25 @@ def test_numeric_looking_categories_match_across_int_and_float(messy, table_of):
     assert enc[2, pre.encoded_names.index("level=2")] == 1.0
 
 
-def test_impute_fills_categories_with_the_most_frequent(train, table):
-    pre, _, _ = fit_preprocessor([{"kind": "impute"}], train, table)
+def test_impute_fills_categories_with_the_most_frequent_when_asked(train, table):
+    pre, _, _ = fit_preprocessor([{"kind": "impute", "strategy": "most_frequent"}], train, table)
     frame = train.iloc[:1].copy()
     frame["city"] = [None]
     top = train["city"].value_counts().index[0]
     assert pre.encode(frame)[0, pre.encoded_names.index(f"city={top}")] == 1.0
+
+
+def test_a_categorical_gap_is_its_own_missing_category_by_default(train, table):
+    """Filling a gap with the commonest value invents data: by default it is an explicit "missing"."""
+    gappy = train.copy()
+    gappy.loc[gappy.index[::5], "city"] = None
+    pre, _, _ = fit_preprocessor([{"kind": "impute"}], gappy, table)
+    frame = train.iloc[:1].copy()
+    frame["city"] = [None]
+    encoded = pre.encode(frame)[0]
+    assert encoded[pre.encoded_names.index("city=missing")] == 1.0
+    top = gappy["city"].value_counts().index[0]
+    assert encoded[pre.encoded_names.index(f"city={top}")] == 0.0
 
 
 def test_missing_one_hot_and_impute_are_added_and_reported(train, val, table):

@@ -97,10 +97,12 @@ def scan_folder(folder: str | Path, name: str, allow_skip: bool = False) -> Imag
     notes = [f"found {plural(len(files), 'image')} in {len(class_dirs)} class folders of {name}"]
     if not_images:
         shown = ", ".join(repr(f) for f in not_images[:3]) + (" ..." if len(not_images) > 3 else "")
+        verb = "is not an image" if len(not_images) == 1 else "are not images"
+        files_that = f"{plural(len(not_images), 'file')} that {verb}"
         if not allow_skip:
-            raise DataError(f"{name!r} holds {plural(len(not_images), 'file')} that are not images ({shown}); "
-                            "remove them, or set data.options.skip_unreadable to skip them")
-        notes.append(f"skipped {plural(len(not_images), 'file')} that are not images: {shown}")
+            raise DataError(f"{name!r} holds {files_that} ({shown}); remove them, or set "
+                            "data.options.skip_unreadable to skip them")
+        notes.append(f"skipped {files_that}: {shown}")
     if ignored:
         notes.append(f"ignored {plural(ignored, 'hidden or system file')} (.DS_Store, Thumbs.db, ...)")
     return ImageFolder(root, files, labels, notes)

@@ -45,6 +45,9 @@ class ImageOptions(Params):
                                   "named) instead of stopping with an error.")
 
 
+WIDE_SPREAD = 8  # shorter sides this many times apart are worth a word
+
+
 @dataclass
 class FoundSizes:
     """What the pictures were before resizing: a summary for the Data page and the loading notes."""
@@ -62,8 +65,14 @@ class FoundSizes:
             return f"all {plural(self.count, 'picture')} are {w}x{h}"
         widths = [w for w, _ in self.sizes]
         heights = [h for _, h in self.sizes]
-        return (f"{len(self.sizes)} sizes among {plural(self.count, 'picture')}: from {min(widths)}x{min(heights)} "
+        text = (f"{len(self.sizes)} sizes among {plural(self.count, 'picture')}: from {min(widths)}x{min(heights)} "
                 f"to {max(widths)}x{max(heights)}")
+        sides = [min(w, h) for w, h in self.sizes]
+        if max(sides) >= WIDE_SPREAD * min(sides):
+            text += (f"; the sizes differ widely (shorter sides from {min(sides)} to {max(sides)} pixels), so the "
+                     "smallest are enlarged and blurred or the largest lose detail: check for thumbnails or icons "
+                     "mixed in, or choose data.options.image_size")
+        return text
 
 
 @dataclass

@@ -1,0 +1,60 @@
+"""What loading decided about each column, and the few lines that say it (``studio train``, the Data page).
+
+One source for both: the Data page's column table (:func:`column_decisions`) and the lines the
+command line prints before training (:func:`describe_table`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from studio.data.table import Table
+from studio.data.target import listed
+from studio.errors import plain, quote
+
+SHOWN_DROPPED = 5  # dropped columns named with their reason; the rest are counted
+DROPPED_NOTE = "not a feature: "  # the notes that repeat table.dropped (see studio.data.load)
+
+
+@dataclass(frozen=True)
+class ColumnDecision:
+    """One column of the source: what it is used as and, when left out, why."""
+
+    name: str
+    type: str  # "numeric" | "categorical" for a feature, the task for the target, "" when dropped
+    role: str  # "feature" | "target" | "dropped"
+    reason: str = ""
+
+
+def column_decisions(table: Table) -> list[ColumnDecision]:
+    """Features in order, then the target, then the dropped columns with their reasons."""
+    out = [ColumnDecision(f, table.column_types.get(f, ""), "feature") for f in table.features]
+    out.append(ColumnDecision(table.target, table.task, "target"))
+    out += [ColumnDecision(c, "", "dropped", r) for c, r in table.dropped.items()]
+    return out
+
+
+def describe_target(table: Table) -> str:
+    """``classification of 'species': 3 classes ('a', 'b', 'c')`` or ``regression of 'y': from 1.5 to 9``."""
+    if table.task == "classification":
+        labels = table.class_labels or []
+        return f"classification of {quote(table.target)}: {len(labels)} classes ({listed(labels, 6, 20)})"
+    values = table.frame[table.target].to_numpy(dtype=np.float64)
+    return f"regression of {quote(table.target)}: values from {plain(values.min())} to {plain(values.max())}"
+
+
+def describe_table(table: Table) -> list[str]:
+    """A few lines: the data and task, the features kept, the columns dropped and why, the notes."""
+    lines = [f"data: {table.name}, {len(table.frame)} rows; {describe_target(table)}"]
+    kinds = [f"{quote(f, 30)} {table.column_types.get(f, '')}".rstrip() for f in table.features[:8]]
+    more = f" and {len(table.features) - 8} more" if len(table.features) > 8 else ""
+    lines.append(f"features ({len(table.features)}): {', '.join(kinds)}{more}")
+    if table.dropped:
+        items = list(table.dropped.items())
+        shown = "; ".join(f"{quote(c, 30)} ({r})" for c, r in items[:SHOWN_DROPPED])
+        rest = f"; and {len(items) - SHOWN_DROPPED} more" if len(items) > SHOWN_DROPPED else ""
+        lines.append(f"dropped ({len(items)}): {shown}{rest}")
+    lines += [f"note: {n}" for n in table.notes if not n.startswith(DROPPED_NOTE)]
+    return lines
