@@ -18,10 +18,7 @@ Two kinds of calls live here, each one call into ``studio``; the page only rende
 
 from __future__ import annotations
 
-import contextvars
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +27,7 @@ import pandas as pd
 import streamlit as st
 
 from components import state
+from components.progress import Progress, decoding_progress
 from studio.blocks import ModelSummary, summarize_network
 from studio.data import Table, describe_datasets, load_table
 from studio.data.access import DataAccess
@@ -80,30 +78,6 @@ def _source_id(data: DataConfig) -> str:
     if kind == "builtin":
         return ""
     return _file_id(resolve_file(ref, "image folder" if kind == "images" else "CSV file"))
-
-
-Progress = Callable[[int, int], None]
-
-
-@contextmanager
-def decoding_progress(what: str) -> Iterator[Progress]:
-    """A ``progress(done, total)`` for the engine's picture decoding, drawn as ``st.progress`` in place.
-
-    The bar is drawn from the context of the caller, outside the cached function that decodes:
-    Streamlit records every element a cached function draws and replays it on a cache hit, and a
-    finished bar replayed on every rerun is not wanted. The bar is removed when decoding is done.
-    """
-    slot = st.empty()
-    outside = contextvars.copy_context()
-
-    def report(done: int, total: int) -> None:
-        text = f"{what}: {done:,} of {total:,} pictures"
-        outside.run(slot.progress, done / max(total, 1), text=text)
-
-    try:
-        yield report
-    finally:
-        slot.empty()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -27,7 +27,7 @@ def train_from_cli(recipe: Recipe, recipe_path: Path, out: Path, quiet: bool = F
     with StopOnSignal() as stop:
         try:
             access = DataAccess.cli(recipe_path)
-            prepared = prepare(recipe, access)
+            prepared = prepare(recipe, access, progress=None if quiet else DecodeBar())
             if not quiet:
                 print("\n".join(describe_prepared(prepared)), flush=True)
             result = train_recipe(recipe, runs_root=out, callbacks=callbacks, access=access,
@@ -49,6 +49,23 @@ def train_from_cli(recipe: Recipe, recipe_path: Path, out: Path, quiet: bool = F
         print(f"stopped by {stop.name}: the run is saved as {result.status} in {result.run_dir}", file=sys.stderr)
         return stop.exit_status
     return 0
+
+
+class DecodeBar:
+    """``progress(done, total)`` of picture decoding as a tqdm bar on stderr (the app draws st.progress)."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=total, unit="picture", desc="decoding pictures", leave=False)
+        self.bar.update(done - self.bar.n)
+        if done >= total:
+            self.bar.close()
+            self.bar = None
 
 
 def describe_prepared(prepared: Any) -> list[str]:

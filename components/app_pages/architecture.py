@@ -85,7 +85,8 @@ def _several(recipe, shapes: Shapes) -> None:
     with editor:
         for name, shape in shapes:
             st.subheader(f"Input {md(name)} {_fmt(shape)}")
-            st.caption("Its own blocks; their output is flattened and joined with the other inputs'.")
+            joined = " and joined with the other inputs'." if len(shapes) > 1 else ", then the trunk follows."
+            st.caption(f"Its own blocks; their output is flattened{joined}")
             error = failed[1] if failed is not None and failed[0] == name else None
             render_items("encoders", BLOCKS, recipe.encoders.get(name, []), path=(name,), error=error, noun="block")
         st.subheader("Trunk")

@@ -70,6 +70,10 @@ def test_image_options_change_the_training_size(at):
     clean(at)
     assert recipe(at).data.options == {"channels": "grey", "fit": "crop"}
     assert "(grey, 1 channel); each picture is cut to a square" in texts(at.markdown)
+    by_key(at.text_input, "w.data.options.images.image_size").set_value("16").run()
+    clean(at)
+    assert recipe(at).data.options["image_size"] == 16
+    assert "Training size 16x16 (grey" in texts(at.markdown)
 
 
 @pytest.mark.parametrize(("members", "words"), [

@@ -1,0 +1,32 @@
+"""A progress bar for the engine's long loads (decoding pictures), drawn in place with ``st.progress``."""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+
+Progress = Callable[[int, int], None]
+
+
+@contextmanager
+def decoding_progress(what: str) -> Iterator[Progress]:
+    """A ``progress(done, total)`` for the engine's picture decoding, drawn as ``st.progress`` in place.
+
+    The bar is drawn from the context of the caller, outside the cached function that decodes:
+    Streamlit records every element a cached function draws and replays it on a cache hit, and a
+    finished bar replayed on every rerun is not wanted. The bar is removed when decoding is done.
+    """
+    slot = st.empty()
+    outside = contextvars.copy_context()
+
+    def report(done: int, total: int) -> None:
+        text = f"{what}: {done:,} of {total:,} pictures"
+        outside.run(slot.progress, done / max(total, 1), text=text)
+
+    try:
+        yield report
+    finally:
+        slot.empty()
