@@ -18,6 +18,7 @@ so editing ``registry`` during development starts a new, empty registry.
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import secrets
 import signal
@@ -115,8 +116,12 @@ class JobRegistry:
         does not end in time (e.g. a long final evaluation) is left the same way: the process exits
         with status 1, skipping the teardown that would abort inside torch.
         """
+        with self._lock:
+            trained = bool(self._runs)
         going = self.active()
         if not going:
+            if trained:
+                _exit_skipping_teardown(0)
             return
         if threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
@@ -128,8 +133,20 @@ class JobRegistry:
             names = ", ".join(repr(h.name) for h in left)
             print(f"  training run(s) {names} did not stop within {STOP_WAIT:g} s; they will read interrupted",
                   file=sys.stderr, flush=True)
-            sys.stdout.flush()
-            os._exit(1)
+            _exit_skipping_teardown(1)
+        _exit_skipping_teardown(0)
+
+
+def _exit_skipping_teardown(status: int) -> None:
+    """End the process now, after the jobs have written their runs: once a training thread has run
+    torch, the interpreter's own teardown can abort in torch's native destructors ("terminate called
+    without an active exception", status 134) some of the time. Nothing of the studio's is left to
+    run after this handler (it is the last atexit handler registered, so the first to run, and the
+    others are the standard library's: logging is shut down here)."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 def _release(reg: JobRegistry) -> None:
