@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import struct
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -55,3 +57,16 @@ def write_folder(root: Path, classes: dict[str, int], size: tuple[int, int] = (1
             img = Image.new("RGB", size, (40 * k + 10, 100, 5 * i % 255))
             img.save(root / name / f"{i}.{fmt.lower()}", fmt)
     return root
+
+
+def studio_in(folder: Path):
+    """``studio(*args)`` running the CLI as a person would, in ``folder`` with a private image cache."""
+    from tests.conftest import ROOT
+
+    env = {"PYTHONPATH": str(ROOT), "STUDIO_CACHE_DIR": str(folder / "cache"), "PATH": "/usr/bin:/bin"}
+
+    def studio(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "studio.cli", *args], cwd=folder, capture_output=True,
+                              text=True, timeout=300, env=env)
+
+    return studio

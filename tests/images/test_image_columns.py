@@ -4,8 +4,6 @@ columns, regression from pictures, the CSV's folder as the root, and what the ap
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +14,8 @@ from studio.data import load_table
 from studio.data.access import DataAccess
 from studio.errors import DataError, RecipeError
 from studio.recipe import DataConfig, Recipe
+from tests.images.conftest import studio_in
 
-ROOT = Path(__file__).resolve().parents[2]
 COLOURS = {"red": (220, 30, 30), "green": (30, 200, 30), "blue": (30, 30, 220)}
 
 
@@ -103,11 +101,7 @@ def test_train_export_and_predict_rows_naming_pictures_from_the_command_line(tmp
         "model": [{"kind": "dense", "units": 16}, {"kind": "activation"}],
         "training": {"epochs": 30, "batch_size": 16}})
     (tmp_path / "recipe.json").write_text(recipe.to_json())
-    env = {"PYTHONPATH": str(ROOT), "STUDIO_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
-
-    def studio(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "studio.cli", *args], cwd=tmp_path, capture_output=True,
-                              text=True, timeout=300, env=env)
+    studio = studio_in(tmp_path)
 
     trained = studio("train", "recipe.json", "--out", "runs", "--quiet")
     assert trained.returncode == 0, trained.stderr

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import pickle
-import subprocess
-import sys
 import zipfile
 
 import numpy as np
@@ -15,8 +13,7 @@ from PIL import Image
 from studio.data import load_table
 from studio.errors import DataError, RecipeError
 from studio.recipe import DataConfig, Recipe
-from tests.conftest import ROOT
-from tests.images.conftest import write_folder
+from tests.images.conftest import studio_in, write_folder
 
 
 def test_a_folder_of_pictures_is_a_classification_table(tmp_path):
@@ -101,11 +98,7 @@ def test_train_export_and_predict_a_folder_from_the_command_line(tmp_path):
                                          {"kind": "global_avg_pool"}],
                                "training": {"epochs": 15, "batch_size": 8}})
     (tmp_path / "recipe.json").write_text(recipe.to_json())
-    env = {"PYTHONPATH": str(ROOT), "STUDIO_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
-
-    def studio(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "studio.cli", *args], cwd=tmp_path, capture_output=True,
-                              text=True, timeout=300, env=env)
+    studio = studio_in(tmp_path)
 
     trained = studio("train", "recipe.json", "--out", "runs", "--quiet")
     assert trained.returncode == 0, trained.stderr
