@@ -52,7 +52,7 @@ def write_photos(root, per_class: int, seed: int) -> None:
 @pytest.mark.slow
 def test_the_readme_recipe_trains_exports_and_predicts_pictures(tmp_path, monkeypatch, capsys) -> None:
     section = readme_section()
-    (recipe_text,) = blocks(section, "json")
+    recipe_text = blocks(section, "json")[0]  # the recipe; later blocks are fragments
     (commands,) = blocks(section, "bash")
     recipe = json.loads(recipe_text)
     source = recipe["data"]["source"].removeprefix("images:")
