@@ -20,6 +20,13 @@ _ID_NAME = re.compile(r"(^|[^a-z])(id|idx|index|key|uuid|no|num|number)$|^(id|id
 DATE_PARTS = ("year", "month", "dayofweek")
 
 
+def column_chunks(frame: pd.DataFrame, names: list[str], values: int = 1 << 22) -> list[list[str]]:
+    """``names`` in groups of about ``values`` cells: a long table's numeric columns are checked a
+    few at a time instead of copied into one float64 block; a wide one's still all at once."""
+    step = max(1, values // max(len(frame), 1))
+    return [names[i:i + step] for i in range(0, len(names), step)]
+
+
 def plural(n: int, word: str) -> str:
     """'1 row', '3 rows': notes are read by people."""
     return f"{n} {word}{'' if n == 1 else 's'}"
@@ -68,7 +75,7 @@ def _type_one(name: str, col: pd.Series, out: Typed, columns: dict[str, pd.Serie
         _expand_date(name, col, out, columns)
         return
     distinct = text.nunique()
-    words = text.str.contains(" ").mean()
+    words = text.str.contains(" ", regex=False).mean()
     if text.str.len().mean() >= TEXT_MIN_CHARS and distinct > len(text) / 2 and words >= 0.5:
         out.dropped[name] = (
             f"free text: {distinct} distinct values in {n} rows, {text.str.len().mean():.0f} characters on average"

@@ -143,3 +143,26 @@ def test_constant_and_string_columns_keep_their_meaning() -> None:
     text = pd.Series(["a", None, "b"], dtype="str")
     assert columns_module.categories(text) is text
     assert columns_module.categories(pd.Series([1, 2])).dtype == object
+
+
+def test_range_and_counter_checks_read_columns_a_few_at_a_time_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One column per chunk or all in one: the same column named, the same counters found."""
+    import studio.data.detect as detect_module
+    import studio.data.ranges as ranges_module
+    from studio.errors import DataError
+
+    n = 40
+    frame = pd.DataFrame({"a": np.arange(n, dtype=float), "b": np.full(n, 1e39),
+                          "c": np.r_[np.inf, np.full(n - 1, -2e39)],
+                          "count": np.tile(np.r_[1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 6, 7], 4)[:n].astype(float)})
+    found: dict[str, tuple[str, dict]] = {}
+    for how, chunks in (("one block", lambda f, names: [names]), ("by column", lambda f, names: [[c] for c in names])):
+        with monkeypatch.context() as m:
+            m.setattr(ranges_module, "column_chunks", chunks)
+            m.setattr(detect_module, "column_chunks", chunks)
+            with pytest.raises(DataError) as err:
+                ranges_module.check_feature_ranges(frame, ["a", "b", "c"])
+            found[how] = (str(err.value), detect_module.group_counters(frame, ["a", "count"]))
+    assert found["one block"] == found["by column"]
+    assert "'b'" in found["by column"][0] and "1 other column" in found["by column"][0]
+    assert list(found["by column"][1]) == ["count"]
