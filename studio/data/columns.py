@@ -75,8 +75,9 @@ def _type_one(name: str, col: pd.Series, out: Typed, columns: dict[str, pd.Serie
         _expand_date(name, col, out, columns)
         return
     distinct = text.nunique()
-    words = text.str.contains(" ", regex=False).mean()
-    if text.str.len().mean() >= TEXT_MIN_CHARS and distinct > len(text) / 2 and words >= 0.5:
+    # cheapest test first: a column of a few repeated values is not free text, whatever its words
+    if (distinct > len(text) / 2 and text.str.len().mean() >= TEXT_MIN_CHARS
+            and text.str.contains(" ", regex=False).mean() >= 0.5):
         out.dropped[name] = (
             f"free text: {distinct} distinct values in {n} rows, {text.str.len().mean():.0f} characters on average"
         )

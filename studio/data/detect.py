@@ -62,8 +62,10 @@ def text_noise(col: pd.Series) -> str | None:
     if distinct >= CODE_DISTINCT_SHARE * present and distinct > 2 and text.str.match(_CODE).mean() >= CODE_SHARE:
         example = quote(text.iloc[0], 20)
         return f"ID-like: {distinct} distinct codes (like {example}) in {plural(present, 'row')}"
+    if missing < MOSTLY_MISSING or distinct <= 2:  # checked first: looking for words reads every value
+        return None
     wordy = text.str.contains(" ", regex=False).mean() >= 0.5
-    if missing >= MOSTLY_MISSING and (wordy or distinct >= CODE_DISTINCT_SHARE * present) and distinct > 2:
+    if wordy or distinct >= CODE_DISTINCT_SHARE * present:
         what = "sentences" if wordy else "mostly different values"
         return f"mostly missing text: {missing:.0%} of the rows are empty, the others hold {distinct} {what}"
     return None
