@@ -20,6 +20,13 @@ _ID_NAME = re.compile(r"(^|[^a-z])(id|idx|index|key|uuid|no|num|number)$|^(id|id
 DATE_PARTS = ("year", "month", "dayofweek")
 
 
+def column_chunks(frame: pd.DataFrame, names: list[str], values: int = 1 << 22) -> list[list[str]]:
+    """``names`` in groups of about ``values`` cells: a long table's numeric columns are checked a
+    few at a time instead of copied into one float64 block; a wide one's still all at once."""
+    step = max(1, values // max(len(frame), 1))
+    return [names[i:i + step] for i in range(0, len(names), step)]
+
+
 def plural(n: int, word: str) -> str:
     """'1 row', '3 rows': notes are read by people."""
     return f"{n} {word}{'' if n == 1 else 's'}"
@@ -53,7 +60,7 @@ def _type_one(name: str, col: pd.Series, out: Typed, columns: dict[str, pd.Serie
     if col.isna().all():
         out.dropped[name] = f"all {n} values are missing"
         return
-    if col.nunique(dropna=True) == 1:
+    if _constant(col):
         out.dropped[name] = f"constant: every value is {col.dropna().iloc[0]!r}"
         return
     if ptypes.is_numeric_dtype(col):
@@ -68,8 +75,9 @@ def _type_one(name: str, col: pd.Series, out: Typed, columns: dict[str, pd.Serie
         _expand_date(name, col, out, columns)
         return
     distinct = text.nunique()
-    words = text.str.contains(" ").mean()
-    if text.str.len().mean() >= TEXT_MIN_CHARS and distinct > len(text) / 2 and words >= 0.5:
+    # cheapest test first: a column of a few repeated values is not free text, whatever its words
+    if (distinct > len(text) / 2 and text.str.len().mean() >= TEXT_MIN_CHARS
+            and text.str.contains(" ", regex=False).mean() >= 0.5):
         out.dropped[name] = (
             f"free text: {distinct} distinct values in {n} rows, {text.str.len().mean():.0f} characters on average"
         )
@@ -77,7 +85,32 @@ def _type_one(name: str, col: pd.Series, out: Typed, columns: dict[str, pd.Serie
     if distinct == n and n >= MIN_ROWS_FOR_ID:
         out.dropped[name] = f"ID-like: {distinct} distinct values in {n} rows"
         return
-    columns[name], out.column_types[name] = col.astype(object), "categorical"
+    columns[name], out.column_types[name] = categories(col), "categorical"
+
+
+def categories(col: pd.Series) -> pd.Series:
+    """A categorical column's values as the frame keeps them: a pandas string column (as read_csv
+    gives text) stays one, anything else becomes Python objects.
+
+    Turning a string column into objects made a Python string per row: slow for every later step
+    (the encoder codes a string column by hashing, see :mod:`studio.preprocess.codes`) and some
+    60 MB per million rows. The values, their missing entries and so the categories are the same.
+    """
+    return col if isinstance(col.dtype, pd.StringDtype) else col.astype(object)
+
+
+def _constant(col: pd.Series) -> bool:
+    """One distinct value (missing values aside) in a column with at least one value.
+
+    ``nunique`` hashes every value; for plain numbers the smallest equal to the largest says the
+    same (0.0 and -0.0 count as one value in both) at a fraction of the time on a long column.
+    """
+    values = col.to_numpy() if isinstance(col.dtype, np.dtype) and col.dtype.kind in "iuf" else None
+    if values is None:
+        return col.nunique(dropna=True) == 1
+    if values.dtype.kind == "f":
+        values = values[~np.isnan(values)]
+    return len(values) > 0 and values.min() == values.max()
 
 
 def _as_numeric_if_possible(name: str, col: pd.Series, notes: list[str]) -> pd.Series:

@@ -21,7 +21,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from studio.data.columns import MIN_ROWS_FOR_ID, Typed, plural
+from studio.data.columns import MIN_ROWS_FOR_ID, Typed, column_chunks, plural
 from studio.errors import quote
 
 CODE_DISTINCT_SHARE = 0.5  # distinct codes per non-missing value from which a code column is an ID
@@ -62,8 +62,10 @@ def text_noise(col: pd.Series) -> str | None:
     if distinct >= CODE_DISTINCT_SHARE * present and distinct > 2 and text.str.match(_CODE).mean() >= CODE_SHARE:
         example = quote(text.iloc[0], 20)
         return f"ID-like: {distinct} distinct codes (like {example}) in {plural(present, 'row')}"
-    wordy = text.str.contains(" ").mean() >= 0.5
-    if missing >= MOSTLY_MISSING and (wordy or distinct >= CODE_DISTINCT_SHARE * present) and distinct > 2:
+    if missing < MOSTLY_MISSING or distinct <= 2:  # checked first: looking for words reads every value
+        return None
+    wordy = text.str.contains(" ", regex=False).mean() >= 0.5
+    if wordy or distinct >= CODE_DISTINCT_SHARE * present:
         what = "sentences" if wordy else "mostly different values"
         return f"mostly missing text: {missing:.0%} of the rows are empty, the others hold {distinct} {what}"
     return None
@@ -75,13 +77,18 @@ def group_counters(frame: pd.DataFrame, numeric: list[str]) -> dict[str, str]:
     groups of different sizes (a single 1..n run is caught by the sequence rule of the typing)."""
     if len(frame) < MIN_ROWS_FOR_ID or not numeric:
         return {}
-    values = frame[numeric].to_numpy(dtype=np.float64, na_value=np.nan)  # (n, k)
-    whole = np.all(np.isfinite(values) & (values == np.round(values)), axis=0)
-    if not whole.any():
+    whole = [n for part in column_chunks(frame, numeric) for n, w in zip(part, _whole(frame, part), strict=True)
+             if w]
+    if not whole:
         return {}
-    v = values[:, whole]
+    v = frame[whole].to_numpy(dtype=np.float64, na_value=np.nan)  # (n, k)
     with np.errstate(over="ignore", invalid="ignore"):  # 1e308 + 1 and its kin: never a counter anyway
-        return _counters(v, [n for n, w in zip(numeric, whole, strict=True) if w])
+        return _counters(v, whole)
+
+
+def _whole(frame: pd.DataFrame, names: list[str]) -> np.ndarray:
+    values = frame[names].to_numpy(dtype=np.float64, na_value=np.nan)
+    return np.all(np.isfinite(values) & (values == np.round(values)), axis=0)
 
 
 def _counters(v: np.ndarray, names: list[str]) -> dict[str, str]:

@@ -126,7 +126,7 @@ def _load_csv(ref: str, data: DataConfig, access: DataAccess, progress: Progress
             "add numeric or categorical columns besides the target, or keep one with data.columns."
         )
     check_feature_ranges(typed.frame, [f for f in features if typed.column_types[f] == "numeric"])
-    out = typed.frame[features].copy()
+    out = typed.frame[features]  # copy-on-write: adding columns below leaves typed.frame alone
     for column in pictures:
         out[column] = frame[column]
     out[target] = y

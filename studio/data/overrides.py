@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from studio.data.columns import NUMERIC_SHARE, Typed, plural, type_columns
+from studio.data.columns import NUMERIC_SHARE, Typed, categories, plural, type_columns
 from studio.data.detect import drop_noise
 from studio.data.numbers import to_numbers
 from studio.data.table import Table
@@ -137,7 +137,7 @@ def _as_feature(name: str, col: pd.Series) -> tuple[pd.Series, str]:
     numbers = to_numbers(col)
     if numbers[col.notna()].notna().mean() >= NUMERIC_SHARE:
         return numbers, "numeric"
-    return col.astype(object), "categorical"
+    return categories(col), "categorical"
 
 
 def _as_numbers(name: str, col: pd.Series, notes: list[str]) -> pd.Series:
@@ -159,7 +159,7 @@ def _as_categories(name: str, col: pd.Series) -> pd.Series:
     if col.isna().all():
         raise DataError(f"data.columns sets {quote(name)} to 'categorical', but all its {len(col)} values are "
                         "missing; set it to 'ignore'", ("data", "columns", name))
-    return col.astype(object)
+    return categories(col)
 
 
 def override_table(table: Table, overrides: ColumnOverrides) -> Table:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from studio.data.columns import column_chunks
 from studio.errors import DataError, plain, quote
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)  # about 3.4e38
@@ -16,18 +17,16 @@ FLOAT32_MAX = float(np.finfo(np.float32).max)  # about 3.4e38
 
 def check_feature_ranges(frame: pd.DataFrame, numeric: list[str]) -> None:
     """A DataError naming the first numeric column of ``frame`` with a finite value beyond float32."""
-    if not numeric:
+    hits: list[tuple[str, float]] = []  # (column, its first value beyond float32)
+    for part in column_chunks(frame, numeric):  # a few columns at a time: no float64 copy of them all
+        values = frame[part].to_numpy(dtype=np.float64, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            big = (np.abs(values) > FLOAT32_MAX) & np.isfinite(values)  # (n, k)
+        hits += [(part[i], values[big[:, i], i][0]) for i in np.flatnonzero(big.any(axis=0))]
+    if not hits:
         return
-    values = frame[numeric].to_numpy(dtype=np.float64, na_value=np.nan)
-    with np.errstate(invalid="ignore"):
-        big = np.abs(np.where(np.isfinite(values), values, 0.0)) > FLOAT32_MAX  # (n, k)
-    columns = np.flatnonzero(big.any(axis=0))
-    if len(columns) == 0:
-        return
-    i = int(columns[0])
-    name = numeric[i]
-    value = values[big[:, i], i][0]
-    more = f" (and {len(columns) - 1} other columns)" if len(columns) > 1 else ""
+    name, value = hits[0]
+    more = f" (and {len(hits) - 1} other columns)" if len(hits) > 1 else ""
     raise DataError(
         f"column {quote(name)}{more} holds {plain(value)}, beyond the ±3.4e38 that the model's 32-bit floats "
         "hold; rescale it (divide it, or take its log) or set it to 'ignore' in data.columns."

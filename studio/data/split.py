@@ -50,26 +50,28 @@ def split_table(table: Table, split: SplitConfig, seed: int) -> Splits:
     stratify = table.task == "classification" and split.stratify
     y = table.y(frame) if stratify else None
     labels = table.class_labels or []
-    rest, test = _cut(frame, y, labels, n_test, seed, notes)
+    # Rows are cut as positions and each part is taken from the frame once: splitting the frames
+    # themselves copied most rows twice (rest, then train from rest). The positions are the ones
+    # train_test_split gives for the frame, which depend only on the row count, seed and y.
+    rest, test = _cut(np.arange(n), y, labels, n_test, seed, notes)
     if n_val == 0:
-        return Splits(train=rest, val=frame.iloc[0:0], test=test, notes=notes)
-    y_rest = table.y(rest) if stratify else None
-    train, val = _cut(rest, y_rest, labels, n_val, seed + 1, notes)
-    return Splits(train=train, val=val, test=test, notes=notes)
+        return Splits(train=frame.iloc[rest], val=frame.iloc[0:0], test=frame.iloc[test], notes=notes)
+    train, val = _cut(rest, None if y is None else y[rest], labels, n_val, seed + 1, notes)
+    return Splits(train=frame.iloc[train], val=frame.iloc[val], test=frame.iloc[test], notes=notes)
 
 
 def _cut(
-    frame: pd.DataFrame,
+    rows: np.ndarray,
     y: np.ndarray | None,
     labels: list[str],
     n_out: int,
     seed: int,
     notes: list[str],
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split ``n_out`` rows off ``frame``; stratified by ``y`` unless a class is too small."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split ``n_out`` of the positions ``rows`` off; stratified by ``y`` unless a class is too small."""
     if y is not None:
         try:
-            return train_test_split(frame, test_size=n_out, random_state=seed, stratify=y)
+            return train_test_split(rows, test_size=n_out, random_state=seed, stratify=y)
         except ValueError:  # a class with one row, or fewer rows than classes in a part
             if not notes:
                 codes, counts = np.unique(y, return_counts=True)
@@ -79,4 +81,4 @@ def _cut(
                     f"{plural(int(counts.min()), 'row')}, too few to stratify {len(codes)} classes; "
                     "class proportions may differ between train, val and test"
                 )
-    return train_test_split(frame, test_size=n_out, random_state=seed)
+    return train_test_split(rows, test_size=n_out, random_state=seed)
