@@ -117,3 +117,16 @@ def test_a_model_made_for_the_data_stays():
     assert model_for_data(cnn, pictures_only=True, has_table=False) is None
     assert model_for_data([{"kind": "dense", "units": 8}], pictures_only=False, has_table=True) is None
     assert model_for_data(cnn, pictures_only=False, has_table=True)[0]["kind"] == "dense"
+
+
+
+def test_the_new_model_is_what_the_architecture_page_shows(at):
+    """A block's widget seen before the switch must not bring the old model's value back."""
+    at.switch_page("app_pages/architecture.py").run()
+    at.switch_page("app_pages/data.py").run()
+    by_key(at.selectbox, "w.data.builtin").set_value("shapes").run()
+    by_key(at.selectbox, "w.data.builtin").set_value("iris").run()
+    at.switch_page("app_pages/architecture.py").run()
+    clean(at)
+    assert recipe(at).model[0]["kind"] == "dense" and recipe(at).model[0]["units"] == 64
+    assert by_key(at.number_input, "w.model.0.dense.units").value == 64
