@@ -15,8 +15,8 @@ from typing import Any
 
 import streamlit as st
 
+from components import how_it_works, state
 from components import items as ops
-from components import state
 from components.forms import render_params
 from components.safe import md
 from studio.errors import Location, StudioError
@@ -119,6 +119,7 @@ def _render_one(
             render_items(section, registry, inner, (*path, index, field), error=inner_error, noun=noun)
 
         render_params(entry.params, item, scope, _field_setter(section, path, index), nested=nested)
+        how_it_works.box(entry.explain, kind)
 
 
 def _add_row(section: str, registry: Registry[Any], path: ops.ListPath, noun: str) -> None:

@@ -14,13 +14,15 @@ from typing import Any
 import streamlit as st
 from pydantic import BaseModel, create_model
 
-from components import augmentation, engine, forms, items, state
+from components import augmentation, engine, forms, how_it_works, items, state
 from components.figures import lr_preview
 from components.safe import md
 from studio.errors import StudioError
+from studio.explain import LOSSES, REGULARIZATION
 from studio.recipe import Augmentation, EarlyStopping, Regularization, TrainingConfig
 from studio.registry import Registry
 from studio.train.device import describe_device, resolve_device
+from studio.train.losses import AUTO_LOSSES
 from studio.train.optimizers import OPTIMIZERS
 from studio.train.schedules import SCHEDULES, lr_curve
 from studio.train.threads import policy_threads, usable_cores
@@ -71,6 +73,7 @@ def _kind_form(section: str, registry: Registry[Any], title: str) -> None:
                  args=(section, registry, key), format_func=lambda k: f"{k}: {registry[k].description}")
     forms.render_params(registry[value["kind"]].params, value, f"train.{section}.{value['kind']}",
                         _kinded_setter(section))
+    how_it_works.box(registry[value["kind"]].explain, value["kind"])
 
 
 def optimizer() -> None:
@@ -113,6 +116,7 @@ def regularization() -> None:
     reg = state.get_recipe().regularization
     forms.render_params(RegularizationBasics, reg.model_dump(mode="json"), "train.regularization",
                         _model_setter("regularization"))
+    how_it_works.several(REGULARIZATION, [n for n in _BASIC if n in REGULARIZATION], "the settings above")
     for name, params in _SWITCHES.items():
         value = getattr(reg, name)
         key = f"{W}train.regularization.{name}.on"
@@ -124,11 +128,17 @@ def regularization() -> None:
         elif value is not None:
             forms.render_params(params, value.model_dump(mode="json"), f"train.regularization.{name}",
                                 _model_setter("regularization", name))
+        how_it_works.box(REGULARIZATION.get(name), name.replace("_", " "))
 
 
 def training() -> None:
     cfg = state.get_recipe().training
     forms.render_params(TrainingConfig, cfg.model_dump(mode="json"), "train.training", _model_setter("training"))
+    if cfg.loss == "auto":
+        how_it_works.several(LOSSES, AUTO_LOSSES, "the loss (auto: cross_entropy for classification, mse for "
+                                                  "regression)")
+    else:
+        how_it_works.several(LOSSES, [cfg.loss], f"the loss ({cfg.loss})")
     cores = usable_cores()
     st.caption(f"`auto` trains on **{device_name()}** here; precision `auto` means bf16 on a GPU that has it, "
                f"else fp32. On the CPU, blank threads means at most {policy_threads(cores, 0.0)} of this "

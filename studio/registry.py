@@ -25,13 +25,30 @@ class Params(BaseModel):
 
 
 @dataclass(frozen=True)
+class Explanation:
+    """How a control works, for the "How it works" box beside it (a classroom reads it).
+
+    Args:
+        formula: LaTeX (as ``st.latex`` renders it, KaTeX), the exact rule the engine applies.
+        words: one paragraph in plain words, with what each symbol stands for.
+        expect: what a person will see when they change it.
+    """
+
+    formula: str
+    words: str
+    expect: str
+
+
+@dataclass(frozen=True)
 class Entry(Generic[T]):
-    """One registered kind: its name, its params schema, what it builds, and a one-line description."""
+    """One registered kind: its name, its params schema, what it builds, a one-line description, and
+    optionally its explanation (formula, words, what to expect), which the UI shows where it is set."""
 
     name: str
     params: type[Params]
     impl: T
     description: str
+    explain: Explanation | None = None
 
 
 class Registry(Generic[T]):
@@ -41,12 +58,13 @@ class Registry(Generic[T]):
         self.what = what  # "block", "preprocessing step", ... used in messages
         self._entries: dict[str, Entry[T]] = {}
 
-    def register(self, name: str, params: type[Params], description: str = "") -> Callable[[T], T]:
+    def register(self, name: str, params: type[Params], description: str = "",
+                 explain: Explanation | None = None) -> Callable[[T], T]:
         def decorate(impl: T) -> T:
             if name in self._entries:
                 raise ValueError(f"{self.what} {name!r} is registered twice")
             doc = description or (getattr(impl, "__doc__", None) or "").strip().split("\n")[0]
-            self._entries[name] = Entry(name, params, impl, doc)
+            self._entries[name] = Entry(name, params, impl, doc, explain)
             return impl
 
         return decorate

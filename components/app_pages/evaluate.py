@@ -12,11 +12,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import engine, figures, misclassified, state
+from components import engine, figures, how_it_works, misclassified, state
 from components.run_picker import pick_run
 from components.safe import md
 from components.settings import runs_dir
 from studio.errors import StudioError
+from studio.explain import METRICS
 from studio.runs import RunDir
 
 MAX_COMPARED = 3  # runs overlaid by default
@@ -26,6 +27,8 @@ def _metrics_row(test: dict[str, Any]) -> None:
     scalars = {k: v for k, v in test.items() if isinstance(v, int | float)}
     for col, (name, value) in zip(st.columns(max(1, len(scalars))), scalars.items(), strict=False):
         col.metric(name.replace("_", " "), f"{value:.4f}")
+    explained = [name for name in scalars if name in METRICS]
+    how_it_works.several(METRICS, explained, "the metrics")
 
 
 def _classification(run_dir: Path, test: dict[str, Any]) -> None:

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from torch import nn
 
 from studio.errors import ShapeError
-from studio.registry import Params, Registry
+from studio.registry import Explanation, Params, Registry
 
 Shape = tuple[int, ...]
 
@@ -55,8 +55,9 @@ class Block:
 class BlockRegistry(Registry[type[Block]]):
     """The block registry; :meth:`parse` also records the position being validated."""
 
-    def register(self, name: str, params: type[Params], description: str = "") -> Any:
-        inner = super().register(name, params, description)
+    def register(self, name: str, params: type[Params], description: str = "",
+                 explain: Explanation | None = None) -> Any:
+        inner = super().register(name, params, description, explain)
 
         def decorate(impl: type[Block]) -> type[Block]:
             impl.kind = name

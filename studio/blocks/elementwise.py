@@ -9,7 +9,7 @@ from pydantic import Field
 from torch import nn
 
 from studio.blocks.base import BLOCKS, Block, Shape, require_image
-from studio.registry import Params
+from studio.registry import Explanation, Params
 
 ActivationName = Literal["relu", "leaky_relu", "gelu", "silu", "tanh", "sigmoid", "elu"]
 
@@ -49,7 +49,23 @@ class DropoutParams(Params):
     )
 
 
-@BLOCKS.register("dropout", DropoutParams, "Zeroes random elements while training (off at inference).")
+DROPOUT_EXPLAINED = Explanation(
+    formula=r"""\begin{aligned}
+\text{training: } y_i &= \frac{m_i\, x_i}{1 - p}, \qquad m_i \sim \text{Bernoulli}(1 - p) \\
+\text{inference: } y_i &= x_i
+\end{aligned}""",
+    words="While training, each element is set to zero with probability p, anew for every sample and every "
+          "batch, and the elements kept are divided by 1 − p so that their expected value stays x. The network "
+          "cannot rely on any single unit and learns redundant features instead. At inference dropout does "
+          "nothing.",
+    expect="Training loss goes up and gets noisier, and training accuracy can stay below validation accuracy; "
+           "the gap between training and validation shrinks when the model was overfitting. p = 0.1 to 0.5 is "
+           "usual; too much makes the model underfit.",
+)
+
+
+@BLOCKS.register("dropout", DropoutParams, "Zeroes random elements while training (off at inference).",
+                 explain=DROPOUT_EXPLAINED)
 class Dropout(Block):
     @classmethod
     def build(cls, p: DropoutParams, shape: Shape) -> nn.Module:
@@ -61,7 +77,17 @@ class Dropout(Block):
 
 
 @BLOCKS.register("dropout2d", DropoutParams,
-                 "Zeroes whole random channels of an image while training (off at inference).")
+                 "Zeroes whole random channels of an image while training (off at inference).",
+                 explain=Explanation(
+                     formula=r"""\begin{aligned}
+\text{training: } y_{c,h,w} &= \frac{m_c\, x_{c,h,w}}{1 - p}, \qquad m_c \sim \text{Bernoulli}(1 - p) \\
+\text{inference: } y &= x
+\end{aligned}""",
+                     words="Like dropout, but one coin is drawn per channel c of each picture, so whole "
+                           "feature maps vanish together. Neighbouring pixels of one map are strongly "
+                           "correlated, so dropping single pixels would hardly regularize a convolutional "
+                           "network; dropping maps does.",
+                     expect=DROPOUT_EXPLAINED.expect))
 class Dropout2d(Block):
     @classmethod
     def out_shape(cls, p: DropoutParams, shape: Shape, where: str) -> Shape:

@@ -6,7 +6,7 @@ from torch import nn
 
 from studio.blocks.base import BLOCKS, Block, Shape, fmt, numel
 from studio.errors import ShapeError
-from studio.registry import Params
+from studio.registry import Explanation, Params
 
 
 class NormParams(Params):
@@ -21,8 +21,42 @@ def _check_rank(where: str, shape: Shape) -> None:
         )
 
 
+BATCHNORM_EXPLAINED = Explanation(
+    formula=r"""\begin{aligned}
+\mu_B &= \frac{1}{m}\sum_{i=1}^{m} x_i, \qquad \sigma_B^2 = \frac{1}{m}\sum_{i=1}^{m} (x_i - \mu_B)^2 \\
+y_i &= \gamma\, \frac{x_i - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}} + \beta \\
+\text{at inference: } y &= \gamma\, \frac{x - \hat\mu}{\sqrt{\hat\sigma^2 + \epsilon}} + \beta, \quad
+\hat\mu \leftarrow 0.9\,\hat\mu + 0.1\,\mu_B \text{ (and } \hat\sigma^2 \text{ alike)}
+\end{aligned}""",
+    words="For each feature (or each channel of an image, over all its pixels), batch norm subtracts the mean "
+          "of the current batch and divides by its standard deviation, then applies a learned scale γ and "
+          "shift β. m is the number of values in the batch for that feature; ε = 1e-5. While training it also "
+          "keeps running averages of the batch statistics, and at inference it uses those, so a prediction "
+          "does not depend on the other samples.",
+    expect="Layers after it see inputs of a steady scale, so training usually tolerates a larger learning "
+           "rate and converges in fewer epochs, and deep networks of sigmoid or tanh train at all. With very "
+           "small batches (under ~8) the batch statistics are noisy and it can hurt; layer norm does not have "
+           "that problem.",
+)
+
+LAYERNORM_EXPLAINED = Explanation(
+    formula=r"""\begin{aligned}
+\mu &= \frac{1}{H}\sum_{j=1}^{H} x_j, \qquad \sigma^2 = \frac{1}{H}\sum_{j=1}^{H} (x_j - \mu)^2 \\
+y_j &= \gamma_j\, \frac{x_j - \mu}{\sqrt{\sigma^2 + \epsilon}} + \beta_j
+\end{aligned}""",
+    words="Layer norm normalizes each sample on its own: the mean and variance are taken over that sample's H "
+          "features (for an image, over all its channels and pixels, with one γ and β per channel), then a "
+          "learned scale γ and shift β are applied; ε = 1e-5. Nothing depends on the batch, so training and "
+          "inference compute the same thing.",
+    expect="Like batch norm it keeps activations at a steady scale and speeds up training, and it works with "
+           "any batch size, even 1. On images batch norm is usually the stronger choice; in MLPs and "
+           "sequence models layer norm is common.",
+)
+
+
 @BLOCKS.register(
-    "batchnorm", NormParams, "Normalizes each feature / channel with batch statistics (stabilizes training)."
+    "batchnorm", NormParams, "Normalizes each feature / channel with batch statistics (stabilizes training).",
+    explain=BATCHNORM_EXPLAINED,
 )
 class BatchNorm(Block):
     @classmethod
@@ -41,7 +75,8 @@ class BatchNorm(Block):
 
 
 @BLOCKS.register(
-    "layernorm", NormParams, "Normalizes each sample over its own features (independent of the batch)."
+    "layernorm", NormParams, "Normalizes each sample over its own features (independent of the batch).",
+    explain=LAYERNORM_EXPLAINED,
 )
 class LayerNorm(Block):
     @classmethod

@@ -20,6 +20,7 @@ LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 _BY_TASK = {"classification": ("cross_entropy",), "regression": ("mse", "huber")}
 _AUTO = {"classification": "cross_entropy", "regression": "mse"}
+AUTO_LOSSES = tuple(_AUTO.values())  # what training.loss "auto" may pick, in the order of the tasks
 
 
 def resolve_loss(name: str, task: str) -> str:
