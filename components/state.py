@@ -5,7 +5,8 @@ What a session holds:
   * the current run id, mirrored in ``st.query_params["run"]`` so a refresh re-attaches;
   * a per-browser owner token (``st.query_params["owner"]``) that the job registry files runs under;
     runs on disk record only a hash of it (:func:`user_key`);
-  * UI-only values: the error sentence of a widget whose last edit was rejected, and the folder
+  * UI-only values: the error sentence of a widget whose last edit was rejected, a notice shown once
+    (what a button just changed), and the folder
     where this session's uploads are saved (see :mod:`components.uploads` for its lifetime).
 Everything else (tables, summaries, whether Train is allowed, which files a recipe may read) is
 derived from these.
@@ -37,6 +38,7 @@ _OWNER = "studio.owner"
 _ERRORS = "studio.widget_errors"
 _UPLOADS = "studio.upload_dir"
 _STARTED = "studio.session_started"
+_NOTICE = "studio.notice"
 PREDICT_UPLOADS = "predict"  # sub-folder for CSVs to predict, so they never replace the training data
 
 
@@ -129,6 +131,16 @@ def clear_widget_error(key: str) -> None:
 
 def widget_error(key: str) -> str | None:
     return _errors().get(key)
+
+
+def set_notice(message: str) -> None:
+    """A sentence to show once, on the next run of the page (e.g. what a button just changed)."""
+    st.session_state[_NOTICE] = message
+
+
+def pop_notice() -> str | None:
+    """The notice set since the last call, if any (it is shown once)."""
+    return st.session_state.pop(_NOTICE, None)
 
 
 # -- run id and owner -----------------------------------------------------------------------------

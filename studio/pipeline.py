@@ -22,6 +22,7 @@ from studio.recipe import Recipe
 from studio.runs import Heartbeat, RunCheckpointer, RunDir, RunSummary
 from studio.status import RunStatus
 from studio.train.callbacks import Callback
+from studio.train.diagnose import baseline_loss, class_counts
 from studio.train.events import EpochEnd, Finished
 from studio.train.metrics import classification_metrics, regression_metrics
 from studio.train.trainer import Control, FitResult, TensorData, Trainer
@@ -204,4 +205,17 @@ def _summary(recipe: Recipe, p: Prepared, status: RunStatus, started: float) -> 
         created=time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)),
         rows={"train": len(p.y_train), "val": len(p.y_val), "test": len(p.y_test)},
         versions={"studio": studio.__version__, "torch": torch.__version__, "python": platform.python_version()},
+        extra=_diagnosis_facts(recipe, p),
     )
+
+
+def _diagnosis_facts(recipe: Recipe, p: Prepared) -> dict[str, Any]:
+    """What diagnoses need beside metrics.csv (summary.json "baseline_loss", "class_counts"): the loss of a
+    model that learned nothing, and the training rows per class (label -> count) of a classifier."""
+    task = p.table.task
+    facts: dict[str, Any] = {"baseline_loss": baseline_loss(p.y_train, task, recipe.training.loss)}
+    if task == "classification":
+        labels = p.table.class_labels or [str(i) for i in range(p.n_outputs)]
+        counts = class_counts(p.y_train, len(labels))
+        facts["class_counts"] = dict(zip(labels, counts, strict=True))
+    return facts

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import engine, figures, how_it_works, misclassified, state
+from components import diagnoses, engine, figures, how_it_works, misclassified, state
 from components.run_picker import pick_run
 from components.safe import md
 from components.settings import runs_dir
@@ -69,6 +69,8 @@ def _run_report(run_dir: Path) -> None:
             f"{summary.epochs_run} epochs on {summary.device or '?'}")
     if summary.message:
         st.text(summary.message)
+    if diagnoses.show(diagnoses.find(engine.history(run_dir), run_dir, summary), run_dir, "evaluate"):
+        st.rerun()
     test = summary.metrics.get("test") or {}
     if not test:
         st.info("This run has no test metrics (it was stopped before the end or its test split is empty).")

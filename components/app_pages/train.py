@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import figures, live, state, train_job, train_settings
+from components import diagnoses, figures, live, state, train_job, train_settings
 from components.engine import run_summary
 from components.jobs import RunHandle
 from components.safe import md
@@ -83,6 +83,9 @@ def _panel(was_active: bool) -> None:
     st.markdown(f"**Run** {md(handle.name)} · status: **{snap.status}**")
     st.progress(prog.fraction, text=prog.text())
     _curves(snap.events, train_job.is_active(handle))
+    run_dir = train_job.run_dir_of(handle)
+    if diagnoses.show(diagnoses.find(live.epoch_frame(snap.events), run_dir, None), run_dir, "train"):
+        st.rerun(scope="app")  # the settings above show the new draft
     if not train_job.is_active(handle):
         message = (snap.finished or {}).get("message") or snap.error or f"The run ended: {snap.status}."
         shown = snap.error if snap.status == RunStatus.FAILED and snap.error else message
