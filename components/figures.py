@@ -212,8 +212,13 @@ LIVE_TRACES = (  # (column, legend name, panel 1-3)
 )
 
 
-def live_curves(history: pd.DataFrame, metric: str) -> go.Figure:
-    """Loss, the primary metric and the learning rate per epoch, as three panels of ONE figure.
+BATCH_TRACES = ("batch loss", "batch loss (smoothed)")  # panel 4: x = step, y = raw and smoothed losses
+
+
+def live_curves(history: pd.DataFrame, metric: str, batch_steps: Sequence[int] = (),
+                batch_loss: Sequence[float] = (), batch_smoothed: Sequence[float] = ()) -> go.Figure:
+    """Loss, the primary metric and the learning rate per epoch, and the loss per batch (raw, faint, and
+    smoothed: :func:`studio.train.smoothing.smooth`), as four panels of ONE figure.
 
     One chart instead of three: the browser re-mounts a Plotly chart whenever its data changes
     (twice a second while training), and on a small machine each mount costs CPU that training needs.
@@ -223,8 +228,12 @@ def live_curves(history: pd.DataFrame, metric: str) -> go.Figure:
     """
     template = _live_template(metric)
     epochs = history["epoch"].tolist() if "epoch" in history else []
+    n = len(LIVE_TRACES)
     data = [{**trace, "x": epochs, "y": history[column].tolist() if column in history else []}
-            for (column, _, _), trace in zip(LIVE_TRACES, template["data"], strict=True)]
+            for (column, _, _), trace in zip(LIVE_TRACES, template["data"][:n], strict=True)]
+    steps = list(batch_steps)
+    data += [{**template["data"][n], "x": steps, "y": list(batch_loss)},
+             {**template["data"][n + 1], "x": steps, "y": list(batch_smoothed)}]
     return go.Figure({"data": data, "layout": template["layout"]}, _validate=False)
 
 
@@ -233,15 +242,21 @@ def _live_template(metric: str) -> dict:
     """The validated live figure with empty traces, as a plain dict (cached: it never changes)."""
     from plotly.subplots import make_subplots
 
-    fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.08,
-                        subplot_titles=("Loss per epoch", f"{metric} per epoch", "Learning rate per epoch"))
+    fig = make_subplots(rows=1, cols=4, horizontal_spacing=0.06,
+                        subplot_titles=("Loss per epoch", f"{metric} per epoch", "Learning rate per epoch",
+                                        "Loss per batch"))
     colors = {"train": "#1f77b4", "validation": "#ff7f0e", "learning": "#2ca02c"}
     for _, name, col in LIVE_TRACES:
         label = name.format(metric=metric)
         fig.add_trace(go.Scatter(x=[], y=[], name=label, mode="lines", line={"color": colors[label.split()[0]]}),
                       row=1, col=col)
-    for col, y in ((1, "loss (lower is better)"), (2, f"{metric} (higher is better)"), (3, "learning rate (per step)")):
-        fig.update_xaxes(title_text="epoch (count)", row=1, col=col)
+    fig.add_trace(go.Scatter(x=[], y=[], name=BATCH_TRACES[0], mode="lines", opacity=0.3,
+                             line={"color": colors["train"], "width": 1}), row=1, col=4)
+    fig.add_trace(go.Scatter(x=[], y=[], name=BATCH_TRACES[1], mode="lines", line={"color": colors["train"]}),
+                  row=1, col=4)
+    for col, y in ((1, "loss (lower is better)"), (2, f"{metric} (higher is better)"), (3, "learning rate (per step)"),
+                   (4, "training loss (lower is better)")):
+        fig.update_xaxes(title_text="batch (count)" if col == 4 else "epoch (count)", row=1, col=col)
         fig.update_yaxes(title_text=y, row=1, col=col)
     fig.update_layout(legend={"orientation": "h", "y": -0.3})
     fig = _layout(fig, "Training curves (live)", "epoch (count)", "loss (lower is better)", height=HEIGHT)

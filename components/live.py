@@ -43,6 +43,11 @@ def epoch_frame(events: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame([{c: r.get(c) for c in columns} for r in rows], columns=columns)
 
 
+def epoch_batch_losses(events: list[dict[str, Any]]) -> list[list[float]]:
+    """Each finished epoch's per-batch training losses, in order (for :func:`studio.train.smoothing.batch_curve`)."""
+    return [list(e.get("batch_losses") or []) for e in events if e.get("event") == "epoch"]
+
+
 def metric_name(events: list[dict[str, Any]]) -> str:
     """The primary metric the epochs report ("accuracy" or "r2"); "metric" before the first epoch."""
     for e in events:

@@ -17,8 +17,11 @@ from components.jobs import RunHandle
 from components.safe import md
 from studio.runs import RunDir
 from studio.status import RunStatus
+from studio.train.job import JobSnapshot
+from studio.train.smoothing import batch_curve, smooth
 
 METRIC_LABELS = {"accuracy": "accuracy", "r2": "R²"}
+SMOOTHING = 0.6  # TensorBoard's default
 FINAL = {  # status -> how its message is shown
     RunStatus.COMPLETED: st.success,
     RunStatus.EARLY_STOPPED: st.info,
@@ -44,13 +47,19 @@ def _controls(handle: RunHandle | None, active: bool, blocked: str | None) -> No
         st.warning(f"Training is blocked: {md(blocked)}")
 
 
-def _curves(events: list[dict], running: bool) -> None:
+def _curves(snap: JobSnapshot, running: bool) -> None:
+    events = snap.events
     name = METRIC_LABELS.get(live.metric_name(events), "metric")
+    weight = st.slider("Smoothing of the per-batch loss", 0.0, 0.99, SMOOTHING, 0.01, key="train.smoothing",
+                       help="TensorBoard's smoothing: a debiased exponential moving average (0 shows the raw "
+                            "losses, the faint curve). The epoch still running shows a point every fraction of a "
+                            "second, the mean of its batches since the previous point.")
+    steps, losses = batch_curve(live.epoch_batch_losses(events), snap.batch_losses)
     # While the run goes on, the chart is redrawn (and re-mounted) at every poll, which resets any
     # zoom anyway: drawn static it costs the browser less CPU, which training shares on a laptop.
     config = {"staticPlot": True} if running else {}
-    st.plotly_chart(figures.live_curves(live.epoch_frame(events), name), key="train.live.curves",
-                    config=config)
+    st.plotly_chart(figures.live_curves(live.epoch_frame(events), name, steps, losses, smooth(losses, weight)),
+                    key="train.live.curves", config=config)
 
 
 def _test_metrics(handle: RunHandle) -> None:
@@ -82,7 +91,7 @@ def _panel(was_active: bool) -> None:
     prog = live.progress(snap.events, snap.last_batch)
     st.markdown(f"**Run** {md(handle.name)} · status: **{snap.status}**")
     st.progress(prog.fraction, text=prog.text())
-    _curves(snap.events, train_job.is_active(handle))
+    _curves(snap, train_job.is_active(handle))
     run_dir = train_job.run_dir_of(handle)
     if diagnoses.show(diagnoses.find(live.epoch_frame(snap.events), run_dir, None), run_dir, "train"):
         st.rerun(scope="app")  # the settings above show the new draft

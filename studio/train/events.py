@@ -45,6 +45,8 @@ class BatchEnd(Event):
     batches: int
     loss: float  # mean training loss of this epoch's batches so far
     samples_per_sec: float
+    recent_loss: float | None = None  # mean training loss of the batches since the previous BatchEnd
+    step: int = 0  # batches trained in the run so far, this one included (the x of a per-batch curve)
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class EpochEnd(Event):
     lr: float  # learning rate at the start of the epoch
     seconds: float  # wall time of the epoch, evaluation included, pauses excluded
     samples_per_sec: float  # training samples per second of the training part
+    batch_losses: tuple[float, ...] = ()  # the training loss of each batch of the epoch, in order
 
 
 @dataclass(frozen=True)

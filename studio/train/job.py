@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from studio.errors import StudioError
@@ -20,6 +21,7 @@ from studio.status import RunStatus
 
 log = logging.getLogger(__name__)
 _POLL = 0.1  # seconds a paused checkpoint waits between looks at the stop flag
+MAX_BATCH_POINTS = 20_000  # per-batch losses kept (a batch event comes at most ~5 times a second)
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class JobSnapshot:
     last_batch: dict[str, Any] | None  # the latest batch event (batches are not kept in ``events``)
     finished: dict[str, Any] | None
     error: str | None
+    batch_losses: list[tuple[int, float]] = field(default_factory=list)  # (step, recent_loss) of batch events
 
 
 class JobControl:
@@ -73,6 +76,7 @@ class Job:
         self._error: str | None = None
         self._events: list[dict[str, Any]] = []
         self._last_batch: dict[str, Any] | None = None
+        self._batch_losses: deque[tuple[int, float]] = deque(maxlen=MAX_BATCH_POINTS)
         self._finished: dict[str, Any] | None = None
         self._lock = threading.Lock()
         self._recorded = threading.Condition(self._lock)  # notified on every kept event
@@ -142,7 +146,7 @@ class Job:
     def snapshot(self, since: int = 0) -> JobSnapshot:
         with self._lock:
             return JobSnapshot(self._status, list(self._events[since:]), len(self._events),
-                               self._last_batch, self._finished, self._error)
+                               self._last_batch, self._finished, self._error, list(self._batch_losses))
 
     # -- the thread's side -----------------------------------------------------------------------
 
@@ -150,6 +154,8 @@ class Job:
         with self._lock:
             if event.get("event") == "batch":
                 self._last_batch = event
+                if event.get("recent_loss") is not None:
+                    self._batch_losses.append((int(event.get("step") or 0), float(event["recent_loss"])))
                 return
             self._events.append(event)
             if event.get("event") == "finished":

@@ -198,7 +198,8 @@ class Trainer:
         perm = torch.randperm(self.n, device=self.device)
         loss_sum = torch.zeros((), device=self.device)
         score_sum = torch.zeros((), device=self.device)  # correct predictions or squared errors
-        seen = 0
+        seen, emitted_sum, emitted_seen = 0, 0.0, 0  # what the previous BatchEnd had summed
+        batch_losses = torch.empty(self.batches, device=self.device)  # read once, at the end of the epoch
         for b in range(self.batches):
             if control is not None:
                 t = time.perf_counter()
@@ -220,15 +221,21 @@ class Trainer:
             k = idx.shape[0]
             seen += k
             loss_sum.add_(loss.detach(), alpha=k)
+            batch_losses[b] = loss.detach()
             out = out.detach()
             score_sum.add_((out.argmax(1) == yb).sum() if classify else (out.reshape(-1) - yb).pow(2).sum())
             now = time.perf_counter()
             if now - last_emit >= self.interval:
                 last_emit = now
-                self._emit(BatchEnd(epoch, b + 1, self.batches, (loss_sum / seen).item(),
-                                    seen / max(now - t_start - paused, 1e-9)))
+                summed = loss_sum.item()  # the one sync of a batch event
+                recent = (summed - emitted_sum) / (seen - emitted_seen)
+                emitted_sum, emitted_seen = summed, seen
+                self._emit(BatchEnd(epoch, b + 1, self.batches, summed / seen,
+                                    seen / max(now - t_start - paused, 1e-9), recent,
+                                    (epoch - 1) * self.batches + b + 1))
         train_seconds = time.perf_counter() - t_start - paused
-        mean_loss, score = (torch.stack([loss_sum, score_sum]) / seen).tolist()  # one sync
+        numbers = torch.cat([torch.stack([loss_sum, score_sum]) / seen, batch_losses]).tolist()  # one sync
+        mean_loss, score, per_batch = numbers[0], numbers[1], tuple(numbers[2:])
         train_metric = score if classify else (1.0 - score / self.y_var if self.y_var > 0 else math.nan)
         val_loss = val_metric = None
         if len(self.y_val):
@@ -236,7 +243,7 @@ class Trainer:
                                             max(EVAL_BATCH, bs), lambda: dev.autocast(self.device, self.precision))
         return EpochEnd(epoch, mean_loss, val_loss, _finite_or_none(train_metric), _finite_or_none(val_metric),
                         METRIC_NAMES[self.task], lr, time.perf_counter() - t_start - paused,
-                        seen / max(train_seconds, 1e-9))
+                        seen / max(train_seconds, 1e-9), per_batch)
 
     def _step(self, total: torch.Tensor) -> None:
         """Backward pass, optional clipping and the optimizer step (through the GradScaler for fp16)."""

@@ -111,16 +111,20 @@ def test_poll_seconds_stays_within_a_second(monkeypatch, raw, seconds):
     assert live.poll_seconds() == seconds
 
 
-def test_live_curves_one_figure_three_labelled_panels():
+def test_live_curves_one_figure_four_labelled_panels():
     hist = pd.DataFrame({"epoch": [1, 2], "train_loss": [0.9, 0.5], "val_loss": [1.0, 0.6],
                          "train_metric": [0.5, 0.7], "val_metric": [0.4, 0.6], "lr": [0.01, 0.01]})
-    fig = figures.live_curves(hist, "accuracy")
+    fig = figures.live_curves(hist, "accuracy", [3, 6, 9], [0.9, 0.7, 0.8], [0.9, 0.78, 0.79])
     assert [t.name for t in fig.data] == ["train loss", "validation loss", "train accuracy",
-                                          "validation accuracy", "learning rate"]
+                                          "validation accuracy", "learning rate", "batch loss",
+                                          "batch loss (smoothed)"]
     assert [a.text for a in fig.layout.annotations] == ["Loss per epoch", "accuracy per epoch",
-                                                        "Learning rate per epoch"]
+                                                        "Learning rate per epoch", "Loss per batch"]
     assert all(fig.layout[f"xaxis{i}"].title.text == "epoch (count)" for i in ("", "2", "3"))
+    assert fig.layout.xaxis4.title.text == "batch (count)"
     assert fig.layout.yaxis2.title.text == "accuracy (higher is better)"
+    assert list(fig.data[5].x) == [3, 6, 9] and list(fig.data[6].y) == [0.9, 0.78, 0.79]
+    assert fig.data[5].xaxis == fig.data[6].xaxis == "x4"
 
 
 def test_no_time_left_once_the_run_finished() -> None:

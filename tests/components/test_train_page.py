@@ -171,3 +171,19 @@ def test_refresh_reattaches_and_other_owner_sees_nothing(at, runs):
         assert not by_key(other.button, "train.start").disabled  # not blocked by the other's run
     finally:
         by_key(at.button, "train.stop").click().run()
+
+
+def test_per_batch_loss_is_drawn_smoothed_beside_the_epochs(at, runs):
+    from studio.train.smoothing import smooth
+
+    _open(at)
+    by_key(at.number_input, f"{W}training.epochs").set_value(3).run()
+    by_key(at.button, "train.start").click().run()
+    until(at, lambda a: status(a) not in ("running", "created", ""))
+    curves = _spec(at, "Training curves (live)")
+    raw, smoothed = curves["data"][5], curves["data"][6]
+    assert raw["name"] == "batch loss" and smoothed["name"] == "batch loss (smoothed)"
+    assert raw["x"] and raw["x"] == sorted(raw["x"]) and smoothed["y"] == pytest.approx(smooth(raw["y"], 0.6))
+    by_key(at.slider, "train.smoothing").set_value(0.0).run()
+    curves = _spec(at, "Training curves (live)")
+    assert curves["data"][6]["y"] == pytest.approx(curves["data"][5]["y"])

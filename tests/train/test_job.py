@@ -111,8 +111,10 @@ def test_a_trainer_in_a_job_fills_the_snapshot(cls_data) -> None:
     assert snap.status == "completed" == job.result.status
     assert [e["event"] for e in snap.events] == ["started", "epoch", "epoch", "epoch", "finished"]
     assert snap.last_batch == {"event": "batch", "epoch": 3, "batch": 6, "batches": 6,
-                               "loss": snap.last_batch["loss"], "samples_per_sec": snap.last_batch["samples_per_sec"]}
+                               "loss": snap.last_batch["loss"], "samples_per_sec": snap.last_batch["samples_per_sec"],
+                               "recent_loss": snap.last_batch["recent_loss"], "step": 18}
     assert snap.finished == snap.events[-1] and snap.next_index == 5
+    assert [step for step, _ in snap.batch_losses] == list(range(1, 19))  # every batch event's (step, loss)
     later = job.snapshot(since=3)
     assert [e["event"] for e in later.events] == ["epoch", "finished"] and later.next_index == 5
 
