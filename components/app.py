@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from components import sidebar, state
+from components import share_link, sidebar, state
 from components.safe import md
 from studio.errors import StudioError
 
@@ -54,6 +54,7 @@ def main() -> None:
     try:
         state.begin_run()
         state.sync_url()
+        share_link.load_from_url()
         sidebar.render()
         page.run()
     except StudioError as err:

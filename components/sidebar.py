@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import jobs, state
+from components import jobs, share_link, state
 from components.safe import md
 from studio.errors import StudioError, quote
 from studio.recipe import load_recipe, recipe_from_json
@@ -76,3 +76,4 @@ def render() -> None:
         _errors_of(UPLOAD_KEY)
         st.download_button("Download this recipe", data=recipe.to_json(), file_name=f"{recipe.name}.json",
                            mime="application/json", key="sidebar.download", width="stretch")
+        share_link.copy_link()

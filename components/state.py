@@ -39,6 +39,7 @@ _ERRORS = "studio.widget_errors"
 _UPLOADS = "studio.upload_dir"
 _STARTED = "studio.session_started"
 _NOTICE = "studio.notice"
+_LINK = "studio.link_seen"  # the shared-link token this session has already read
 PREDICT_UPLOADS = "predict"  # sub-folder for CSVs to predict, so they never replace the training data
 
 
@@ -141,6 +142,24 @@ def set_notice(message: str) -> None:
 def pop_notice() -> str | None:
     """The notice set since the last call, if any (it is shown once)."""
     return st.session_state.pop(_NOTICE, None)
+
+
+# -- shared links ---------------------------------------------------------------------------------
+
+
+def new_link_token(param: str) -> str | None:
+    """The recipe token in the URL's ``param`` when this session has not read it yet (each link is read
+    once: the draft's later edits are not undone by the next rerun, while a refresh reads it again)."""
+    token = st.query_params.get(param)
+    if not token or st.session_state.get(_LINK) == token:
+        return None
+    st.session_state[_LINK] = token
+    return token
+
+
+def drop_query_param(param: str) -> None:
+    if param in st.query_params:
+        del st.query_params[param]
 
 
 # -- run id and owner -----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 from studio.errors import StudioError, quote
 
@@ -114,6 +115,12 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--out", default=None, help="output CSV (default: print to stdout)")
     pr.set_defaults(handler=_predict)
 
+    lk = sub.add_parser("link", help="print a link that opens the studio with a recipe as the draft")
+    lk.add_argument("recipe", help="recipe JSON file or preset name")
+    lk.add_argument("--base", type=_base_url, default=DEFAULT_BASE,
+                    help=f"the studio's address as students open it (default {DEFAULT_BASE})")
+    lk.set_defaults(handler=_link)
+
     a = sub.add_parser("app", help="start the browser studio")
     a.add_argument("--port", type=_port, default=8501)
     a.add_argument("--host", default="localhost",
@@ -149,6 +156,24 @@ def _train(args: argparse.Namespace) -> int:
     path = resolve_recipe_path(args.recipe)
     recipe = load_recipe(path)
     return train_from_cli(recipe, path, Path(args.out), quiet=args.quiet)
+
+
+DEFAULT_BASE = "http://localhost:8501/"
+
+
+def _base_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise argparse.ArgumentTypeError(f"must be the studio's address, like http://host:8501/, got {quote(value)}")
+    return value
+
+
+def _link(args: argparse.Namespace) -> int:
+    from studio.recipe import load_recipe
+    from studio.share import link
+
+    print(link(load_recipe(resolve_recipe_path(args.recipe)), args.base))
+    return 0
 
 
 def _datasets(args: argparse.Namespace) -> int:

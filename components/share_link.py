@@ -1,0 +1,47 @@
+"""Shareable links in the app: opening one loads its recipe as the draft; the sidebar shows this draft's.
+
+The token format and its checks are the engine's (:mod:`studio.share`). A link that cannot be read
+(not a studio link, a later format, damaged, an invalid recipe) shows its sentence and leaves the
+draft as it was; the bad parameter is taken out of the URL so a refresh does not repeat the error.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+import streamlit as st
+
+from components import state
+from components.safe import md
+from studio.errors import StudioError
+from studio.share import PARAM, decode, link
+
+
+def load_from_url() -> None:
+    """Read a recipe link in the URL, once per session and token; call before anything is drawn."""
+    token = state.new_link_token(PARAM)
+    if token is None:
+        return
+    try:
+        shared = decode(token)
+    except StudioError as err:
+        state.drop_query_param(PARAM)
+        st.error(f"This link could not be opened: {md(err)}. Your draft is unchanged.")
+        return
+    state.set_recipe(shared.recipe)
+    st.success(f"Loaded the recipe {md(shared.recipe.name)} from the link.")
+
+
+def app_address() -> str:
+    """The address this browser opened the app at, without its query (empty when unknown, e.g. in tests)."""
+    url = getattr(st.context, "url", None) or ""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")) if parts.netloc else ""
+
+
+def copy_link() -> None:
+    """The sidebar's "Copy link": this draft's link in a code box (which has a copy button)."""
+    with st.expander("Copy link", icon=":material/link:"):
+        st.code(link(state.get_recipe(), app_address()), language=None, wrap_lines=True)
+        st.caption("Opening this link loads this recipe as the draft (a data file you uploaded is not in it: "
+                   "the person opening it uploads their own).")
