@@ -261,3 +261,51 @@ def _live_template(metric: str) -> dict:
     fig.update_layout(legend={"orientation": "h", "y": -0.3})
     fig = _layout(fig, "Training curves (live)", "epoch (count)", "loss (lower is better)", height=HEIGHT)
     return fig.to_dict()
+
+
+POINT_COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22")
+
+
+def decision_boundary(b: Mapping, labels: Sequence[str] | None = None) -> go.Figure:
+    """The output over the plane (a BoundaryEnd as a dict) with the training (filled) and validation
+    (hollow) points on it: P(second class) for two classes, else the predicted class."""
+    binary = b["classes"] == 2
+    fig = go.Figure(go.Heatmap(
+        x=list(b["xs"]), y=list(b["ys"]), z=[list(r) for r in b["surface"]], zmin=0, zmax=1 if binary else
+        b["classes"] - 1, colorscale="RdBu" if binary else "Viridis", opacity=0.75, showscale=binary,
+        hovertemplate="x %{x:.2f}, y %{y:.2f}: " + ("P %{z:.2f}" if binary else "class %{z}") + "<extra></extra>"))
+    names = list(labels or [])
+    for split, symbol in (("train", "circle"), ("val", "circle-open")):
+        for code in range(b["classes"]):
+            pts = [p for p in b["points"] if p[3] == split and p[2] == code]
+            if not pts:
+                continue
+            label = names[code] if code < len(names) else str(code)
+            fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="markers",
+                                     name=f"{label} ({'validation' if split == 'val' else split})",
+                                     marker={"symbol": symbol, "size": 6,
+                                             "color": POINT_COLORS[code % len(POINT_COLORS)],
+                                             "line": {"width": 1, "color": "white" if split == "train" else
+                                                      POINT_COLORS[code % len(POINT_COLORS)]}}))
+    fig.update_layout(legend={"orientation": "h", "y": -0.25})
+    what = "P(second class)" if binary else "predicted class"
+    return _layout(fig, f"Decision boundary after epoch {b['epoch']} ({what})", "feature 1 (scaled)",
+                   "feature 2 (scaled)")
+
+
+def hidden_units(b: Mapping) -> go.Figure:
+    """Every hidden unit's activation over the plane: one column of thumbnails per hidden layer."""
+    from plotly.subplots import make_subplots
+
+    layers = sorted({u[0] for u in b["units"]})
+    rows = max([sum(1 for u in b["units"] if u[0] == layer) for layer in layers] or [1])
+    fig = make_subplots(rows=rows, cols=max(1, len(layers)), horizontal_spacing=0.04, vertical_spacing=0.02,
+                        column_titles=[f"layer {layer + 1}" for layer in layers] or None)
+    for col, layer in enumerate(layers, start=1):
+        for row, (_, unit, grid) in enumerate([u for u in b["units"] if u[0] == layer], start=1):
+            fig.add_trace(go.Heatmap(x=list(b["unit_xs"]), y=list(b["unit_ys"]), z=[list(r) for r in grid],
+                                     colorscale="RdBu", showscale=False, name=f"layer {layer + 1} unit {unit + 1}",
+                                     hovertemplate=f"unit {unit + 1}: %{{z:.2f}}<extra></extra>"), row=row, col=col)
+    fig.update_xaxes(showticklabels=False)
+    fig.update_yaxes(showticklabels=False)
+    return _layout(fig, "Hidden units (each unit's activation over the plane)", "", "", height=max(HEIGHT, 70 * rows))

@@ -19,6 +19,7 @@ from studio.data.access import DataAccess
 from studio.errors import StudioError
 from studio.recipe import Recipe
 from studio.status import RunStatus
+from studio.train.boundary import BoundaryProbe
 from studio.train.callbacks import Relay
 from studio.train.job import Job, JobControl
 
@@ -35,7 +36,8 @@ def _target(recipe: Recipe, root: Path, info: dict[str, Any], prepared: Any, acc
             info["run_dir"] = str(path)
 
         return train_recipe(recipe, runs_root=root, callbacks=[Relay(control.emit)], control=control,
-                            on_run_dir=remember, prepared=prepared, access=access, user=user)
+                            on_run_dir=remember, prepared=prepared, access=access, user=user,
+                            probes=[BoundaryProbe()])  # it stays quiet unless the data is 2-D
 
     return run
 

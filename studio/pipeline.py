@@ -76,6 +76,7 @@ def train_recipe(
     prepared: Prepared | None = None,
     access: DataAccess | None = None,
     user: str | None = None,
+    probes: Sequence[Any] = (),
 ) -> RunResult:
     """Prepare, check the model, train, evaluate and save a run directory.
 
@@ -95,7 +96,7 @@ def train_recipe(
     summary = _summary(recipe, prepared, RunStatus.RUNNING, started)
     writer = _RunWriter(run)
     try:  # the Trainer checks the device, precision, loss and batch size: a refusal leaves no run behind
-        trainer = _trainer(recipe, prepared, model, run, summary, [writer, *callbacks], control)
+        trainer = _trainer(recipe, prepared, model, run, summary, [writer, *callbacks], control, probes)
     except StudioError:
         shutil.rmtree(run.path, ignore_errors=True)
         if new_root:
@@ -111,12 +112,12 @@ def train_recipe(
 
 
 def _trainer(recipe: Recipe, prepared: Prepared, model: torch.nn.Module, run: RunDir, summary: RunSummary,
-             callbacks: list[Callback], control: Control | None) -> Trainer:
+             callbacks: list[Callback], control: Control | None, probes: Sequence[Any] = ()) -> Trainer:
     scaled = prepared.target_scaler.transform if prepared.target_scaler else (lambda y: y)
     data = TensorData(prepared.x_train, scaled(prepared.y_train), prepared.x_val, scaled(prepared.y_val))
     return Trainer(
         model, data, recipe, prepared.table.task, prepared.table.n_classes, callbacks=callbacks, control=control,
-        checkpointer=RunCheckpointer(run, summary),
+        checkpointer=RunCheckpointer(run, summary), probes=probes,
     )
 
 

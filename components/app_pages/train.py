@@ -15,7 +15,7 @@ from components import diagnoses, figures, live, state, train_job, train_setting
 from components.engine import run_summary
 from components.jobs import RunHandle
 from components.safe import md
-from studio.runs import RunDir
+from studio.runs import RunDir, RunSummary
 from studio.status import RunStatus
 from studio.train.job import JobSnapshot
 from studio.train.smoothing import batch_curve, smooth
@@ -62,6 +62,16 @@ def _curves(snap: JobSnapshot, running: bool) -> None:
                     key="train.live.curves", config=config)
 
 
+def _boundary(boundary: dict, summary: RunSummary | None, running: bool) -> None:
+    """The output's surface with the points, and every hidden unit over the plane (2-D data only)."""
+    counts = (summary.extra.get("class_counts") if summary is not None else None) or {}
+    config = {"staticPlot": True} if running else {}
+    left, right = st.columns(2)
+    left.plotly_chart(figures.decision_boundary(boundary, list(counts)), key="train.live.boundary", config=config)
+    if boundary.get("units"):
+        right.plotly_chart(figures.hidden_units(boundary), key="train.live.units", config=config)
+
+
 def _test_metrics(handle: RunHandle) -> None:
     result = getattr(handle.job, "result", None)
     summary = getattr(result, "summary", None)
@@ -91,9 +101,13 @@ def _panel(was_active: bool) -> None:
     prog = live.progress(snap.events, snap.last_batch)
     st.markdown(f"**Run** {md(handle.name)} · status: **{snap.status}**")
     st.progress(prog.fraction, text=prog.text())
-    _curves(snap, train_job.is_active(handle))
+    running = train_job.is_active(handle)
+    _curves(snap, running)
     run_dir = train_job.run_dir_of(handle)
-    if diagnoses.show(diagnoses.find(live.epoch_frame(snap.events), run_dir, None), run_dir, "train"):
+    summary = RunDir(run_dir).read_summary() if run_dir is not None and RunDir(run_dir).has(RunDir.SUMMARY) else None
+    if snap.last_boundary is not None:
+        _boundary(snap.last_boundary, summary, running)
+    if diagnoses.show(diagnoses.find(live.epoch_frame(snap.events), run_dir, summary), run_dir, "train"):
         st.rerun(scope="app")  # the settings above show the new draft
     if not train_job.is_active(handle):
         message = (snap.finished or {}).get("message") or snap.error or f"The run ended: {snap.status}."

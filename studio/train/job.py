@@ -35,6 +35,7 @@ class JobSnapshot:
     finished: dict[str, Any] | None
     error: str | None
     batch_losses: list[tuple[int, float]] = field(default_factory=list)  # (step, recent_loss) of batch events
+    last_boundary: dict[str, Any] | None = None  # the latest "boundary" event (only the latest is kept)
 
 
 class JobControl:
@@ -77,6 +78,7 @@ class Job:
         self._events: list[dict[str, Any]] = []
         self._last_batch: dict[str, Any] | None = None
         self._batch_losses: deque[tuple[int, float]] = deque(maxlen=MAX_BATCH_POINTS)
+        self._last_boundary: dict[str, Any] | None = None
         self._finished: dict[str, Any] | None = None
         self._lock = threading.Lock()
         self._recorded = threading.Condition(self._lock)  # notified on every kept event
@@ -146,12 +148,16 @@ class Job:
     def snapshot(self, since: int = 0) -> JobSnapshot:
         with self._lock:
             return JobSnapshot(self._status, list(self._events[since:]), len(self._events),
-                               self._last_batch, self._finished, self._error, list(self._batch_losses))
+                               self._last_batch, self._finished, self._error, list(self._batch_losses),
+                               self._last_boundary)
 
     # -- the thread's side -----------------------------------------------------------------------
 
     def _record(self, event: dict[str, Any]) -> None:
         with self._lock:
+            if event.get("event") == "boundary":
+                self._last_boundary = event
+                return
             if event.get("event") == "batch":
                 self._last_batch = event
                 if event.get("recent_loss") is not None:

@@ -73,6 +73,9 @@ class Trainer:
         control: asked once per batch to pause or stop (a Job's JobControl).
         batch_event_interval: least seconds between two BatchEnd events (0: after every batch).
         checkpointer: given the training state after an epoch when it says one is due, and at the end.
+        probes: objects with ``start(model, x, y, x_val, y_val, classes) -> bool`` and
+            ``after_epoch(epoch, final=False) -> Event | None`` (studio.train.boundary.BoundaryProbe);
+            a probe whose ``start`` says False (not its kind of data) is left out.
 
     The optimizer, schedule and loss are built here, so a bad setting fails before any training.
     At the end the model holds the weights of the best epoch (by the early-stopping monitor, or the
@@ -82,8 +85,9 @@ class Trainer:
     def __init__(self, model: nn.Module, data: TensorData, recipe: Recipe, task: str, n_classes: int,
                  callbacks: Sequence[Callback] = (),
                  control: Control | None = None, batch_event_interval: float = 0.2,
-                 checkpointer: Checkpointer | None = None) -> None:
+                 checkpointer: Checkpointer | None = None, probes: Sequence[Any] = ()) -> None:
         data.check(task, n_classes)
+        self.n_classes = n_classes
         reg, training = recipe.regularization, recipe.training
         self.recipe, self.task, self.control = recipe, task, control
         self.device = dev.resolve_device(training.device)
@@ -113,6 +117,7 @@ class Trainer:
         self.best = BestWeights(Monitor(es.monitor, es.min_delta) if es else Monitor())
         self.interval = batch_event_interval
         self.checkpointer = checkpointer
+        self.probes = list(probes)  # e.g. BoundaryProbe: look at the model after epochs, emit what they see
         self._fitted = False
         self.device_name = dev.describe_device(self.device)
 
@@ -144,6 +149,7 @@ class Trainer:
         try:
             self._emit(Started(self.recipe.training.epochs, self.batches, self.n, len(self.y_val),
                                self.device_name, self.precision))
+            self._start_probes()
             for epoch in range(1, self.recipe.training.epochs + 1):
                 event = self._train_epoch(epoch)
                 if event is None:
@@ -151,6 +157,7 @@ class Trainer:
                     break
                 epochs_run = epoch
                 self._emit(event)
+                self._probe(epoch)
                 self.best.update(event, self.model)
                 self.schedule.after_epoch(event.val_loss if event.val_loss is not None else event.train_loss)
                 reason = next((cb.stop_reason for cb in self.callbacks if cb.stop_reason), None)
@@ -171,6 +178,8 @@ class Trainer:
             except Exception:  # the run's result is still written after this; a lost checkpoint is not fatal
                 logging.getLogger(__name__).exception("the final checkpoint could not be written")
         self.best.restore(self.model, failed=status == RunStatus.FAILED)
+        if status != RunStatus.FAILED and epochs_run:
+            self._probe(epochs_run, final=True)
         if status == RunStatus.COMPLETED:
             message = f"trained {epochs_run} epochs"
         if status != RunStatus.FAILED and self.best.epoch is not None:
@@ -181,6 +190,18 @@ class Trainer:
             raise error
         return FitResult(status, message, epochs_run, self.best.epoch, list(self.history.epochs), seconds,
                          self.device_name, self.precision)
+
+    def _start_probes(self) -> None:
+        one_input = len(self.xs) == 1 and self.task == "classification"
+        x_val = self.xs_val[0] if one_input and len(self.y_val) else None
+        self.probes = [p for p in self.probes if one_input and p.start(
+            self.model, self.xs[0], self.y, x_val, self.y_val if x_val is not None else None, self.n_classes)]
+
+    def _probe(self, epoch: int, final: bool = False) -> None:
+        for probe in self.probes:
+            event = probe.after_epoch(epoch, final)
+            if event is not None:
+                self._emit(event)
 
     def _save_checkpoint(self, epoch: int) -> None:
         assert self.checkpointer is not None

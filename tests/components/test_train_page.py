@@ -187,3 +187,24 @@ def test_per_batch_loss_is_drawn_smoothed_beside_the_epochs(at, runs):
     by_key(at.slider, "train.smoothing").set_value(0.0).run()
     curves = _spec(at, "Training curves (live)")
     assert curves["data"][6]["y"] == pytest.approx(curves["data"][5]["y"])
+
+
+def test_2d_data_shows_the_live_decision_boundary_and_hidden_units(at, runs):
+    moons = recipe(at).updated(data={"source": "builtin:moons"}, preprocessing=[{"kind": "scale"}],
+                               model=[{"kind": "dense", "units": 8}, {"kind": "activation", "fn": "tanh"},
+                                      {"kind": "dense", "units": 8}, {"kind": "activation", "fn": "tanh"}])
+    at.session_state["studio.recipe"] = moons.updated(training={**moons.training.model_dump(), "epochs": 3})
+    at.switch_page("app_pages/train.py").run()
+    by_key(at.button, "train.start").click().run()
+    until(at, lambda a: status(a) not in ("running", "created", ""))
+    clean(at)
+    surface = _spec(at, "Decision boundary after epoch 3")
+    assert len(surface["data"][0]["z"]) == 40 and {t["name"] for t in surface["data"][1:]} >= {"0 (train)",
+                                                                                           "1 (validation)"}
+    units = _spec(at, "Hidden units")
+    assert len(units["data"]) == 16
+    # other data: no boundary
+    at.session_state["studio.recipe"] = recipe(at).updated(data={"source": "builtin:iris"}, preprocessing=[])
+    by_key(at.button, "train.start").click().run()
+    until(at, lambda a: status(a) not in ("running", "created", ""))
+    assert not [c for c in at.get("plotly_chart") if "Decision boundary" in c.proto.spec]
