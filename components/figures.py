@@ -300,7 +300,7 @@ def hidden_units(b: Mapping) -> go.Figure:
     layers = sorted({u[0] for u in b["units"]})
     rows = max([sum(1 for u in b["units"] if u[0] == layer) for layer in layers] or [1])
     fig = make_subplots(rows=rows, cols=max(1, len(layers)), horizontal_spacing=0.04, vertical_spacing=0.02,
-                        column_titles=[f"layer {layer + 1}" for layer in layers] or None)
+                        column_titles=[f"hidden layer {i}" for i in range(1, len(layers) + 1)] or None)
     for col, layer in enumerate(layers, start=1):
         for row, (_, unit, grid) in enumerate([u for u in b["units"] if u[0] == layer], start=1):
             fig.add_trace(go.Heatmap(x=list(b["unit_xs"]), y=list(b["unit_ys"]), z=[list(r) for r in grid],
