@@ -22,15 +22,18 @@ from studio.train.diagnose import Diagnosis, diagnose_run
 from studio.train.remedies import apply_remedy, describe
 
 
-def find(history: pd.DataFrame, run_dir: Path | None, summary: RunSummary | None) -> list[Diagnosis]:
-    """The diagnoses of a history, with the facts the run recorded (none before its folder exists)."""
+def find(history: pd.DataFrame, run_dir: Path | None, summary: RunSummary | None,
+         health: dict | None = None) -> list[Diagnosis]:
+    """The diagnoses of a history, with the facts the run recorded (none before its folder exists) and,
+    live, the latest health reading (after a run, summary.json holds the last one)."""
     if summary is None and run_dir is not None and RunDir(run_dir).has(RunDir.SUMMARY):
         summary = RunDir(run_dir).read_summary()
     if summary is None:
         return []
     recipe = _recipe(run_dir)
     weights = recipe.regularization.class_weights if recipe is not None else "none"
-    return diagnose_run(history, summary.extra, summary.task or "classification", weights)
+    facts = {**summary.extra, "health": health} if health is not None else summary.extra
+    return diagnose_run(history, facts, summary.task or "classification", weights)
 
 
 def _recipe(run_dir: Path | None) -> Recipe | None:

@@ -24,6 +24,8 @@ from studio.status import RunStatus
 from studio.train.callbacks import Callback
 from studio.train.diagnose import baseline_loss, class_counts
 from studio.train.events import EpochEnd, Finished
+from studio.train.health import HealthProbe
+from studio.train.health import as_dict as health_dict
 from studio.train.metrics import classification_metrics, regression_metrics
 from studio.train.trainer import Control, FitResult, TensorData, Trainer
 
@@ -96,7 +98,8 @@ def train_recipe(
     summary = _summary(recipe, prepared, RunStatus.RUNNING, started)
     writer = _RunWriter(run)
     try:  # the Trainer checks the device, precision, loss and batch size: a refusal leaves no run behind
-        trainer = _trainer(recipe, prepared, model, run, summary, [writer, *callbacks], control, probes)
+        health = HealthProbe()  # its last reading goes into summary.json, for the diagnoses after the run
+        trainer = _trainer(recipe, prepared, model, run, summary, [writer, *callbacks], control, [*probes, health])
     except StudioError:
         shutil.rmtree(run.path, ignore_errors=True)
         if new_root:
@@ -108,7 +111,12 @@ def train_recipe(
         run.write_summary(summary)
         if on_run_dir is not None:
             on_run_dir(run.path)
-        return _fit(prepared, model, run, summary, started, trainer, writer)
+        try:
+            return _fit(prepared, model, run, summary, started, trainer, writer)
+        finally:
+            if health.latest is not None:  # written with the final summary (also of a failed run)
+                summary.extra["health"] = health_dict(health.latest)
+                run.write_summary(summary)
 
 
 def _trainer(recipe: Recipe, prepared: Prepared, model: torch.nn.Module, run: RunDir, summary: RunSummary,

@@ -105,9 +105,10 @@ def _panel(was_active: bool) -> None:
     _curves(snap, running)
     run_dir = train_job.run_dir_of(handle)
     summary = RunDir(run_dir).read_summary() if run_dir is not None and RunDir(run_dir).has(RunDir.SUMMARY) else None
-    if snap.last_boundary is not None:
-        _boundary(snap.last_boundary, summary, running)
-    if diagnoses.show(diagnoses.find(live.epoch_frame(snap.events), run_dir, summary), run_dir, "train"):
+    if "boundary" in snap.latest:
+        _boundary(snap.latest["boundary"], summary, running)
+    found = diagnoses.find(live.epoch_frame(snap.events), run_dir, summary, snap.latest.get("health"))
+    if diagnoses.show(found, run_dir, "train"):
         st.rerun(scope="app")  # the settings above show the new draft
     if not train_job.is_active(handle):
         message = (snap.finished or {}).get("message") or snap.error or f"The run ended: {snap.status}."

@@ -29,10 +29,14 @@ PLATEAU_EPOCHS = 8  # no new best (by 0.1%) for this many epochs
 PLATEAU_GAIN = 1e-3
 LOW_LR_EPOCHS = 5
 LOW_LR_DROP = 0.03  # the training loss fell by less than 3% over the whole run
+BLOWN_UP = 10.0  # a training loss above 10 times the baseline: the steps threw the model far off
 HIGH_LR_RISE = 1.5  # the training loss ends 50% above its best...
 OSCILLATION_WINDOW = 8  # ...or went up in half of the last 8 epochs, by 10% of its level on average
 OSCILLATION_SIZE = 0.1
 IMBALANCE_RATIO = 3.0  # the largest class has at least 3 times the rows of the smallest
+DEAD_SHARE = 0.5  # half of a ReLU layer's units never active on the sample
+VANISHING_RATIO = 1e-3  # the first weight layer's gradient below 1/1000 of the last one's (3+ layers)
+EXPLODING_NORM = 1e3  # a weight layer's gradient norm above this
 
 
 @dataclass(frozen=True)
@@ -125,14 +129,21 @@ def underfitting(epochs: np.ndarray, train: np.ndarray, val: np.ndarray, baselin
     return Diagnosis(
         "underfitting",
         f"Underfitting: after {int(epochs[-1])} epochs the training loss ({_n(train[-1])}) and the validation "
-        f"loss ({_n(last_val)}) are still close to {_n(baseline)}, the loss of {what}.",
+        f"loss ({_n(last_val)}) are still not clearly below {_n(baseline)}, the loss of {what}.",
         "a bigger model (more units or layers), more epochs, or less regularization.",
         "more_capacity")
 
 
-def lr_too_high(epochs: np.ndarray, train: np.ndarray) -> Diagnosis | None:
-    """The training loss ends 50% above its best, or it went up in half of the last 8 epochs by 10% of
-    its level on average (it oscillates)."""
+def lr_too_high(epochs: np.ndarray, train: np.ndarray, baseline: float | None = None) -> Diagnosis | None:
+    """The training loss went above 10 times the baseline, or it ends 50% above its best, or it went up in
+    half of the last 8 epochs by 10% of its level on average (it oscillates)."""
+    worst = int(np.argmax(train))
+    if baseline is not None and baseline > 0 and train[worst] > BLOWN_UP * baseline:
+        return Diagnosis(
+            "lr_too_high",
+            f"The learning rate looks too high: at epoch {int(epochs[worst])} the training loss jumped to "
+            f"{_n(train[worst])}, far above {_n(baseline)}, the loss of a model that learned nothing.",
+            "lower the learning rate (×0.1), or add gradient clipping.", "lower_lr", int(epochs[worst]))
     best = int(np.argmin(train))
     if best < len(train) - 1 and train[-1] > train[best] * HIGH_LR_RISE:
         return Diagnosis(
@@ -206,15 +217,48 @@ def imbalance(counts: Sequence[int] | None, labels: Sequence[str] | None = None,
         "balance_classes")
 
 
+def gradients_and_units(health: Mapping[str, Any]) -> list[Diagnosis]:
+    """Dead ReLUs (half a layer's units never active on the sampled training rows), exploding gradients
+    (a layer's gradient norm above 1e3, or not finite) and vanishing ones (with 3 or more weight layers,
+    the first layer's gradient below 1/1000 of the last one's), from a HealthEnd as a dict."""
+    found: list[Diagnosis] = []
+    epoch = int(health.get("epoch") or 0)
+    relus, dead = list(health.get("relus") or []), [float(v) for v in health.get("dead_shares") or []]
+    worst = max(range(len(dead)), key=lambda i: dead[i] if math.isfinite(dead[i]) else -1.0, default=None)
+    if worst is not None and dead[worst] >= DEAD_SHARE:
+        found.append(Diagnosis(
+            "dead_relu",
+            f"Dead ReLU units: at epoch {epoch}, {dead[worst]:.0%} of the units of {relus[worst]} are never active on "
+            f"{health.get('rows')} training rows, so they output 0 and learn nothing.",
+            "use leaky_relu (never completely flat), or lower the learning rate.", "leaky_relu", epoch))
+    layers, norms = list(health.get("layers") or []), [float(v) for v in health.get("grad_norms") or []]
+    big = [i for i, n in enumerate(norms) if not math.isfinite(n) or n > EXPLODING_NORM]
+    if big:
+        found.append(Diagnosis(
+            "exploding_gradients",
+            f"Exploding gradients: at epoch {epoch} the gradient norm of {layers[big[0]]} is {_n(norms[big[0]])}.",
+            "clip the gradients (grad_clip 1.0) or lower the learning rate.", "clip_gradients", epoch))
+    elif len(norms) >= 3 and norms[-1] > 0 and math.isfinite(norms[0]) and norms[0] < VANISHING_RATIO * norms[-1]:
+        found.append(Diagnosis(
+            "vanishing_gradients",
+            f"Vanishing gradients: at epoch {epoch} the first layer's gradient norm ({_n(norms[0])}) is "
+            f"{norms[-1] / max(norms[0], 1e-30):,.0f} times smaller than the last layer's ({_n(norms[-1])}), so the "
+            "layers near the input barely learn.",
+            "add batch norm after the dense / convolution blocks, or use ReLU instead of sigmoid or tanh.",
+            "add_batchnorm", epoch))
+    return found
+
+
 def diagnose(history: Any, *, baseline: float | None = None, counts: Sequence[int] | None = None,
              labels: Sequence[str] | None = None, task: str = "classification",
-             balanced: bool = False) -> list[Diagnosis]:
+             balanced: bool = False, health: Mapping[str, Any] | None = None) -> list[Diagnosis]:
     """Every diagnosis that holds for ``history`` (metrics.csv rows: a DataFrame or a list of dicts).
 
     Args:
         baseline: :func:`baseline_loss` of the training targets, or None (underfitting is then not judged).
         counts: training rows per class (classification), for the imbalance check.
         balanced: the run already balanced its class weights.
+        health: the latest :class:`studio.train.health.HealthEnd` as a dict (gradient norms, dead ReLUs).
 
     A rising loss (learning rate too high) rules out "too low"; a plateau is reported only when no
     other finding about the curves explains the flat stretch.
@@ -222,14 +266,15 @@ def diagnose(history: Any, *, baseline: float | None = None, counts: Sequence[in
     rows = [r for r in _rows(history) if r.get("train_loss") is not None]
     found: list[Diagnosis] = []
     found += [d for d in [imbalance(counts, labels, balanced)] if d is not None]
+    found += gradients_and_units(health) if health else []
     if len(rows) < MIN_EPOCHS:
         return found
     epochs, train, val = _column(rows, "epoch"), _column(rows, "train_loss"), _column(rows, "val_loss")
     if not np.isfinite(train).all():
         return found
     what = "predicting the class shares" if task == "classification" else "predicting the mean"
-    high = lr_too_high(epochs, train)
-    over = overfitting(epochs, train, val)
+    high = lr_too_high(epochs, train, baseline)
+    over = overfitting(epochs, train, val) if high is None else None  # a diverging run says nothing of fit
     under = underfitting(epochs, train, val, baseline, what)
     low = lr_too_low(epochs, train, baseline) if high is None else None
     checks = [over, high, under, low]
@@ -245,6 +290,7 @@ def diagnose_run(history: Any, facts: Mapping[str, Any], task: str, class_weight
     baseline = facts.get("baseline_loss")
     counts = facts.get("class_counts")
     counts = counts if isinstance(counts, dict) else {}
+    health = facts.get("health")
     return diagnose(history, baseline=float(baseline) if isinstance(baseline, int | float) else None,
                     counts=[int(v) for v in counts.values()], labels=[str(k) for k in counts], task=task,
-                    balanced=class_weights == "balanced")
+                    balanced=class_weights == "balanced", health=health if isinstance(health, dict) else None)

@@ -21,6 +21,7 @@ from studio.status import RunStatus
 
 log = logging.getLogger(__name__)
 _POLL = 0.1  # seconds a paused checkpoint waits between looks at the stop flag
+LATEST_ONLY = ("boundary", "health")  # probes' events: large and frequent, only the latest of each is kept
 MAX_BATCH_POINTS = 20_000  # per-batch losses kept (a batch event comes at most ~5 times a second)
 
 
@@ -35,7 +36,7 @@ class JobSnapshot:
     finished: dict[str, Any] | None
     error: str | None
     batch_losses: list[tuple[int, float]] = field(default_factory=list)  # (step, recent_loss) of batch events
-    last_boundary: dict[str, Any] | None = None  # the latest "boundary" event (only the latest is kept)
+    latest: dict[str, dict[str, Any]] = field(default_factory=dict)  # LATEST_ONLY events: name -> the latest
 
 
 class JobControl:
@@ -78,7 +79,7 @@ class Job:
         self._events: list[dict[str, Any]] = []
         self._last_batch: dict[str, Any] | None = None
         self._batch_losses: deque[tuple[int, float]] = deque(maxlen=MAX_BATCH_POINTS)
-        self._last_boundary: dict[str, Any] | None = None
+        self._latest: dict[str, dict[str, Any]] = {}
         self._finished: dict[str, Any] | None = None
         self._lock = threading.Lock()
         self._recorded = threading.Condition(self._lock)  # notified on every kept event
@@ -149,14 +150,14 @@ class Job:
         with self._lock:
             return JobSnapshot(self._status, list(self._events[since:]), len(self._events),
                                self._last_batch, self._finished, self._error, list(self._batch_losses),
-                               self._last_boundary)
+                               dict(self._latest))
 
     # -- the thread's side -----------------------------------------------------------------------
 
     def _record(self, event: dict[str, Any]) -> None:
         with self._lock:
-            if event.get("event") == "boundary":
-                self._last_boundary = event
+            if event.get("event") in LATEST_ONLY:
+                self._latest[event["event"]] = event
                 return
             if event.get("event") == "batch":
                 self._last_batch = event

@@ -82,6 +82,25 @@ def _balanced(recipe: Recipe) -> Recipe:
                                           "class_weights": "balanced"})
 
 
+def _leaky(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for b in blocks:
+        b = {**b, "fn": "leaky_relu"} if b["kind"] == "activation" and b.get("fn") == "relu" else b
+        out.append({**b, "blocks": _leaky(b["blocks"])} if isinstance(b.get("blocks"), list) else b)
+    return out
+
+
+def _leaky_relu(recipe: Recipe) -> Recipe:
+    return recipe.updated(model=_leaky(recipe.model),
+                          encoders={name: _leaky(blocks) for name, blocks in recipe.encoders.items()})
+
+
+def _clip(recipe: Recipe) -> Recipe:
+    reg = recipe.regularization.model_dump(mode="json")
+    clip = reg.get("grad_clip")
+    return recipe.updated(regularization={**reg, "grad_clip": 1.0 if clip is None else max(0.01, clip / 10)})
+
+
 def _lr_words(factor: float) -> Callable[[Recipe], str]:
     word = "lower" if factor < 1 else "raise"
     return lambda r: f"{word} the learning rate {plain(_lr(r))} → {plain(float(f'{_lr(r) * factor:.6g}'))}"
@@ -97,6 +116,9 @@ REMEDIES: dict[str, Remedy] = {
     "reduce_on_plateau": Remedy(lambda r: "use the reduce_on_plateau schedule" if r.schedule["kind"] !=
                                 "reduce_on_plateau" else _lr_words(0.1)(r), _plateau_schedule),
     "balance_classes": Remedy(lambda r: "balance the class weights", _balanced),
+    "leaky_relu": Remedy(lambda r: "replace each ReLU by leaky_relu", _leaky_relu),
+    "clip_gradients": Remedy(lambda r: "clip the gradient norm at 1.0" if r.regularization.grad_clip is None else
+                             f"clip the gradient norm at {plain(max(0.01, r.regularization.grad_clip / 10))}", _clip),
 }
 
 

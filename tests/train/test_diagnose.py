@@ -164,5 +164,88 @@ def test_a_real_overfitting_run_is_diagnosed(tmp_path):
     summary = run.read_summary()
     assert summary.extra["class_counts"] == {"0": 30, "1": 30}
     assert summary.extra["baseline_loss"] == pytest.approx(math.log(2))
+    health = summary.extra["health"]  # the last reading of the network's health, for Evaluate
+    assert health["layers"] == ["layer 1", "layer 2", "layer 3"] and len(health["dead_shares"]) == 2
     found = diagnose_run(run.history(), summary.extra, summary.task)
     assert "overfitting" in [d.kind for d in found], [d.text() for d in found]
+
+
+# -- gradients and dead units ----------------------------------------------------------------------
+
+
+def _health(norms, dead=(), epoch=4):
+    return {"epoch": epoch, "layers": [f"layer {i + 1}" for i in range(len(norms))], "grad_norms": list(norms),
+            "relus": [f"ReLU {i + 1}" for i in range(len(dead))], "dead_shares": list(dead), "rows": 512}
+
+
+def test_dead_relu_vanishing_and_exploding_gradients_from_a_health_reading():
+    found = diagnose([], health=_health([0.1, 0.2, 0.3], dead=[0.1, 0.75]))
+    assert [d.kind for d in found] == ["dead_relu"] and "75% of the units of ReLU 2" in found[0].sentence
+    assert found[0].remedy == "leaky_relu"
+    found = diagnose([], health=_health([1e-7, 1e-4, 0.02]))
+    assert [d.kind for d in found] == ["vanishing_gradients"] and found[0].remedy == "add_batchnorm"
+    found = diagnose([], health=_health([0.5, 5e4, 0.1]))
+    assert [d.kind for d in found] == ["exploding_gradients"] and "layer 2" in found[0].sentence
+    assert found[0].remedy == "clip_gradients"
+    assert diagnose([], health=_health([1e-7, 0.02])) == []  # two layers: not a deep network
+    assert diagnose([], health=_health([0.01, 0.05, 0.1], dead=[0.3, float("nan")])) == []
+
+
+def test_health_probe_measures_gradients_and_dead_units(cls_data):
+    import torch
+
+    from studio.train.health import HealthEnd, HealthProbe
+    from studio.train.trainer import Trainer
+    from tests.train.conftest import N_CLASSES, Recorder, make_recipe
+
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 8), torch.nn.ReLU(),
+                                torch.nn.Linear(8, N_CLASSES))
+    with torch.no_grad():  # the second layer's units are dead for any input: bias far below zero
+        model[2].bias.fill_(-100.0)
+    rec = Recorder()
+    Trainer(model, cls_data, make_recipe(), "classification", N_CLASSES, callbacks=[rec],
+            probes=[HealthProbe(interval=0.0)]).fit()
+    seen = [e for e in rec.events if isinstance(e, HealthEnd)]
+    assert [e.epoch for e in seen] == [1, 2, 2]
+    last = seen[-1]
+    assert last.layers == ("layer 1", "layer 2", "layer 3") and all(n >= 0 for n in last.grad_norms)
+    assert last.dead_shares[1] == 1.0 and last.dead_shares[0] < 0.5 and last.rows == 96
+    assert last.grad_norms[0] == 0.0  # nothing flows back through dead units: the first layer gets no gradient
+    kinds = [d.kind for d in diagnose([], health={**last.to_dict()})]
+    assert "dead_relu" in kinds
+
+
+def test_new_remedies_replace_relu_and_clip():
+    recipe = Recipe.from_dict({"model": [{"kind": "dense"}, {"kind": "activation", "fn": "relu"},
+                                         {"kind": "residual", "blocks": [{"kind": "activation", "fn": "relu"}]}]})
+    changed = apply_remedy(recipe, "leaky_relu")
+    assert changed.model[1]["fn"] == "leaky_relu" and changed.model[2]["blocks"][0]["fn"] == "leaky_relu"
+    clipped = apply_remedy(recipe, "clip_gradients")
+    assert clipped.regularization.grad_clip == 1.0
+    assert apply_remedy(clipped, "clip_gradients").regularization.grad_clip == pytest.approx(0.1)
+
+
+def test_a_blown_up_loss_is_a_learning_rate_too_high_not_overfitting():
+    train = [5.8e14, 40.0, 9.0, 3.4, 3.0]
+    val = [1.2, 2.0, 3.5, 5.0, 6.1]
+    found = diagnose(_history(train, val), baseline=math.log(2))
+    kinds = [d.kind for d in found]
+    assert kinds[0] == "lr_too_high" and "overfitting" not in kinds and found[0].epoch == 1
+
+
+@pytest.mark.slow
+def test_a_real_deep_sigmoid_network_has_vanishing_gradients(tmp_path):
+    from studio.pipeline import train_recipe
+    from studio.runs import RunDir
+    from studio.train.diagnose import diagnose_run
+
+    blocks = [b for _ in range(8) for b in ({"kind": "dense", "units": 16}, {"kind": "activation", "fn": "sigmoid"})]
+    recipe = Recipe.from_dict({"name": "deep", "data": {"source": "builtin:moons"},
+                               "preprocessing": [{"kind": "scale"}], "model": blocks,
+                               "optimizer": {"kind": "sgd", "lr": 0.01, "momentum": 0.0},
+                               "training": {"epochs": 3, "batch_size": 32, "device": "cpu", "threads": 1}})
+    run = RunDir(train_recipe(recipe, runs_root=tmp_path).run_dir)
+    summary = run.read_summary()
+    found = {d.kind: d for d in diagnose_run(run.history(), summary.extra, summary.task)}
+    assert "vanishing_gradients" in found and found["vanishing_gradients"].remedy == "add_batchnorm"
