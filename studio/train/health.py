@@ -58,7 +58,10 @@ class HealthProbe:
         if self.model is None or (not final and now - self._last < self.interval):
             return None
         self._last = now
-        norms = [float(p.grad.detach().float().norm()) if p.grad is not None else math.nan for _, p in self.weights]
+        grads = [p.grad for _, p in self.weights]
+        present = [g.detach().float().norm() for g in grads if g is not None]
+        read = iter(torch.stack(present).tolist() if present else [])  # one sync for every layer
+        norms = [next(read) if g is not None else math.nan for g in grads]
         self.latest = HealthEnd(epoch, tuple(f"layer {i + 1}" for i in range(len(self.weights))), tuple(norms),
                                 tuple(f"ReLU {i + 1}" for i in range(len(self.relus))), self._dead(),
                                 len(self.sample))
