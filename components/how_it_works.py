@@ -1,6 +1,6 @@
 """The "How it works" box drawn beside a control: its formula, plain words, and what to expect.
 
-The text comes from the engine (a registry entry's ``explain``, or :mod:`studio.explain` for the
+The text comes from the engine (a registry entry's ``explain``, or :mod:`studio.explanations` for the
 controls that are not registry entries), so a new optimizer or block brings its own box and this
 file never names one. The texts are the project's own, never a user's, so Markdown is fine here.
 """

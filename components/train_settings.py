@@ -18,7 +18,7 @@ from components import augmentation, engine, forms, how_it_works, items, state
 from components.figures import lr_preview
 from components.safe import md
 from studio.errors import StudioError
-from studio.explain import LOSSES, REGULARIZATION
+from studio.explanations import LOSSES, REGULARIZATION
 from studio.recipe import Augmentation, EarlyStopping, Regularization, TrainingConfig
 from studio.registry import Registry
 from studio.train.device import describe_device, resolve_device

@@ -17,7 +17,7 @@ from components.run_picker import pick_run
 from components.safe import md
 from components.settings import runs_dir
 from studio.errors import StudioError
-from studio.explain import METRICS
+from studio.explanations import METRICS
 from studio.runs import RunDir
 
 MAX_COMPARED = 3  # runs overlaid by default

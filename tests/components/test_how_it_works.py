@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from studio.blocks import BLOCKS
-from studio.explain import LOSSES, REGULARIZATION
+from studio.explanations import LOSSES, REGULARIZATION
 from studio.train.optimizers import OPTIMIZERS
 from studio.train.schedules import SCHEDULES
 from tests.components.helpers import by_key, clean

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from studio.blocks import BLOCKS
-from studio.explain import LOSSES, METRICS, REGULARIZATION, explanation
+from studio.explanations import LOSSES, METRICS, REGULARIZATION, explanation
 from studio.recipe import Regularization, TrainingConfig
 from studio.registry import Explanation
 from studio.train.metrics import classification_metrics, regression_metrics
