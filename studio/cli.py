@@ -79,7 +79,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     t = sub.add_parser("train", help="train a recipe and save a run directory")
-    t.add_argument("recipe", help="a recipe JSON file, or the name of a preset (see `studio recipes`)")
+    t.add_argument("recipe", nargs="?", default=None,
+                   help="a recipe JSON file, or the name of a preset (see `studio recipes`)")
+    t.add_argument("--resume", default=None, metavar="RUN",
+                   help="continue this run from its last checkpoint, as a new run linked to it (no RECIPE)")
+    t.add_argument("--epochs", type=int, default=None, metavar="N",
+                   help="with --resume: train N more epochs (default: up to the run's own epochs)")
     t.add_argument("--out", default="runs", type=_folder, help="folder that holds run directories (default: runs)")
     t.add_argument("--quiet", action="store_true", help="no progress bar, and no lines on what loading decided")
     t.set_defaults(handler=_train)
@@ -146,6 +151,18 @@ def _train(args: argparse.Namespace) -> int:
     from studio.recipe import load_recipe
     from studio.train_cli import train_from_cli
 
+    if args.resume is not None:
+        if args.recipe is not None:
+            raise StudioError("give either a RECIPE or --resume RUN, not both: a continued run trains its own recipe")
+        from studio.runs.resume import plan_resume
+
+        plan = plan_resume(args.resume, args.epochs)
+        return train_from_cli(plan.recipe, plan.parent.path / "recipe.json", Path(args.out), quiet=args.quiet,
+                              resume=plan)
+    if args.recipe is None:
+        raise StudioError("give a recipe to train (a JSON file or a preset name), or --resume RUN")
+    if args.epochs is not None:
+        raise StudioError("--epochs goes with --resume; to change a recipe's epochs, edit its training.epochs")
     path = resolve_recipe_path(args.recipe)
     recipe = load_recipe(path)
     return train_from_cli(recipe, path, Path(args.out), quiet=args.quiet)

@@ -20,6 +20,7 @@ from studio.errors import StudioError
 from studio.prepared import Prepared, build_model, model_summary, prepare, steps_per_epoch
 from studio.recipe import Recipe
 from studio.runs import Heartbeat, RunCheckpointer, RunDir, RunSummary
+from studio.runs.resume import ResumePlan
 from studio.status import RunStatus
 from studio.train.callbacks import Callback
 from studio.train.events import EpochEnd, Finished
@@ -75,6 +76,7 @@ def train_recipe(
     prepared: Prepared | None = None,
     access: DataAccess | None = None,
     user: str | None = None,
+    resume: ResumePlan | None = None,
 ) -> RunResult:
     """Prepare, check the model, train, evaluate and save a run directory.
 
@@ -82,8 +84,11 @@ def train_recipe(
     half-made run behind. ``on_run_dir`` is told the directory as soon as it exists. While training,
     a heartbeat marks the run as alive and checkpoints are written (see :mod:`studio.runs`), so a
     process that dies leaves an ``interrupted`` run with its last checkpoint. ``user`` records which
-    app user the run belongs to.
+    app user the run belongs to. ``resume`` (:func:`studio.runs.resume.plan_resume`) continues another
+    run from its checkpoint: ``recipe`` must be the plan's; the new run is linked to its parent.
     """
+    if resume is not None and recipe is not resume.recipe:
+        raise ValueError("a resumed run trains its plan's recipe (ResumePlan.recipe)")
     started = time.time()
     prepared = prepared or prepare(recipe, access)
     model_summary(recipe, prepared)  # ShapeError here, before anything is written
@@ -93,8 +98,12 @@ def train_recipe(
     run = RunDir.create(runs_root, recipe)
     summary = _summary(recipe, prepared, RunStatus.RUNNING, started)
     writer = _RunWriter(run)
+    if resume is not None:
+        summary.extra.update(resume.lineage())
+        writer.rows = [dict(row) for row in resume.history]
     try:  # the Trainer checks the device, precision, loss and batch size: a refusal leaves no run behind
-        trainer = _trainer(recipe, prepared, model, run, summary, [writer, *callbacks], control)
+        trainer = _trainer(recipe, prepared, model, run, summary, [writer, *callbacks], control,
+                           resume.state if resume is not None else None)
     except StudioError:
         shutil.rmtree(run.path, ignore_errors=True)
         if new_root:
@@ -110,12 +119,12 @@ def train_recipe(
 
 
 def _trainer(recipe: Recipe, prepared: Prepared, model: torch.nn.Module, run: RunDir, summary: RunSummary,
-             callbacks: list[Callback], control: Control | None) -> Trainer:
+             callbacks: list[Callback], control: Control | None, resume: dict[str, Any] | None = None) -> Trainer:
     scaled = prepared.target_scaler.transform if prepared.target_scaler else (lambda y: y)
     data = TensorData(prepared.x_train, scaled(prepared.y_train), prepared.x_val, scaled(prepared.y_val))
     return Trainer(
         model, data, recipe, prepared.table.task, prepared.table.n_classes, callbacks=callbacks, control=control,
-        checkpointer=RunCheckpointer(run, summary),
+        checkpointer=RunCheckpointer(run, summary), resume=resume,
     )
 
 

@@ -14,11 +14,12 @@ from studio.status import RunStatus
 from studio.stop_signals import StopOnSignal
 
 
-def train_from_cli(recipe: Recipe, recipe_path: Path, out: Path, quiet: bool = False) -> int:
+def train_from_cli(recipe: Recipe, recipe_path: Path, out: Path, quiet: bool = False, resume: Any = None) -> int:
     """Train ``recipe``; a relative ``csv:`` path is looked up in the working folder, then beside the recipe.
 
     Ctrl-C or SIGTERM stops the run after its current batch and saves it as ``stopped`` (see
     :mod:`studio.stop_signals`); the exit status is then 130 or 143, with one line on stderr.
+    ``resume`` (a :class:`studio.runs.resume.ResumePlan`) continues that run as a new one.
     """
     from studio.pipeline import prepare, train_recipe
     from studio.train.callbacks import ProgressBar
@@ -30,8 +31,11 @@ def train_from_cli(recipe: Recipe, recipe_path: Path, out: Path, quiet: bool = F
             prepared = prepare(recipe, access, progress=None if quiet else DecodeBar())
             if not quiet:
                 print("\n".join(describe_prepared(prepared)), flush=True)
+                if resume is not None:
+                    print(f"continuing run {resume.parent.id} from epoch {resume.epoch} up to epoch "
+                          f"{recipe.training.epochs}", flush=True)
             result = train_recipe(recipe, runs_root=out, callbacks=callbacks, access=access,
-                                  control=stop, on_run_dir=stop.saving, prepared=prepared)
+                                  control=stop, on_run_dir=stop.saving, prepared=prepared, resume=resume)
         except KeyboardInterrupt:
             if stop.received is None:
                 raise

@@ -31,7 +31,7 @@ from studio.train.losses import balanced_class_weights, make_loss
 from studio.train.optimizers import build_optimizer
 from studio.train.regularization import clip_gradients, make_penalty
 from studio.train.schedules import build_schedule
-from studio.train.state import training_state
+from studio.train.state import restore_training_state, training_state
 from studio.train.tensors import TensorData
 
 _BATCHNORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
@@ -73,6 +73,8 @@ class Trainer:
         control: asked once per batch to pause or stop (a Job's JobControl).
         batch_event_interval: least seconds between two BatchEnd events (0: after every batch).
         checkpointer: given the training state after an epoch when it says one is due, and at the end.
+        resume: a checkpoint's state (:func:`studio.train.state.training_state`) of a run of the same
+            recipe and data: training goes on from the epoch after it, exactly as if it had not stopped.
 
     The optimizer, schedule and loss are built here, so a bad setting fails before any training.
     At the end the model holds the weights of the best epoch (by the early-stopping monitor, or the
@@ -82,7 +84,7 @@ class Trainer:
     def __init__(self, model: nn.Module, data: TensorData, recipe: Recipe, task: str, n_classes: int,
                  callbacks: Sequence[Callback] = (),
                  control: Control | None = None, batch_event_interval: float = 0.2,
-                 checkpointer: Checkpointer | None = None) -> None:
+                 checkpointer: Checkpointer | None = None, resume: dict[str, Any] | None = None) -> None:
         data.check(task, n_classes)
         reg, training = recipe.regularization, recipe.training
         self.recipe, self.task, self.control = recipe, task, control
@@ -113,6 +115,9 @@ class Trainer:
         self.best = BestWeights(Monitor(es.monitor, es.min_delta) if es else Monitor())
         self.interval = batch_event_interval
         self.checkpointer = checkpointer
+        self.resume = resume
+        self._stepped = False  # the weights moved past the end of the last finished epoch
+        self._epoch_rng: dict[str, Any] | None = None
         self._fitted = False
         self.device_name = dev.describe_device(self.device)
 
@@ -141,15 +146,19 @@ class Trainer:
         t0 = time.perf_counter()
         status, message, error, epochs_run = RunStatus.COMPLETED, "", None, 0
         self.best.start(self.model)
+        first = 1
         try:
             self._emit(Started(self.recipe.training.epochs, self.batches, self.n, len(self.y_val),
                                self.device_name, self.precision))
-            for epoch in range(1, self.recipe.training.epochs + 1):
+            if self.resume is not None:  # after Started, which resets early stopping
+                epochs_run = restore_training_state(self, self.resume)
+                first = epochs_run + 1
+            for epoch in range(first, self.recipe.training.epochs + 1):
                 event = self._train_epoch(epoch)
                 if event is None:
                     status, message = RunStatus.STOPPED, f"stopped on request during epoch {epoch}"
                     break
-                epochs_run = epoch
+                epochs_run, self._stepped = epoch, False  # the weights are this epoch's end again
                 self._emit(event)
                 self.best.update(event, self.model)
                 self.schedule.after_epoch(event.val_loss if event.val_loss is not None else event.train_loss)
@@ -165,9 +174,12 @@ class Trainer:
             status, message, error = RunStatus.FAILED, str(err), err
         except Exception as err:
             status, message, error = RunStatus.FAILED, f"unexpected error: {type(err).__name__}: {err}", err
-        if status != RunStatus.FAILED and epochs_run and self.checkpointer is not None:
+        # a stop in the middle of an epoch leaves weights that match no epoch's end: the last checkpoint stands
+        consistent = status != RunStatus.FAILED and not (status == RunStatus.STOPPED and self._stepped)
+        if consistent and epochs_run and self.checkpointer is not None:
             try:
-                self._save_checkpoint(epochs_run)  # the last state, before the best weights are restored
+                # the last state, before the best weights are restored; stopped as an epoch began: that epoch's RNG
+                self._save_checkpoint(epochs_run, self._epoch_rng if status == RunStatus.STOPPED else None)
             except Exception:  # the run's result is still written after this; a lost checkpoint is not fatal
                 logging.getLogger(__name__).exception("the final checkpoint could not be written")
         self.best.restore(self.model, failed=status == RunStatus.FAILED)
@@ -182,9 +194,13 @@ class Trainer:
         return FitResult(status, message, epochs_run, self.best.epoch, list(self.history.epochs), seconds,
                          self.device_name, self.precision)
 
-    def _save_checkpoint(self, epoch: int) -> None:
+    def _save_checkpoint(self, epoch: int, rng: dict[str, Any] | None = None) -> None:
         assert self.checkpointer is not None
-        self.checkpointer.save(epoch, training_state(self, epoch), self.best.take_unsaved())
+        self.checkpointer.save(epoch, training_state(self, epoch, rng), self.best.take_unsaved())
+
+    def _rng_state(self) -> dict[str, Any]:
+        return {"torch": torch.get_rng_state(),
+                "cuda": torch.cuda.get_rng_state_all() if self.device.type == "cuda" else []}
 
     def _train_epoch(self, epoch: int) -> EpochEnd | None:
         """One pass over the training rows; None when the control asked to stop."""
@@ -195,6 +211,7 @@ class Trainer:
         lr = float(opt.param_groups[0]["lr"])
         t_start = last_emit = time.perf_counter()
         paused = 0.0
+        self._epoch_rng = self._rng_state()  # a stop before the first step saves the state from here
         perm = torch.randperm(self.n, device=self.device)
         loss_sum = torch.zeros((), device=self.device)
         score_sum = torch.zeros((), device=self.device)  # correct predictions or squared errors
@@ -215,6 +232,7 @@ class Trainer:
                 total = loss + penalty() if penalty is not None else loss
             opt.zero_grad(set_to_none=True)
             self._step(total)
+            self._stepped = True
             if per_batch:
                 self.schedule.after_batch()
             k = idx.shape[0]
