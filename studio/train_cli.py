@@ -34,6 +34,8 @@ def train_from_cli(recipe: Recipe, recipe_path: Path, out: Path, quiet: bool = F
                 if resume is not None:
                     print(f"continuing run {resume.parent.id} from epoch {resume.epoch} up to epoch "
                           f"{recipe.training.epochs}", flush=True)
+                    for note in resume.notes:
+                        print(f"note: {note}", flush=True)
             result = train_recipe(recipe, runs_root=out, callbacks=callbacks, access=access,
                                   control=stop, on_run_dir=stop.saving, prepared=prepared, resume=resume)
         except KeyboardInterrupt:

@@ -3,7 +3,9 @@
 The new run trains the parent's recipe (the same data, split and model) with its epochs raised by
 ``more`` (or, without it, up to the parent's own plan), from the parent's checkpoint: weights,
 optimizer, schedule, gradient scaler, RNG, best epoch and early stopping. On the CPU, 5 epochs
-and then 5 more give the same weights and metrics as 10 in one go (tests/runs/test_resume.py).
+and then 5 more give the same weights and metrics as 10 in one go (tests/runs/test_resume.py), and
+so does a run stopped between epochs; one stopped inside an epoch saved weights past that epoch's
+end (``partial``), and goes on from them (its ``notes`` say so).
 Its metrics.csv holds the parent's epochs up to the checkpoint, then its own: the joined curve.
 """
 
@@ -34,6 +36,13 @@ class ResumePlan:
     @property
     def epoch(self) -> int:
         return int(self.state["epoch"])
+
+    @property
+    def notes(self) -> list[str]:
+        if not self.state.get("partial"):
+            return []
+        return [f"run {self.parent.id} was stopped during epoch {self.epoch + 1}: that epoch is trained again in full "
+                "from the weights it had reached, so this run is not exactly the uninterrupted one"]
 
     def lineage(self) -> dict[str, Any]:
         """What the new run's summary.json says of where it came from."""

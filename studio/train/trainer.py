@@ -174,12 +174,12 @@ class Trainer:
             status, message, error = RunStatus.FAILED, str(err), err
         except Exception as err:
             status, message, error = RunStatus.FAILED, f"unexpected error: {type(err).__name__}: {err}", err
-        # a stop in the middle of an epoch leaves weights that match no epoch's end: the last checkpoint stands
-        consistent = status != RunStatus.FAILED and not (status == RunStatus.STOPPED and self._stepped)
-        if consistent and epochs_run and self.checkpointer is not None:
+        if status != RunStatus.FAILED and epochs_run and self.checkpointer is not None:
             try:
-                # the last state, before the best weights are restored; stopped as an epoch began: that epoch's RNG
-                self._save_checkpoint(epochs_run, self._epoch_rng if status == RunStatus.STOPPED else None)
+                # the last state, before the best weights are restored. Stopped as an epoch began: that epoch's
+                # RNG (exact resume); stopped inside one: the weights are past the epoch's end ("partial")
+                self._save_checkpoint(epochs_run, self._epoch_rng if status == RunStatus.STOPPED and not self._stepped
+                                      else None, partial=self._stepped)
             except Exception:  # the run's result is still written after this; a lost checkpoint is not fatal
                 logging.getLogger(__name__).exception("the final checkpoint could not be written")
         self.best.restore(self.model, failed=status == RunStatus.FAILED)
@@ -194,9 +194,12 @@ class Trainer:
         return FitResult(status, message, epochs_run, self.best.epoch, list(self.history.epochs), seconds,
                          self.device_name, self.precision)
 
-    def _save_checkpoint(self, epoch: int, rng: dict[str, Any] | None = None) -> None:
+    def _save_checkpoint(self, epoch: int, rng: dict[str, Any] | None = None, partial: bool = False) -> None:
         assert self.checkpointer is not None
-        self.checkpointer.save(epoch, training_state(self, epoch, rng), self.best.take_unsaved())
+        state = training_state(self, epoch, rng)
+        if partial:
+            state["partial"] = True
+        self.checkpointer.save(epoch, state, self.best.take_unsaved())
 
     def _rng_state(self) -> dict[str, Any]:
         return {"torch": torch.get_rng_state(),
