@@ -24,6 +24,7 @@ from studio.runs.resume import ResumePlan
 from studio.status import RunStatus
 from studio.train.callbacks import Callback
 from studio.train.events import EpochEnd, Finished
+from studio.train.finetune import init_from_run, param_groups
 from studio.train.metrics import classification_metrics, regression_metrics
 from studio.train.trainer import Control, FitResult, TensorData, Trainer
 
@@ -94,16 +95,22 @@ def train_recipe(
     model_summary(recipe, prepared)  # ShapeError here, before anything is written
     torch.manual_seed(recipe.training.seed)
     model = build_model(recipe, prepared)
+    # a resumed fine-tuning run loads its source again for the same frozen blocks and groups (then its checkpoint)
+    init = init_from_run(model, recipe, prepared) if recipe.training.init_from else None
     new_root = not Path(runs_root).exists()
     run = RunDir.create(runs_root, recipe)
     summary = _summary(recipe, prepared, RunStatus.RUNNING, started)
     writer = _RunWriter(run)
+    if init is not None:
+        summary.extra["init"] = init.to_dict()
     if resume is not None:
         summary.extra.update(resume.lineage())
         writer.rows = [dict(row) for row in resume.history]
     try:  # the Trainer checks the device, precision, loss and batch size: a refusal leaves no run behind
+        groups = param_groups(model, init, recipe.training.pretrained_lr_factor,
+                              float(recipe.optimizer.get("lr", 1e-3)))
         trainer = _trainer(recipe, prepared, model, run, summary, [writer, *callbacks], control,
-                           resume.state if resume is not None else None)
+                           resume.state if resume is not None else None, groups)
     except StudioError:
         shutil.rmtree(run.path, ignore_errors=True)
         if new_root:
@@ -119,12 +126,13 @@ def train_recipe(
 
 
 def _trainer(recipe: Recipe, prepared: Prepared, model: torch.nn.Module, run: RunDir, summary: RunSummary,
-             callbacks: list[Callback], control: Control | None, resume: dict[str, Any] | None = None) -> Trainer:
+             callbacks: list[Callback], control: Control | None, resume: dict[str, Any] | None = None,
+             groups: list[dict[str, Any]] | None = None) -> Trainer:
     scaled = prepared.target_scaler.transform if prepared.target_scaler else (lambda y: y)
     data = TensorData(prepared.x_train, scaled(prepared.y_train), prepared.x_val, scaled(prepared.y_val))
     return Trainer(
         model, data, recipe, prepared.table.task, prepared.table.n_classes, callbacks=callbacks, control=control,
-        checkpointer=RunCheckpointer(run, summary), resume=resume,
+        checkpointer=RunCheckpointer(run, summary), resume=resume, param_groups=groups,
     )
 
 

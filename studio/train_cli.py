@@ -97,6 +97,11 @@ def format_summary(summary: RunSummary) -> str:
     ]
     if summary.message:
         lines.append(f"note: {summary.message}")
+    init = summary.extra.get("init")
+    if isinstance(init, dict):
+        lines.append(f"init: from run {init.get('source')}: {init.get('loaded')} weight tensors loaded, "
+                     f"{len(init.get('skipped') or {})} skipped" + ("; a new head" if init.get("new_head") else "")
+                     + (f"; frozen: {', '.join(init.get('frozen') or [])}" if init.get("frozen") else ""))
     keys = (
         ["accuracy", "f1_macro", "roc_auc", "log_loss"]
         if summary.task == "classification"

@@ -75,6 +75,8 @@ class Trainer:
         checkpointer: given the training state after an epoch when it says one is due, and at the end.
         resume: a checkpoint's state (:func:`studio.train.state.training_state`) of a run of the same
             recipe and data: training goes on from the epoch after it, exactly as if it had not stopped.
+        param_groups: optimizer groups of the trainable weights (a fine-tuned run's loaded weights at a
+            lower rate, :func:`studio.train.finetune.param_groups`); None: one group of them all.
 
     The optimizer, schedule and loss are built here, so a bad setting fails before any training.
     At the end the model holds the weights of the best epoch (by the early-stopping monitor, or the
@@ -84,7 +86,8 @@ class Trainer:
     def __init__(self, model: nn.Module, data: TensorData, recipe: Recipe, task: str, n_classes: int,
                  callbacks: Sequence[Callback] = (),
                  control: Control | None = None, batch_event_interval: float = 0.2,
-                 checkpointer: Checkpointer | None = None, resume: dict[str, Any] | None = None) -> None:
+                 checkpointer: Checkpointer | None = None, resume: dict[str, Any] | None = None,
+                 param_groups: list[dict[str, Any]] | None = None) -> None:
         data.check(task, n_classes)
         reg, training = recipe.regularization, recipe.training
         self.recipe, self.task, self.control = recipe, task, control
@@ -102,7 +105,7 @@ class Trainer:
         self.loss_fn = make_loss(training.loss, task, label_smoothing=reg.label_smoothing,
                                  class_weights=weights)
         self.params = [p for p in model.parameters() if p.requires_grad]
-        self.optimizer = build_optimizer(recipe.optimizer, self.params)
+        self.optimizer = build_optimizer(recipe.optimizer, param_groups or self.params)
         self.schedule = build_schedule(recipe.schedule, self.optimizer, training.epochs, self.batches)
         self.penalty = make_penalty(model, reg.l1, reg.l2)
         self.grad_clip = reg.grad_clip
