@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import continue_run, figures, live, state, train_job, train_settings
+from components import continue_run, figures, live, start_from, state, train_job, train_settings
 from components.engine import run_summary
 from components.jobs import RunHandle
 from components.safe import md
@@ -111,6 +111,7 @@ def page() -> None:
         train_settings.regularization()
     with run_tab:
         train_settings.training()
+        start_from.section()
     st.divider()
     handle = train_job.current()
     # Read once per run: the job can end between two reads, and the buttons and the polling must
