@@ -152,12 +152,14 @@ class TrainingConfig(_Strict):
         description="CPU threads for training. Blank: all cores but one, fewer when other programs keep "
                     "cores busy at the start (more threads than free cores can make training 10x slower).")
     init_from: str | None = Field(
-        None, min_length=1, max_length=4096, title="Start from run", json_schema_extra={"ui": "hidden"},
+        None, min_length=1, max_length=4096, title="Start from run",
+        json_schema_extra={"ui": "hidden"},
         description="A run directory whose weights this run starts from (fine-tuning): blocks are matched by "
                     "position and shape; a new head is made when the classes differ.")
     freeze: int | str | None = Field(
-        None, json_schema_extra={"ui": "hidden"}, description="With init_from: freeze the first N blocks of the model, or the whole stack of the "
-                          "input of that name; frozen weights do not change.")
+        None, json_schema_extra={"ui": "hidden"},
+        description="With init_from: freeze the first N blocks of the model, or the whole stack of the input of "
+                    "that name; frozen weights do not change.")
     pretrained_lr_factor: float = Field(
         1.0, gt=0.0, le=1.0, title="Pretrained learning-rate factor", json_schema_extra={"ui": "hidden"},
         description="With init_from: the learning rate of the loaded (not frozen) weights, as a share of the "
