@@ -89,6 +89,16 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--quiet", action="store_true", help="no progress bar, and no lines on what loading decided")
     t.set_defaults(handler=_train)
 
+    d = sub.add_parser("distill", help="train a smaller student on a teacher run's soft targets, and compare them")
+    d.add_argument("teacher", help="the teacher's run directory")
+    d.add_argument("student", help="the student's recipe (JSON file or preset); the teacher's data and "
+                                   "preprocessing are used")
+    d.add_argument("--temperature", type=float, default=None, help="softens the teacher's probabilities (default 4)")
+    d.add_argument("--alpha", type=float, default=None, help="weight of the teacher's targets (default 0.7)")
+    d.add_argument("--out", default="runs", type=_folder, help="folder that holds run directories (default: runs)")
+    d.add_argument("--quiet", action="store_true", help="no progress bar")
+    d.set_defaults(handler=_distill)
+
     sub.add_parser("datasets", help="list the built-in datasets").set_defaults(handler=_datasets)
     sub.add_parser("recipes", help="list the preset recipes").set_defaults(handler=_recipes)
 
@@ -166,6 +176,22 @@ def _train(args: argparse.Namespace) -> int:
     path = resolve_recipe_path(args.recipe)
     recipe = load_recipe(path)
     return train_from_cli(recipe, path, Path(args.out), quiet=args.quiet)
+
+
+def _distill(args: argparse.Namespace) -> int:
+    from studio.export.compare import compare_runs, format_table
+    from studio.recipe import load_recipe
+    from studio.train.distill import student_recipe
+    from studio.train_cli import train_from_cli
+
+    path = resolve_recipe_path(args.student)
+    recipe = student_recipe(args.teacher, load_recipe(path), args.temperature, args.alpha)
+    made: list[Path] = []
+    status = train_from_cli(recipe, path, Path(args.out), quiet=args.quiet, made=made)
+    if status != 0:
+        return status
+    print("\n".join(format_table(compare_runs([("teacher", args.teacher), ("student", made[0])]))))
+    return 0
 
 
 def _datasets(args: argparse.Namespace) -> int:

@@ -23,6 +23,7 @@ from studio.runs import Heartbeat, RunCheckpointer, RunDir, RunSummary
 from studio.runs.resume import ResumePlan
 from studio.status import RunStatus
 from studio.train.callbacks import Callback
+from studio.train.distill import teacher_outputs
 from studio.train.events import EpochEnd, Finished
 from studio.train.finetune import init_from_run, param_groups
 from studio.train.metrics import classification_metrics, regression_metrics
@@ -97,12 +98,15 @@ def train_recipe(
     model = build_model(recipe, prepared)
     # a resumed fine-tuning run loads its source again for the same frozen blocks and groups (then its checkpoint)
     init = init_from_run(model, recipe, prepared) if recipe.training.init_from else None
+    soft = teacher_outputs(recipe, prepared) if recipe.training.distill_from else None
     new_root = not Path(runs_root).exists()
     run = RunDir.create(runs_root, recipe)
     summary = _summary(recipe, prepared, RunStatus.RUNNING, started)
     writer = _RunWriter(run)
     if init is not None:
         summary.extra["init"] = init.to_dict()
+    if soft is not None:
+        summary.extra["teacher"] = RunDir(recipe.training.distill_from).id
     if resume is not None:
         summary.extra.update(resume.lineage())
         writer.rows = [dict(row) for row in resume.history]
@@ -110,7 +114,7 @@ def train_recipe(
         groups = param_groups(model, init, recipe.training.pretrained_lr_factor,
                               float(recipe.optimizer.get("lr", 1e-3)))
         trainer = _trainer(recipe, prepared, model, run, summary, [writer, *callbacks], control,
-                           resume.state if resume is not None else None, groups)
+                           resume.state if resume is not None else None, groups, soft)
     except StudioError:
         shutil.rmtree(run.path, ignore_errors=True)
         if new_root:
@@ -127,12 +131,12 @@ def train_recipe(
 
 def _trainer(recipe: Recipe, prepared: Prepared, model: torch.nn.Module, run: RunDir, summary: RunSummary,
              callbacks: list[Callback], control: Control | None, resume: dict[str, Any] | None = None,
-             groups: list[dict[str, Any]] | None = None) -> Trainer:
+             groups: list[dict[str, Any]] | None = None, soft: Any = None) -> Trainer:
     scaled = prepared.target_scaler.transform if prepared.target_scaler else (lambda y: y)
     data = TensorData(prepared.x_train, scaled(prepared.y_train), prepared.x_val, scaled(prepared.y_val))
     return Trainer(
         model, data, recipe, prepared.table.task, prepared.table.n_classes, callbacks=callbacks, control=control,
-        checkpointer=RunCheckpointer(run, summary), resume=resume, param_groups=groups,
+        checkpointer=RunCheckpointer(run, summary), resume=resume, param_groups=groups, soft_targets=soft,
     )
 
 

@@ -165,6 +165,18 @@ class TrainingConfig(_Strict):
         description="With init_from: the learning rate of the loaded (not frozen) weights, as a share of the "
                     "optimizer's (e.g. 0.1); new weights such as the head learn at the full rate.")
 
+    distill_from: str | None = Field(
+        None, min_length=1, max_length=4096, title="Teacher run", json_schema_extra={"ui": "hidden"},
+        description="A run whose predictions this model learns from (knowledge distillation), mixed with the "
+                    "true labels; the teacher's data and preprocessing are used.")
+    distill_temperature: float = Field(
+        4.0, ge=1.0, le=20.0, json_schema_extra={"ui": "hidden"},
+        description="Softens the teacher's probabilities (classification): higher shows more of how it ranks "
+                    "the wrong classes.")
+    distill_alpha: float = Field(
+        0.7, ge=0.0, le=1.0, json_schema_extra={"ui": "hidden"},
+        description="Weight of the teacher's soft targets in the loss; the rest goes to the true labels.")
+
     @field_validator("freeze")
     @classmethod
     def _freeze_is_sensible(cls, value: int | str | None) -> int | str | None:

@@ -14,12 +14,14 @@ from studio.status import RunStatus
 from studio.stop_signals import StopOnSignal
 
 
-def train_from_cli(recipe: Recipe, recipe_path: Path, out: Path, quiet: bool = False, resume: Any = None) -> int:
+def train_from_cli(recipe: Recipe, recipe_path: Path, out: Path, quiet: bool = False, resume: Any = None,
+                   made: list[Path] | None = None) -> int:
     """Train ``recipe``; a relative ``csv:`` path is looked up in the working folder, then beside the recipe.
 
     Ctrl-C or SIGTERM stops the run after its current batch and saves it as ``stopped`` (see
     :mod:`studio.stop_signals`); the exit status is then 130 or 143, with one line on stderr.
-    ``resume`` (a :class:`studio.runs.resume.ResumePlan`) continues that run as a new one.
+    ``resume`` (a :class:`studio.runs.resume.ResumePlan`) continues that run as a new one; ``made``
+    receives the run directory.
     """
     from studio.pipeline import prepare, train_recipe
     from studio.train.callbacks import ProgressBar
@@ -47,6 +49,8 @@ def train_from_cli(recipe: Recipe, recipe_path: Path, out: Path, quiet: bool = F
                 print(f"stopped by {stop.name} while the run was being saved; {stop.run_dir} keeps its last "
                       "checkpoint", file=sys.stderr)
             return stop.exit_status
+    if made is not None:
+        made.append(result.run_dir)
     print(format_summary(result.summary))
     if result.status == RunStatus.FAILED:
         raise TrainingError(f"{result.summary.message} (run kept in {result.run_dir})")

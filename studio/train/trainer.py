@@ -75,6 +75,8 @@ class Trainer:
         checkpointer: given the training state after an epoch when it says one is due, and at the end.
         resume: a checkpoint's state (:func:`studio.train.state.training_state`) of a run of the same
             recipe and data: training goes on from the epoch after it, exactly as if it had not stopped.
+        soft_targets: a teacher's outputs on the training rows (knowledge distillation,
+            :mod:`studio.train.distill`): the training loss mixes them with the labels as the recipe says.
         param_groups: optimizer groups of the trainable weights (a fine-tuned run's loaded weights at a
             lower rate, :func:`studio.train.finetune.param_groups`); None: one group of them all.
 
@@ -87,7 +89,7 @@ class Trainer:
                  callbacks: Sequence[Callback] = (),
                  control: Control | None = None, batch_event_interval: float = 0.2,
                  checkpointer: Checkpointer | None = None, resume: dict[str, Any] | None = None,
-                 param_groups: list[dict[str, Any]] | None = None) -> None:
+                 param_groups: list[dict[str, Any]] | None = None, soft_targets: Any = None) -> None:
         data.check(task, n_classes)
         reg, training = recipe.regularization, recipe.training
         self.recipe, self.task, self.control = recipe, task, control
@@ -107,6 +109,12 @@ class Trainer:
         self.params = [p for p in model.parameters() if p.requires_grad]
         self.optimizer = build_optimizer(recipe.optimizer, param_groups or self.params)
         self.schedule = build_schedule(recipe.schedule, self.optimizer, training.epochs, self.batches)
+        self.soft, self.soft_loss = None, None
+        if soft_targets is not None:
+            from studio.train.distill import soft_loss
+
+            self.soft = torch.as_tensor(soft_targets, dtype=torch.float32, device=self.device)
+            self.soft_loss = soft_loss(self.loss_fn, task, training.distill_temperature, training.distill_alpha)
         self.penalty = make_penalty(model, reg.l1, reg.l2)
         self.grad_clip = reg.grad_clip
         self.augments = make_augments(reg.augmentation, list(data.shapes.values()))
@@ -212,6 +220,7 @@ class Trainer:
         """One pass over the training rows; None when the control asked to stop."""
         model, opt, loss_fn, augments, penalty = self.model, self.optimizer, self.loss_fn, self.augments, self.penalty
         xs, y, bs, control, per_batch = self.xs, self.y, self.bs, self.control, self.schedule.per_batch
+        soft = self.soft
         classify, ctx = self.task == "classification", dev.autocast(self.device, self.precision)
         model.train()
         lr = float(opt.param_groups[0]["lr"])
@@ -234,7 +243,7 @@ class Trainer:
             xb = [aug(x) if aug is not None else x for aug, x in zip(augments, xb, strict=True)]
             with ctx:
                 out = model(*xb)  # (B, n_outputs)
-                loss = loss_fn(out, yb)
+                loss = loss_fn(out, yb) if soft is None else self.soft_loss(out, yb, soft.index_select(0, idx))
                 total = loss + penalty() if penalty is not None else loss
             opt.zero_grad(set_to_none=True)
             self._step(total)
