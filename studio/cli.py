@@ -99,6 +99,16 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--quiet", action="store_true", help="no progress bar")
     d.set_defaults(handler=_distill)
 
+    pn = sub.add_parser("prune", help="prune a run in steps (fine-tuning after each) and compare the steps")
+    pn.add_argument("run_dir")
+    pn.add_argument("--sparsity", type=float, required=True, help="share of weights (or units) removed, e.g. 0.5")
+    pn.add_argument("--structured", action="store_true",
+                    help="remove whole units and channels: a smaller, faster file (else single weights become 0)")
+    pn.add_argument("--steps", type=int, default=2, help="pruning steps, each a run (default 2)")
+    pn.add_argument("--epochs", type=int, default=2, help="fine-tuning epochs after each step (default 2)")
+    pn.add_argument("--out", default="runs", type=_folder, help="folder that holds run directories (default: runs)")
+    pn.set_defaults(handler=_prune)
+
     sub.add_parser("datasets", help="list the built-in datasets").set_defaults(handler=_datasets)
     sub.add_parser("recipes", help="list the preset recipes").set_defaults(handler=_recipes)
 
@@ -191,6 +201,22 @@ def _distill(args: argparse.Namespace) -> int:
     if status != 0:
         return status
     print("\n".join(format_table(compare_runs([("teacher", args.teacher), ("student", made[0])]))))
+    return 0
+
+
+def _prune(args: argparse.Namespace) -> int:
+    from studio.compress import prune_run
+    from studio.export.compare import format_table
+
+    report = prune_run(args.run_dir, args.sparsity, args.structured, args.steps, args.epochs, args.out)
+    for note in report.notes:
+        print(note)
+    print("\n".join(format_table(report.table())))
+    if not args.structured:
+        print("note: unstructured pruning stores its zeros like other weights: the file and the latency stay the "
+              "same (use --structured for a smaller, faster model)")
+    for run in report.runs:
+        print(run)
     return 0
 
 

@@ -79,6 +79,9 @@ def train_recipe(
     access: DataAccess | None = None,
     user: str | None = None,
     resume: ResumePlan | None = None,
+    model: torch.nn.Module | None = None,
+    after_step: Callable[[], None] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> RunResult:
     """Prepare, check the model, train, evaluate and save a run directory.
 
@@ -88,6 +91,8 @@ def train_recipe(
     process that dies leaves an ``interrupted`` run with its last checkpoint. ``user`` records which
     app user the run belongs to. ``resume`` (:func:`studio.runs.resume.plan_resume`) continues another
     run from its checkpoint: ``recipe`` must be the plan's; the new run is linked to its parent.
+    ``model``: start from these weights instead of fresh ones (it must be the recipe's network, e.g. a
+    pruned one); ``after_step`` runs after every optimizer step; ``extra`` goes into summary.json.
     """
     if resume is not None and recipe is not resume.recipe:
         raise ValueError("a resumed run trains its plan's recipe (ResumePlan.recipe)")
@@ -95,7 +100,8 @@ def train_recipe(
     prepared = prepared or prepare(recipe, access)
     model_summary(recipe, prepared)  # ShapeError here, before anything is written
     torch.manual_seed(recipe.training.seed)
-    model = build_model(recipe, prepared)
+    if model is None:
+        model = build_model(recipe, prepared)
     # a resumed fine-tuning run loads its source again for the same frozen blocks and groups (then its checkpoint)
     init = init_from_run(model, recipe, prepared) if recipe.training.init_from else None
     soft = teacher_outputs(recipe, prepared) if recipe.training.distill_from else None
@@ -103,6 +109,7 @@ def train_recipe(
     run = RunDir.create(runs_root, recipe)
     summary = _summary(recipe, prepared, RunStatus.RUNNING, started)
     writer = _RunWriter(run)
+    summary.extra.update(extra or {})
     if init is not None:
         summary.extra["init"] = init.to_dict()
     if soft is not None:
@@ -114,7 +121,7 @@ def train_recipe(
         groups = param_groups(model, init, recipe.training.pretrained_lr_factor,
                               float(recipe.optimizer.get("lr", 1e-3)))
         trainer = _trainer(recipe, prepared, model, run, summary, [writer, *callbacks], control,
-                           resume.state if resume is not None else None, groups, soft)
+                           resume.state if resume is not None else None, groups, soft, after_step)
     except StudioError:
         shutil.rmtree(run.path, ignore_errors=True)
         if new_root:
@@ -131,12 +138,14 @@ def train_recipe(
 
 def _trainer(recipe: Recipe, prepared: Prepared, model: torch.nn.Module, run: RunDir, summary: RunSummary,
              callbacks: list[Callback], control: Control | None, resume: dict[str, Any] | None = None,
-             groups: list[dict[str, Any]] | None = None, soft: Any = None) -> Trainer:
+             groups: list[dict[str, Any]] | None = None, soft: Any = None,
+             after_step: Callable[[], None] | None = None) -> Trainer:
     scaled = prepared.target_scaler.transform if prepared.target_scaler else (lambda y: y)
     data = TensorData(prepared.x_train, scaled(prepared.y_train), prepared.x_val, scaled(prepared.y_val))
     return Trainer(
         model, data, recipe, prepared.table.task, prepared.table.n_classes, callbacks=callbacks, control=control,
         checkpointer=RunCheckpointer(run, summary), resume=resume, param_groups=groups, soft_targets=soft,
+        after_step=after_step,
     )
 
 

@@ -77,6 +77,7 @@ class Trainer:
             recipe and data: training goes on from the epoch after it, exactly as if it had not stopped.
         soft_targets: a teacher's outputs on the training rows (knowledge distillation,
             :mod:`studio.train.distill`): the training loss mixes them with the labels as the recipe says.
+        after_step: called with no argument after every optimizer step (a pruned run puts its zeros back).
         param_groups: optimizer groups of the trainable weights (a fine-tuned run's loaded weights at a
             lower rate, :func:`studio.train.finetune.param_groups`); None: one group of them all.
 
@@ -89,7 +90,8 @@ class Trainer:
                  callbacks: Sequence[Callback] = (),
                  control: Control | None = None, batch_event_interval: float = 0.2,
                  checkpointer: Checkpointer | None = None, resume: dict[str, Any] | None = None,
-                 param_groups: list[dict[str, Any]] | None = None, soft_targets: Any = None) -> None:
+                 param_groups: list[dict[str, Any]] | None = None, soft_targets: Any = None,
+                 after_step: Any = None) -> None:
         data.check(task, n_classes)
         reg, training = recipe.regularization, recipe.training
         self.recipe, self.task, self.control = recipe, task, control
@@ -127,6 +129,7 @@ class Trainer:
         self.interval = batch_event_interval
         self.checkpointer = checkpointer
         self.resume = resume
+        self.after_step = after_step
         self._stepped = False  # the weights moved past the end of the last finished epoch
         self._epoch_rng: dict[str, Any] | None = None
         self._fitted = False
@@ -247,6 +250,8 @@ class Trainer:
                 total = loss + penalty() if penalty is not None else loss
             opt.zero_grad(set_to_none=True)
             self._step(total)
+            if self.after_step is not None:
+                self.after_step()
             self._stepped = True
             if per_batch:
                 self.schedule.after_batch()
