@@ -17,6 +17,7 @@ counts zero.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from contextvars import ContextVar
 from typing import Any, ClassVar
 
@@ -52,8 +53,9 @@ class Tokens(tuple):
 class Steps(tuple):
     """``(L, D)``: a sequence of L steps of D features, a ``Seq(x (B, L, D), mask (B, L))`` at run time."""
 
-    def __new__(cls, length: int, dim: int) -> Steps:
-        return super().__new__(cls, (length, dim))
+    def __new__(cls, length: int | Iterable[int], dim: int | None = None) -> Steps:
+        # Steps((L, D)) too: dataclasses.asdict and copy rebuild tuples from their items
+        return super().__new__(cls, (length, dim) if dim is not None else tuple(length))  # type: ignore[arg-type]
 
     def __getnewargs__(self) -> tuple[int, int]:
         return self[0], self[1]

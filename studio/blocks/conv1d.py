@@ -30,10 +30,13 @@ class ConvSteps(nn.Module):
 
     def __init__(self, dim: int, p: Conv1dParams) -> None:
         super().__init__()
-        self.conv = nn.Conv1d(dim, p.filters, p.kernel_size, padding="same", bias=p.bias)
+        self.conv = nn.Conv1d(dim, p.filters, p.kernel_size, bias=p.bias)
+        before = (p.kernel_size - 1) // 2  # torch's 'same', written out: no warning, no copy for even kernels
+        self.pad = (before, p.kernel_size - 1 - before)
 
     def forward(self, seq: Seq) -> Seq:
-        x = self.conv(seq.x.transpose(1, 2)).transpose(1, 2)  # (B, D, L) -> (B, filters, L) -> (B, L, filters)
+        x = F.pad(seq.x.transpose(1, 2), self.pad)  # (B, D, L + k - 1)
+        x = self.conv(x).transpose(1, 2)  # (B, filters, L) -> (B, L, filters)
         return Seq(zero_pads(x, seq.mask), seq.mask)
 
 
