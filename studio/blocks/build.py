@@ -28,16 +28,15 @@ def needs_flatten(shape: Shape) -> bool:
     return len(shape) != 1
 
 
-def require_features(last: Shape, what: str = "the model") -> None:
+def require_features(last: Shape, ends: str = "the model ends", needs: str = "the head needs") -> None:
     """A ShapeError unless ``last`` (what a stack ends in) can be flattened into features.
 
     A sequence must be pooled first (pads would otherwise count), token ids embedded.
     """
     if isinstance(last, Steps):
-        raise ShapeError(f"{what} ends in {fmt(last)}, but the head needs flat features: "
-                         "add a seq_pool block at the end")
+        raise ShapeError(f"{ends} in {fmt(last)}, but {needs} flat features: add a seq_pool block at the end")
     if isinstance(last, Tokens):
-        raise ShapeError(f"{what} ends in {fmt(last)}, but the head needs features: {EMBED_FIX}")
+        raise ShapeError(f"{ends} in {fmt(last)}, but {needs} features: {EMBED_FIX}")
 
 
 def head_modules(last: Shape, n_outputs: int) -> list[nn.Module]:

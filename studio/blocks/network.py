@@ -50,7 +50,8 @@ def joined_width(plans: Sequence[InputPlan]) -> int:
     for plan in plans:
         with located("encoders", plan.name):
             shapes = infer_stack(parse_stack(plan.blocks), plan.shape)
-            require_features(shapes[-1] if shapes else plan.shape, f"the blocks of input {plan.name!r}")
+            require_features(shapes[-1] if shapes else plan.shape, f"the blocks of input {plan.name!r} end",
+                             "joining the inputs needs")
         width += numel(shapes[-1] if shapes else plan.shape)
     return width
 
