@@ -124,7 +124,7 @@ def _load_csv(ref: str, data: DataConfig, access: DataAccess, progress: Progress
         more = f" and {len(typed.dropped) - 3} more" if len(typed.dropped) > 3 else ""
         raise DataError(
             f"CSV file {name!r} has no usable feature column: {why or 'only the target'}{more}; "
-            "add numeric or categorical columns besides the target, or keep one with data.columns."
+            "add numeric, categorical or text columns besides the target, or keep one with data.columns."
         )
     check_feature_ranges(typed.frame, [f for f in features if typed.column_types[f] == "numeric"])
     out = typed.frame[features]  # copy-on-write: adding columns below leaves typed.frame alone
