@@ -32,13 +32,11 @@ def table_steps(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [s for s in steps if s.get("kind") != KIND]
 
 
-def plan_tokenizers(steps: list[dict[str, Any]], table: Table) -> tuple[dict[str, tuple[int | None, TokenizeParams]],
-                                                                         list[int]]:
-    """Text column -> (index of its step or None, options), and the steps that reached no column."""
+def plan_tokenizers(steps: list[dict[str, Any]], table: Table) -> dict[str, tuple[int | None, TokenizeParams]]:
+    """Text column -> (index of its step, or None for the defaults; its options)."""
     columns = text_columns(table)
     named: dict[str, tuple[int | None, TokenizeParams]] = {}
     general: tuple[int, TokenizeParams] | None = None
-    idle: list[int] = []
     for i, raw in enumerate(steps):
         if raw.get("kind") != KIND:
             continue
@@ -57,12 +55,7 @@ def plan_tokenizers(steps: list[dict[str, Any]], table: Table) -> tuple[dict[str
                 raise RecipeError(f"{where} names {quote(col)}, which step {named[col][0] + 1} (tokenize) names too; "
                                   "keep it in one of them", ("preprocessing", i))
             named[col] = (i, params)
-    out: dict[str, tuple[int | None, TokenizeParams]] = {}
-    for col in columns:
-        out[col] = named.get(col) or general or (None, TokenizeParams())
-    if general is not None and all(col in named for col in columns):
-        idle.append(general[0])
-    return out, idle
+    return {col: named.get(col) or general or (None, TokenizeParams()) for col in columns}
 
 
 def _check_column(col: str, table: Table, columns: list[str], where: str, i: int) -> None:
@@ -81,7 +74,7 @@ def _check_column(col: str, table: Table, columns: list[str], where: str, i: int
 def fit_texts(steps: list[dict[str, Any]], table: Table, rows: pd.DataFrame) -> tuple[list[TextInput],
                                                                                        list[StepReport]]:
     """One text input per text column, fit on ``rows`` (the training rows the row filters kept)."""
-    plan, idle = plan_tokenizers(steps, table)
+    plan = plan_tokenizers(steps, table)
     inputs: list[TextInput] = []
     reports: list[StepReport] = []
     n = len(rows)
@@ -96,10 +89,9 @@ def fit_texts(steps: list[dict[str, Any]], table: Table, rows: pd.DataFrame) -> 
             summary = f"added automatically because {quote(col)} is text and no tokenize step names it; {summary}"
         reports.append(StepReport(index, KIND, summary, n, n, auto=index is None))
         inputs.append(fitted)
-    for i in idle:
-        reports.append(StepReport(i, KIND, "found no text column to tokenize that another step does not name", n, n))
-    if not plan:
-        for i, raw in enumerate(steps):
-            if raw.get("kind") == KIND:
-                reports.append(StepReport(i, KIND, "found no text column to tokenize", n, n))
+    used = {index for index, _ in plan.values()}
+    why = "another tokenize step names every text column" if plan else "found no text column to tokenize"
+    for i, raw in enumerate(steps):
+        if raw.get("kind") == KIND and i not in used:
+            reports.append(StepReport(i, KIND, why, n, n))
     return inputs, reports
