@@ -46,7 +46,7 @@ def model_for_data(model: Sequence[Mapping[str, Any]], pictures_only: bool, has_
     New data keeps the draft's model unless the model is of the wrong kind for it: pictures alone
     and a model of dense blocks with no image block or flatten get the small CNN above; one text
     column alone and a model with no sequence block gets an embedding, mean pooling and a dense
-    layer (``text_only``: every feature is a text column); table columns alone and a model of image
+    layer (``text_only``: the only feature is one text column); table columns alone and a model of image
     blocks with no reshape get a dense stack. A person who built a flatten-then-dense model for
     pictures, or a reshape-then-convolution model for a table, keeps it.
     """
