@@ -94,3 +94,10 @@ def test_an_all_empty_training_split_is_located_at_its_step(reviews) -> None:
     with pytest.raises(Exception, match="text column 'category' is empty or missing in all") as err:
         fit_inputs([{"kind": "tokenize", "columns": ["category"]}], table, empty)
     assert err.value.location == ("preprocessing", 0)
+
+
+def test_drop_duplicates_reads_the_text_too(reviews) -> None:
+    table, train = reviews
+    same_table_part = train.assign(price=1.0, category="books")  # rows differ only in their review
+    fitted = fit_inputs([{"kind": "drop_duplicates"}], table, same_table_part)
+    assert len(fitted.train_frame) == same_table_part["review"].nunique()
