@@ -123,25 +123,30 @@ def _word_char(c: str) -> bool:
 
 def _split(kind: str, cells: list[str], options: TokenizeParams) -> tuple[TokenizerSpec, list[int]]:
     """A word or character tokenizer: the split characters from what training shows, then the vocabulary."""
-    seen = set().union(*map(set, cells))
+    seen: set[str] = set()
+    for cell in cells:
+        seen.update(cell)
     extra = sorted(c for c in seen if c not in SPACES and (c.isspace() or c in INVISIBLE))
     drop = [*SPACES, *extra]
     if kind == "char":
         drop.remove(" ")  # a space is a character token: it marks where words end
-        dropped = set(drop)
-        counter = Counter(c for cell in cells for c in cell if c not in dropped)
+        counter: Counter[str] = Counter()
+        for cell in cells:
+            counter.update(cell)  # keys in order of first appearance: ties stay in that order
+        for c in drop:
+            counter.pop(c, None)
         vocab = _vocabulary(counter, options)
         spec = TokenizerSpec("char", options.lowercase, drop, list(vocab), vocab, 1)
         return spec, [len(spec.tokens(c)) for c in cells]
     keep = sorted(c for c in seen if c not in drop and not c.isspace() and not _word_char(c))
     spec = TokenizerSpec("word", options.lowercase, drop, keep, [], 1)
-    counter: Counter[str] = Counter()
+    words: Counter[str] = Counter()
     counts = []
     for cell in cells:
         tokens = spec.tokens(cell)
-        counter.update(tokens)
+        words.update(tokens)
         counts.append(len(tokens))
-    spec.vocab = _vocabulary(counter, options)
+    spec.vocab = _vocabulary(words, options)
     spec._index = {}
     return spec, counts
 

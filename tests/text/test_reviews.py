@@ -38,3 +38,17 @@ def test_a_bag_of_words_stays_far_below_what_word_order_gives() -> None:
     a, b = flipped[0].rstrip(".!").split(", but ")
     swapped = np.asarray(words.transform([f"{a}, but {b}", f"{b}, but {a}"]).todense())
     assert (swapped[0] == swapped[1]).all()  # one bag of words for two opposite reviews
+
+
+def test_the_data_page_summary_of_a_text_column() -> None:
+    from studio.text.summary import summarize_text
+
+    table = load_table(DataConfig(source="builtin:reviews", options={"n_samples": 400}))
+    texts = table.frame["review"].copy()
+    texts.iloc[:3] = [None, "", "  "]
+    summary = summarize_text(texts, "review", examples=4)
+    assert summary.rows == 400 and summary.empty == 3 and len(summary.lengths) == 400
+    assert summary.lengths[:3].tolist() == [0, 0, 0] and summary.lengths.max() > 5
+    assert summary.top_tokens[0][0] in {".", "the", "is", "it"} and len(summary.top_tokens) == 20
+    assert len(summary.examples) == 4 and all(e.strip() for e in summary.examples)
+    assert summarize_text(texts, "review", examples=4).examples == summary.examples
