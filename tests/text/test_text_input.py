@@ -156,3 +156,13 @@ def test_a_text_run_loads_back_and_predicts_raw_rows_as_training_did(tmp_path: P
                         "category": ["books", "toys", "garden"]})
     out = run.predict_frame(new)
     assert out.shape == (3, 2) and np.isfinite(out).all()  # missing text and unseen words are fine
+
+
+def test_text_alone_is_one_input_and_the_table_steps_say_they_had_nothing_to_do() -> None:
+    recipe = Recipe.from_dict({"data": {"source": "builtin:reviews", "options": {"n_samples": 300},
+                                        "features": ["review"]},
+                               "preprocessing": [{"kind": "scale"}, {"kind": "tokenize", "tokenizer": "char"}]})
+    prepared = prepare(recipe)
+    assert [i.kind for i in prepared.inputs] == ["text"] and prepared.preprocessor is None
+    assert list(prepared.x_train) == ["review"] and prepared.in_shape == (prepared.inputs[0].spec.max_length,)
+    assert [(r.index, r.kind) for r in prepared.reports] == [(None, "preprocessing"), (1, "tokenize")]
