@@ -57,12 +57,12 @@ class Prepared:
     @property
     def in_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
         """(name, shape of one sample) of every input, in the order the network takes them."""
-        return [(i.name, tuple(i.shape)) for i in self.inputs]
+        return [(i.name, i.shape) for i in self.inputs]  # Tokens/Steps keep their class
 
     @property
     def in_shape(self) -> tuple[int, ...]:
         """The first input's sample shape (the only one, for most recipes)."""
-        return tuple(self.inputs[0].shape)
+        return self.inputs[0].shape
 
     @property
     def n_train(self) -> int:

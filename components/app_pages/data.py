@@ -241,9 +241,15 @@ def _fit_model_to(recipe: Any, table: Any) -> None:
         state.update_recipe(reset_widgets=False, model=model)
     except StudioError:
         return  # the draft's model stays; the Architecture page says what does not fit
-    what = ("a small convolutional network (two convolutions, pooling), since the model had no block that reads "
-            "pictures" if any(b["kind"] == "conv2d" for b in model) else
-            "a stack of dense layers, since the model's image blocks cannot read table columns")
+    kinds = {b["kind"] for b in model}
+    if "conv2d" in kinds:
+        what = "a small convolutional network (two convolutions, pooling), since the model had no block that reads "\
+               "pictures"
+    elif "embedding" in kinds:
+        what = "an embedding of the words, averaged over the text, then a dense layer, since the model had no block "\
+               "that reads text"
+    else:
+        what = "a stack of dense layers, since the model's blocks could not read these columns"
     st.info(f"The model is now {what}; change it on the Architecture page.")
 
 

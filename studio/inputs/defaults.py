@@ -53,6 +53,9 @@ def model_for_data(model: Sequence[Mapping[str, Any]], pictures_only: bool, has_
     kinds = _kinds(model)
     if text_only:
         return None if kinds & SEQUENCE_BLOCKS else [dict(b) for b in TEXT_MODEL]
+    if kinds & SEQUENCE_BLOCKS and not pictures_only:
+        # a text model's blocks cannot read table columns, nor be the trunk after several inputs
+        return [dict(b) for b in TABLE_MODEL]
     if pictures_only and not kinds & IMAGE_BLOCKS and not kinds & RESHAPING:
         return [dict(b) for b in IMAGE_ENCODER]
     if has_table and not pictures_only and kinds & IMAGE_BLOCKS and not kinds & RESHAPING:

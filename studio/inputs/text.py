@@ -21,11 +21,9 @@ from studio.text.spec import TokenizerSpec
 
 def token_shape(length: int, vocab: int) -> tuple[int, ...]:
     """One sample's shape: ``Tokens(length, vocab=vocab)`` (studio/blocks/base.py), which carries the
-    vocabulary to the embedding; a plain ``(length,)`` where the blocks do not define it."""
-    try:
-        from studio.blocks.base import Tokens  # type: ignore[attr-defined]
-    except ImportError:
-        return (length,)
+    vocabulary to the embedding."""
+    from studio.blocks.base import Tokens
+
     return Tokens(length, vocab=vocab)
 
 
