@@ -157,7 +157,8 @@ def predict(model: torch.nn.Module, prepared: Prepared, x: dict[str, np.ndarray]
     out = torch.cat(parts)
     if prepared.table.task == "classification":
         return torch.softmax(out.double(), dim=-1).numpy()  # float64: probabilities sum to 1 for sklearn
-    values = out.float().numpy()[:, 0]
+    values = out.float().numpy()
+    values = values[:, 0] if values.shape[1] == 1 else values  # (n,), or (n, h) for a forecast of h steps
     return prepared.target_scaler.inverse(values) if prepared.target_scaler else values
 
 

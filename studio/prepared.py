@@ -70,7 +70,7 @@ class Prepared:
 
     @property
     def n_outputs(self) -> int:
-        return self.table.n_classes if self.table.task == "classification" else 1
+        return self.table.n_outputs
 
     @property
     def primary_metric(self) -> str:

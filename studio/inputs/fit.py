@@ -13,6 +13,7 @@ from studio.data.table import Table
 from studio.errors import DataError
 from studio.inputs.base import FittedInput
 from studio.inputs.image import ImageInput
+from studio.inputs.series import SeriesInput
 from studio.inputs.table import TABLE, TableInput
 from studio.preprocess import Preprocessor, StepReport, fit_transform
 
@@ -62,6 +63,10 @@ def fit_inputs(steps: list[dict[str, Any]], table: Table, train: pd.DataFrame) -
         fitted = ImageInput.fit(column, table, rows)
         inputs.append(fitted)
         x[fitted.name] = fitted.arrays(table, rows)
+    if table.series is not None:
+        fitted_series = SeriesInput.fit(table, rows)
+        inputs.append(fitted_series)
+        x[fitted_series.name] = fitted_series.arrays(table, rows)
     if not inputs:
         raise DataError("the data has no usable feature column; add numeric, categorical or image columns")
     return FitResult(inputs, rows, reports, x)
