@@ -25,6 +25,7 @@ from studio.data.target import decide_task, listed
 from studio.errors import DataError, quote
 from studio.recipe import SeriesConfig
 
+MOSTLY = 0.9  # share of numbers that makes a column a series (its other values are then refused by name)
 SERIES_TYPE = "series"  # Table.column_types of an input series (the table input leaves them alone)
 
 
@@ -136,7 +137,7 @@ def _order_by_time(frame: pd.DataFrame, time: str, name: str,
     bad = when.isna()
     if bad.any():
         first = col[bad].iloc[0]
-        raise DataError(f"the time column {quote(time)} has {plural(int(bad.sum()), 'value')} that are not dates "
+        raise DataError(f"the time column {quote(time)} has {some_values(int(bad.sum()))} not dates "
                         f"or numbers, e.g. {quote(first)} (row {int(np.flatnonzero(bad)[0]) + 1}); fix them, or set "
                         "data.series.time to null to use the rows' order")
     keys = when.to_numpy(dtype=np.float64)
@@ -206,7 +207,7 @@ def _input_columns(frame: pd.DataFrame, config: SeriesConfig, target: str, name:
             continue
         col = frame[c]
         given = col.notna() & (col.astype(str).str.strip() != "")
-        if given.any() and to_numbers(col)[given].notna().all():
+        if given.any() and to_numbers(col)[given].notna().mean() >= MOSTLY:  # a stray word is an error below
             inputs.append(c)
         elif c != target:
             dropped[c] = "not a number series"
@@ -228,7 +229,7 @@ def _numbers(col: pd.Series, name: str, config: SeriesConfig, notes: list[str], 
         if text.sum() == given.sum():
             raise DataError(f"the {what} column {quote(name)} holds text (e.g. {quote(col[text].iloc[0])}), not "
                             "numbers; a series must be numeric, so remove it from data.series.columns")
-        raise DataError(f"the {what} column {quote(name)} has {plural(int(text.sum()), 'value')} that are not numbers, "
+        raise DataError(f"the {what} column {quote(name)} has {some_values(int(text.sum()))} not numbers, "
                         f"e.g. {quote(col[text].iloc[0])} (row {int(np.flatnonzero(text)[0]) + 1}); fix them or leave "
                         "them empty to mark them missing")
     values = values.where(np.isfinite(values))
@@ -243,3 +244,8 @@ def _numbers(col: pd.Series, name: str, config: SeriesConfig, notes: list[str], 
         values = values.interpolate(method="linear", limit_direction="both")
         notes.append(f"filled {plural(gaps, 'missing value')} of {quote(name)} linearly between neighbouring steps")
     return values.astype(np.float64)
+
+
+def some_values(n: int) -> str:
+    """ "1 value that is" / "3 values that are": the start of a sentence about bad values."""
+    return f"{plural(n, 'value')} that {'is' if n == 1 else 'are'}"

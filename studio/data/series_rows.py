@@ -12,7 +12,7 @@ import pandas as pd
 
 from studio.data.columns import plural
 from studio.data.numbers import to_numbers
-from studio.data.series import SeriesInfo, parse_times
+from studio.data.series import SeriesInfo, parse_times, some_values
 from studio.data.series_windows import windows
 from studio.errors import DataError, quote
 
@@ -67,8 +67,8 @@ def clean_steps(frame: pd.DataFrame, info: SeriesInfo, notes: list[str]) -> pd.D
         _, when = parse_times(frame[info.time])
         if when.isna().any():
             bad = frame[info.time][when.isna()].iloc[0]
-            raise DataError(f"the time column {quote(info.time)} has {plural(int(when.isna().sum()), 'value')} that "
-                            f"are not dates or numbers, e.g. {quote(bad)}; fix them")
+            raise DataError(f"the time column {quote(info.time)} has {some_values(int(when.isna().sum()))} "
+                            f"not dates or numbers, e.g. {quote(bad)}; fix them")
         if not np.all(np.diff(when.to_numpy()) > 0):
             frame = frame.iloc[np.argsort(when.to_numpy(), kind="stable")].reset_index(drop=True)
             notes.append(f"sorted the rows by {quote(info.time)}: they were not in time order")
@@ -78,9 +78,9 @@ def clean_steps(frame: pd.DataFrame, info: SeriesInfo, notes: list[str]) -> pd.D
         values = to_numbers(col)
         text = values.isna() & col.notna() & (col.astype(str).str.strip() != "")
         if text.any():
-            count = plural(int(text.sum()), "value")
-            raise DataError(f"the series column {quote(c)} must hold numbers but has {count} that are not, e.g. "
-                            f" {quote(col[text].iloc[0])}; fix them or leave them empty")
+            raise DataError(f"the series column {quote(c)} must hold numbers but has "
+                            f"{some_values(int(text.sum()))} not, e.g. {quote(col[text].iloc[0])}; fix them or leave "
+                            "them empty")
         values = values.where(np.isfinite(values))
         gaps = int(values.isna().sum())
         if gaps == len(values):
