@@ -108,10 +108,14 @@ def future_times(steps: pd.DataFrame, info: SeriesInfo, count: int) -> list | No
         last, step = float(when.iloc[-1]), float(gaps[0])
         out = [last + k * step for k in range(1, count + 1)]
         return [int(v) if float(v).is_integer() else v for v in out]
-    dates = pd.to_datetime(when, unit="s")
-    freq = pd.infer_freq(pd.DatetimeIndex(dates.iloc[-min(len(dates), 12):])) if len(dates) >= 3 else None
-    if freq is None:
-        return None
-    future = pd.date_range(dates.iloc[-1], periods=count + 1, freq=freq)[1:]
+    dates = pd.DatetimeIndex(pd.to_datetime(when, unit="s")).as_unit("ns")
+    gaps = np.diff(dates.asi8)
+    if (gaps == gaps[0]).all():  # a fixed gap: days, hours, weeks
+        future = pd.DatetimeIndex([dates[-1] + pd.Timedelta(int(gaps[0]) * k, "ns") for k in range(1, count + 1)])
+    else:  # calendar months, quarters, years: the same day of the month, a fixed number of months apart
+        months = np.diff(dates.year * 12 + dates.month)
+        if not ((months == months[0]).all() and months[0] > 0 and (dates.day == dates.day[0]).all()):
+            return None
+        future = pd.DatetimeIndex([dates[-1] + pd.DateOffset(months=int(months[0]) * k) for k in range(1, count + 1)])
     fmt = "%Y-%m-%d" if (future.normalize() == future).all() else "%Y-%m-%d %H:%M:%S"
     return list(future.strftime(fmt))
