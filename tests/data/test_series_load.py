@@ -177,3 +177,11 @@ def test_series_view_marks_the_split_boundaries() -> None:
     assert view.boundaries[1] == {"part": "test", "x": 1962.0, "step": 263}
     assert view.frame["part"].value_counts().to_dict() == {"train": 215, "val": 47, "test": 47}
     assert view.parts["test"] == {"first": 1962.0, "last": 2008.0, "steps": 47}
+
+
+def test_what_loading_decided_says_the_windows() -> None:
+    from studio.data.decided import describe_table
+
+    lines = describe_table(load_table(Recipe.from_dict({"data": {"source": "builtin:seasonal"}}).data))
+    assert lines[1] == ("series (2): 'temperature', 'demand' (the target's past); windows of 24 steps by 'month' "
+                        "-> the next 3 values of 'demand'")
