@@ -7,7 +7,7 @@ from typing import Any
 
 from torch import nn
 
-from studio.blocks.base import Shape, numel
+from studio.blocks.base import EMBED_FIX, Shape, Steps, Tokens, fmt, numel
 from studio.blocks.stack import Layer, build_stack, check_in_shape, infer_stack, parse_stack
 from studio.errors import ShapeError, located
 
@@ -28,8 +28,20 @@ def needs_flatten(shape: Shape) -> bool:
     return len(shape) != 1
 
 
+def require_features(last: Shape, ends: str = "the model ends", needs: str = "the head needs") -> None:
+    """A ShapeError unless ``last`` (what a stack ends in) can be flattened into features.
+
+    A sequence must be pooled first (pads would otherwise count), token ids embedded.
+    """
+    if isinstance(last, Steps):
+        raise ShapeError(f"{ends} in {fmt(last)}, but {needs} flat features: add a seq_pool block at the end")
+    if isinstance(last, Tokens):
+        raise ShapeError(f"{ends} in {fmt(last)}, but {needs} features: {EMBED_FIX}")
+
+
 def head_modules(last: Shape, n_outputs: int) -> list[nn.Module]:
     """The implicit tail: Flatten when ``last`` is not flat, then Linear(.., n_outputs)."""
+    require_features(last)
     if n_outputs < 1:
         raise ShapeError(f"the model needs at least 1 output, got n_outputs={n_outputs}")
     tail: list[nn.Module] = [nn.Flatten()] if needs_flatten(last) else []

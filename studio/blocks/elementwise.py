@@ -33,6 +33,7 @@ class ActivationParams(Params):
 
 @BLOCKS.register("activation", ActivationParams, "Element-wise non-linearity (ReLU, GELU, tanh, ...).")
 class Activation(Block):
+    on_steps = True
     @classmethod
     def build(cls, p: ActivationParams, shape: Shape) -> nn.Module:
         return ACTIVATIONS[p.fn]()
@@ -51,6 +52,7 @@ class DropoutParams(Params):
 
 @BLOCKS.register("dropout", DropoutParams, "Zeroes random elements while training (off at inference).")
 class Dropout(Block):
+    on_steps = True
     @classmethod
     def build(cls, p: DropoutParams, shape: Shape) -> nn.Module:
         return nn.Dropout(p.p)
@@ -63,6 +65,7 @@ class Dropout(Block):
 @BLOCKS.register("dropout2d", DropoutParams,
                  "Zeroes whole random channels of an image while training (off at inference).")
 class Dropout2d(Block):
+    needs = "input (C, H, W)"
     @classmethod
     def out_shape(cls, p: DropoutParams, shape: Shape, where: str) -> Shape:
         require_image(where, shape)

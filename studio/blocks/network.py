@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from studio.blocks.base import Shape, numel
-from studio.blocks.build import head_modules
+from studio.blocks.build import head_modules, require_features
 from studio.blocks.stack import build_stack, check_in_shape, infer_stack, parse_stack
 from studio.blocks.summary import ModelSummary, stack_rows, summarize
 from studio.errors import located
@@ -50,6 +50,8 @@ def joined_width(plans: Sequence[InputPlan]) -> int:
     for plan in plans:
         with located("encoders", plan.name):
             shapes = infer_stack(parse_stack(plan.blocks), plan.shape)
+            require_features(shapes[-1] if shapes else plan.shape, f"the blocks of input {plan.name!r} end",
+                             "joining the inputs needs")
         width += numel(shapes[-1] if shapes else plan.shape)
     return width
 

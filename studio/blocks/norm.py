@@ -25,6 +25,8 @@ def _check_rank(where: str, shape: Shape) -> None:
     "batchnorm", NormParams, "Normalizes each feature / channel with batch statistics (stabilizes training)."
 )
 class BatchNorm(Block):
+    needs = "input (features,) or (C, H, W)"
+    steps_fix = "use a layernorm block on a sequence (batch statistics would count the pads)"
     @classmethod
     def out_shape(cls, p: NormParams, shape: Shape, where: str) -> Shape:
         _check_rank(where, shape)
@@ -44,6 +46,7 @@ class BatchNorm(Block):
     "layernorm", NormParams, "Normalizes each sample over its own features (independent of the batch)."
 )
 class LayerNorm(Block):
+    on_steps = True  # over each step's D features
     @classmethod
     def out_shape(cls, p: NormParams, shape: Shape, where: str) -> Shape:
         _check_rank(where, shape)
