@@ -57,7 +57,7 @@ class Prepared:
     @property
     def in_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
         """(name, shape of one sample) of every input, in the order the network takes them."""
-        return [(i.name, tuple(i.shape)) for i in self.inputs]
+        return [(i.name, i.shape) for i in self.inputs]  # kept as is: Steps and Tokens mark sequences
 
     @property
     def in_shape(self) -> tuple[int, ...]:

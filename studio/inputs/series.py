@@ -16,6 +16,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from studio.blocks import Seq, Steps
 from studio.data.series import SeriesInfo
 from studio.data.series_windows import series_values, windows
 from studio.inputs.base import FittedInput, register
@@ -23,38 +24,22 @@ from studio.inputs.base import FittedInput, register
 SERIES = "series"  # the input's name, in recipes (encoders), messages and the ONNX file
 
 
-def steps_shape(window: int, n_series: int) -> tuple[int, ...]:
-    """``Steps(window, n_series)`` where the sequence blocks define it, else the plain tuple."""
-    try:
-        from studio.blocks.base import Steps  # type: ignore[attr-defined]
-    except ImportError:
-        return (window, n_series)
+def steps_shape(window: int, n_series: int) -> Steps:
+    """One sample's shape: ``Steps(window, n_series)``, what the sequence blocks take."""
     return Steps(window, n_series)
 
 
-def _seq_type() -> Any:
-    try:
-        from studio.blocks.base import Seq  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return Seq
-
-
 class SeriesNormalize(nn.Module):
-    """(B, W, S) raw values -> ``(x - mean) / std`` per series, as ``Seq(x, all-true mask)`` when the
-    sequence blocks exist (else the bare tensor)."""
+    """(B, W, S) raw values -> ``Seq((x - mean) / std, all-true mask (B, W))``, per series."""
 
     def __init__(self, mean: list[float], std: list[float]) -> None:
         super().__init__()
         self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32).view(1, 1, -1))  # (1, 1, S)
         self.register_buffer("scale", 1.0 / torch.tensor(std, dtype=torch.float32).view(1, 1, -1))
-        self.seq = _seq_type()
 
-    def forward(self, x: torch.Tensor) -> Any:
+    def forward(self, x: torch.Tensor) -> Seq:
         z = (x.to(torch.float32) - self.mean) * self.scale  # (B, W, S)
-        if self.seq is None:
-            return z
-        return self.seq(z, torch.ones(z.shape[:2], dtype=torch.bool, device=z.device))
+        return Seq(z, torch.ones(z.shape[:2], dtype=torch.bool, device=z.device))  # every step is real
 
 
 @register
@@ -70,7 +55,7 @@ class SeriesInput(FittedInput):
     name: str = SERIES
 
     @property
-    def shape(self) -> tuple[int, ...]:  # type: ignore[override]
+    def shape(self) -> Steps:  # type: ignore[override]
         return steps_shape(self.info.window, self.info.n_series)
 
     @classmethod

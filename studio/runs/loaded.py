@@ -60,7 +60,7 @@ class LoadedRun:
 
     @property
     def in_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
-        return [(i.name, tuple(i.shape)) for i in self.inputs]
+        return [(i.name, i.shape) for i in self.inputs]  # kept as is: Steps and Tokens mark sequences
 
     @property
     def series(self) -> Any:
