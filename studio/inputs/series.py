@@ -82,3 +82,20 @@ class SeriesInput(FittedInput):
     def from_dict(cls, raw: dict[str, Any]) -> SeriesInput:
         return cls(SeriesInfo.from_dict(raw["info"]), [float(v) for v in raw["mean"]],
                    [float(v) for v in raw["std"]], str(raw.get("name", SERIES)))
+
+
+SERIES_MODEL: list[dict[str, Any]] = [{"kind": "lstm", "hidden": 32}]  # the sunspots-lstm preset's network
+
+
+def model_for_series(model: list[dict[str, Any]], shape: tuple[int, ...]) -> list[dict[str, Any]] | None:
+    """A model that reads windows of ``shape`` (``Steps(window, series)``) when ``model`` cannot (its
+    blocks refuse a sequence, e.g. a dense stack without flatten), else None: the page keeps a model
+    a person built for it, as :func:`studio.inputs.defaults.model_for_data` does for pictures."""
+    from studio.blocks import infer_shapes
+    from studio.errors import StudioError
+
+    try:
+        infer_shapes(model, Steps(*shape))
+    except StudioError:
+        return [dict(b) for b in SERIES_MODEL]
+    return None

@@ -119,3 +119,12 @@ def test_future_times_continue_a_regular_series() -> None:
     months = pd.DataFrame({"t": ["2023-11-30", "2023-12-30", "2024-01-30"]})
     assert future_times(months, info, 2) == ["2024-02-29", "2024-03-30"]
     assert future_times(pd.DataFrame({"t": [1, 2, 4]}), info, 2) is None  # irregular: no times made up
+
+
+def test_a_model_that_cannot_read_windows_gets_the_lstm() -> None:
+    from studio.inputs.series import SERIES_MODEL, model_for_series
+
+    dense = [{"kind": "dense", "units": 16}, {"kind": "activation", "fn": "relu"}]
+    assert model_for_series(dense, (20, 1)) == SERIES_MODEL
+    assert model_for_series([{"kind": "flatten"}, *dense], (20, 1)) is None
+    assert model_for_series([{"kind": "conv1d", "filters": 8, "kernel_size": 3}, {"kind": "seq_pool"}], (20, 1)) is None
