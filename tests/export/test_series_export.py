@@ -3,6 +3,7 @@ the test windows (batch 1 and full), and `studio predict` forecasts from a CSV's
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -124,6 +125,11 @@ def test_a_window_classifier_exports_and_labels_every_window(tmp_path) -> None:
     labels = predict_csv(result.run_dir / "model.onnx", tmp_path / "phases.csv")
     assert len(labels) == 300 - 6 + 1 and labels["step"].iloc[0] == 5  # one row per window, at its last step
     assert (labels["prediction"] == frame["phase"].iloc[5:].to_numpy()).mean() >= 0.85
+    from studio.runs.predictions import test_predictions
+
+    preds = test_predictions(load_run(result.run_dir))  # the Evaluate page's rows: one per test window
+    assert len(preds) == result.summary.rows["test"]
+    assert preds["correct"].mean() == pytest.approx(result.summary.metrics["test"]["accuracy"])
 
 
 def test_a_damaged_series_schema_is_named(seasonal_run, tmp_path) -> None:
@@ -136,3 +142,17 @@ def test_a_damaged_series_schema_is_named(seasonal_run, tmp_path) -> None:
     onnx.save(model, str(tmp_path / "changed.onnx"))
     with pytest.raises(ExportError, match="series input 'series' takes"):
         read_schema(ort.InferenceSession(str(tmp_path / "changed.onnx"), providers=["CPUExecutionProvider"]))
+
+
+def test_the_test_forecasts_are_the_summary_s_numbers(seasonal_run) -> None:
+    from studio.runs.forecasts import test_forecasts
+    from studio.runs.summary import RunSummary
+    from studio.train.metrics import regression_metrics
+
+    table = test_forecasts(load_run(seasonal_run))
+    assert list(table.columns) == ["month", "demand[t+1]", "demand[t+2]", "demand[t+3]", "predicted[t+1]",
+                                   "predicted[t+2]", "predicted[t+3]"]
+    summary = RunSummary.from_dict(json.loads((seasonal_run / "summary.json").read_text()))
+    found = regression_metrics(table.iloc[:, 1:4].to_numpy(), table.iloc[:, 4:].to_numpy())
+    assert found["rmse"] == pytest.approx(summary.metrics["test"]["rmse"], rel=1e-4)
+    assert len(table) == summary.rows["test"]
