@@ -156,3 +156,12 @@ def test_the_test_forecasts_are_the_summary_s_numbers(seasonal_run) -> None:
     found = regression_metrics(table.iloc[:, 1:4].to_numpy(), table.iloc[:, 4:].to_numpy())
     assert found["rmse"] == pytest.approx(summary.metrics["test"]["rmse"], rel=1e-4)
     assert len(table) == summary.rows["test"]
+
+
+def test_the_card_s_example_runs_on_a_window(seasonal_run, monkeypatch, capsys) -> None:
+    card = json.loads((seasonal_run / "model_card.json").read_text())
+    code = next(v for k, v in card.items() if "example" in k)
+    assert '"series": np.array([[[' in code and "dtype=np.float32" in code
+    monkeypatch.chdir(seasonal_run)
+    exec(code, {})  # the card's own lines, as a person would paste them
+    assert capsys.readouterr().out.count(".") >= 3  # three forecast values printed
