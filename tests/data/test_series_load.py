@@ -185,3 +185,18 @@ def test_what_loading_decided_says_the_windows() -> None:
     lines = describe_table(load_table(Recipe.from_dict({"data": {"source": "builtin:seasonal"}}).data))
     assert lines[1] == ("series (2): 'temperature', 'demand' (the target's past); windows of 24 steps by 'month' "
                         "-> the next 3 values of 'demand'")
+
+
+def test_a_csv_of_dated_rows_is_suggested_as_a_series() -> None:
+    from studio.data.series_suggest import suggest_series
+
+    steps = _steps(60)
+    assert suggest_series(steps, "sales") == {"time": "date", "window": 7, "horizon": 1, "columns": None,
+                                              "task": "forecast", "missing": "interpolate"}
+    monthly = steps.assign(date=pd.date_range("2000-01-01", periods=60, freq="MS").strftime("%Y-%m-%d"))
+    assert suggest_series(monthly.sample(frac=1.0, random_state=1), "sales")["window"] == 12
+    years = pd.DataFrame({"year": range(1900, 2000), "rain": np.arange(100.0)})
+    assert suggest_series(years, "rain") == {**suggest_series(steps, "sales"), "time": "year", "window": 10}
+    assert suggest_series(steps.drop(columns=["date"]), "sales") is None  # no time column
+    assert suggest_series(steps.assign(date="2024-01-01"), "sales") is None  # one date for every row
+    assert suggest_series(steps.head(10), "sales") is None  # too short to be worth it
