@@ -240,8 +240,20 @@ def train_blocked_reason() -> str | None:
     """Why the draft cannot be trained (the engine's sentence), or None when it can."""
     from components import engine  # late: engine imports torch-heavy modules
 
+    recipe = get_recipe()
     try:
-        engine.model_summary(get_recipe())
+        engine.model_summary(recipe)
     except StudioError as err:
         return str(err)
+    source = recipe.training.init_from
+    if source is not None and not _own_run(source):
+        return ("training.init_from names a run that is not one of yours on this server; choose one under "
+                "'Start from run…' (Epochs & device)")
     return None
+
+
+def _own_run(path: str) -> bool:
+    """Whether ``path`` is a run this session may list (so the app never reads another's weights)."""
+    from studio.runs import list_runs
+
+    return any(str(r.path) == path for r in list_runs(settings.runs_dir(), runs_user()))

@@ -79,10 +79,35 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     t = sub.add_parser("train", help="train a recipe and save a run directory")
-    t.add_argument("recipe", help="a recipe JSON file, or the name of a preset (see `studio recipes`)")
+    t.add_argument("recipe", nargs="?", default=None,
+                   help="a recipe JSON file, or the name of a preset (see `studio recipes`)")
+    t.add_argument("--resume", default=None, metavar="RUN",
+                   help="continue this run from its last checkpoint, as a new run linked to it (no RECIPE)")
+    t.add_argument("--epochs", type=int, default=None, metavar="N",
+                   help="with --resume: train N more epochs (default: up to the run's own epochs)")
     t.add_argument("--out", default="runs", type=_folder, help="folder that holds run directories (default: runs)")
     t.add_argument("--quiet", action="store_true", help="no progress bar, and no lines on what loading decided")
     t.set_defaults(handler=_train)
+
+    d = sub.add_parser("distill", help="train a smaller student on a teacher run's soft targets, and compare them")
+    d.add_argument("teacher", help="the teacher's run directory")
+    d.add_argument("student", help="the student's recipe (JSON file or preset); the teacher's data and "
+                                   "preprocessing are used")
+    d.add_argument("--temperature", type=float, default=None, help="softens the teacher's probabilities (default 4)")
+    d.add_argument("--alpha", type=float, default=None, help="weight of the teacher's targets (default 0.7)")
+    d.add_argument("--out", default="runs", type=_folder, help="folder that holds run directories (default: runs)")
+    d.add_argument("--quiet", action="store_true", help="no progress bar")
+    d.set_defaults(handler=_distill)
+
+    pn = sub.add_parser("prune", help="prune a run in steps (fine-tuning after each) and compare the steps")
+    pn.add_argument("run_dir")
+    pn.add_argument("--sparsity", type=float, required=True, help="share of weights (or units) removed, e.g. 0.5")
+    pn.add_argument("--structured", action="store_true",
+                    help="remove whole units and channels: a smaller, faster file (else single weights become 0)")
+    pn.add_argument("--steps", type=int, default=2, help="pruning steps, each a run (default 2)")
+    pn.add_argument("--epochs", type=int, default=2, help="fine-tuning epochs after each step (default 2)")
+    pn.add_argument("--out", default="runs", type=_folder, help="folder that holds run directories (default: runs)")
+    pn.set_defaults(handler=_prune)
 
     sub.add_parser("datasets", help="list the built-in datasets").set_defaults(handler=_datasets)
     sub.add_parser("recipes", help="list the preset recipes").set_defaults(handler=_recipes)
@@ -146,9 +171,53 @@ def _train(args: argparse.Namespace) -> int:
     from studio.recipe import load_recipe
     from studio.train_cli import train_from_cli
 
+    if args.resume is not None:
+        if args.recipe is not None:
+            raise StudioError("give either a RECIPE or --resume RUN, not both: a continued run trains its own recipe")
+        from studio.runs.resume import plan_resume
+
+        plan = plan_resume(args.resume, args.epochs)
+        return train_from_cli(plan.recipe, plan.parent.path / "recipe.json", Path(args.out), quiet=args.quiet,
+                              resume=plan)
+    if args.recipe is None:
+        raise StudioError("give a recipe to train (a JSON file or a preset name), or --resume RUN")
+    if args.epochs is not None:
+        raise StudioError("--epochs goes with --resume; to change a recipe's epochs, edit its training.epochs")
     path = resolve_recipe_path(args.recipe)
     recipe = load_recipe(path)
     return train_from_cli(recipe, path, Path(args.out), quiet=args.quiet)
+
+
+def _distill(args: argparse.Namespace) -> int:
+    from studio.export.compare import compare_runs, format_table
+    from studio.recipe import load_recipe
+    from studio.train.distill import student_recipe
+    from studio.train_cli import train_from_cli
+
+    path = resolve_recipe_path(args.student)
+    recipe = student_recipe(args.teacher, load_recipe(path), args.temperature, args.alpha)
+    made: list[Path] = []
+    status = train_from_cli(recipe, path, Path(args.out), quiet=args.quiet, made=made)
+    if status != 0:
+        return status
+    print("\n".join(format_table(compare_runs([("teacher", args.teacher), ("student", made[0])]))))
+    return 0
+
+
+def _prune(args: argparse.Namespace) -> int:
+    from studio.compress import prune_run
+    from studio.export.compare import format_table
+
+    report = prune_run(args.run_dir, args.sparsity, args.structured, args.steps, args.epochs, args.out)
+    for note in report.notes:
+        print(note)
+    print("\n".join(format_table(report.table())))
+    if not args.structured:
+        print("note: unstructured pruning stores its zeros like other weights: the file and the latency stay the "
+              "same (use --structured for a smaller, faster model)")
+    for run in report.runs:
+        print(run)
+    return 0
 
 
 def _datasets(args: argparse.Namespace) -> int:

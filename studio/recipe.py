@@ -240,6 +240,47 @@ class TrainingConfig(_Strict):
         None, ge=1, le=256, title="CPU threads",
         description="CPU threads for training. Blank: all cores but one, fewer when other programs keep "
                     "cores busy at the start (more threads than free cores can make training 10x slower).")
+    init_from: str | None = Field(
+        None, min_length=1, max_length=4096, title="Start from run",
+        json_schema_extra={"ui": "hidden"},
+        description="A run directory whose weights this run starts from (fine-tuning): blocks are matched by "
+                    "position and shape; a new head is made when the classes differ.")
+    freeze: int | str | None = Field(
+        None, json_schema_extra={"ui": "hidden"},
+        description="With init_from: freeze the first N blocks of the model, or the whole stack of the input of "
+                    "that name; frozen weights do not change.")
+    pretrained_lr_factor: float = Field(
+        1.0, gt=0.0, le=1.0, title="Pretrained learning-rate factor", json_schema_extra={"ui": "hidden"},
+        description="With init_from: the learning rate of the loaded (not frozen) weights, as a share of the "
+                    "optimizer's (e.g. 0.1); new weights such as the head learn at the full rate.")
+
+    distill_from: str | None = Field(
+        None, min_length=1, max_length=4096, title="Teacher run", json_schema_extra={"ui": "hidden"},
+        description="A run whose predictions this model learns from (knowledge distillation), mixed with the "
+                    "true labels; the teacher's data and preprocessing are used.")
+    distill_temperature: float = Field(
+        4.0, ge=1.0, le=20.0, json_schema_extra={"ui": "hidden"},
+        description="Softens the teacher's probabilities (classification): higher shows more of how it ranks "
+                    "the wrong classes.")
+    distill_alpha: float = Field(
+        0.7, ge=0.0, le=1.0, json_schema_extra={"ui": "hidden"},
+        description="Weight of the teacher's soft targets in the loss; the rest goes to the true labels.")
+
+    @field_validator("freeze")
+    @classmethod
+    def _freeze_is_sensible(cls, value: int | str | None) -> int | str | None:
+        if isinstance(value, bool) or (isinstance(value, int) and not 0 <= value <= 10_000):
+            raise ValueError("freeze must be a number of blocks (0 or more) or an input's name")
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("freeze must be a number of blocks (0 or more) or an input's name, not empty")
+        return value
+
+    @model_validator(mode="after")
+    def _fine_tuning_needs_a_run(self) -> TrainingConfig:
+        if self.init_from is None and (self.freeze not in (None, 0) or self.pretrained_lr_factor != 1.0):
+            raise ValueError("freeze and pretrained_lr_factor apply to weights loaded with init_from; set "
+                             "init_from to a run directory, or remove them")
+        return self
 
 
 def _kinded(registry_name: str, raw: Any, where: str, location: tuple[str | int, ...] = ()) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import engine, figures, misclassified, state
+from components import continue_run, engine, figures, misclassified, state, train_job
 from components.run_picker import pick_run
 from components.safe import md
 from components.settings import runs_dir
@@ -66,6 +66,14 @@ def _run_report(run_dir: Path) -> None:
             f"{summary.epochs_run} epochs on {summary.device or '?'}")
     if summary.message:
         st.text(summary.message)
+    parent = summary.extra.get("parent")
+    if parent:
+        st.text(f"Continued from run {parent} at epoch {summary.extra.get('resumed_from_epoch', '?')}; "
+                "the curves show both.")
+    if summary.status != "failed":
+        busy = train_job.is_active(train_job.current())
+        continue_run.section(run_dir, "evaluate", "a run is in progress: stop it or wait for it to end" if busy
+                             else None)
     test = summary.metrics.get("test") or {}
     if not test:
         st.info("This run has no test metrics (it was stopped before the end or its test split is empty).")

@@ -8,6 +8,7 @@ from typing import Any
 from torch import nn
 
 from studio.blocks.base import EMBED_FIX, Shape, Steps, Tokens, fmt, numel
+from studio.blocks.sequence_base import ToSeq
 from studio.blocks.stack import Layer, build_stack, check_in_shape, infer_stack, parse_stack
 from studio.errors import ShapeError, located
 
@@ -48,10 +49,16 @@ def head_modules(last: Shape, n_outputs: int) -> list[nn.Module]:
     return [*tail, nn.Linear(numel(last), n_outputs)]
 
 
+def input_modules(in_shape: Shape) -> list[nn.Module]:
+    """What an input needs before its first block: a ``Steps`` input arrives as a float (B, L, D)
+    tensor (a series window) and becomes a ``Seq`` whose steps are all real; others need nothing."""
+    return [ToSeq()] if isinstance(in_shape, Steps) else []
+
+
 def build_layers(layers: Sequence[Layer], in_shape: Shape, n_outputs: int) -> nn.Sequential:
     shapes = infer_stack(layers, in_shape)
     last = shapes[-1] if shapes else in_shape
-    return nn.Sequential(*build_stack(layers, in_shape), *head_modules(last, n_outputs))
+    return nn.Sequential(*input_modules(in_shape), *build_stack(layers, in_shape), *head_modules(last, n_outputs))
 
 
 def build_model(blocks: Sequence[dict[str, Any]], in_shape: Sequence[int], n_outputs: int) -> nn.Sequential:

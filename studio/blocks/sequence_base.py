@@ -72,6 +72,13 @@ def masked_softmax(scores: torch.Tensor, mask: torch.Tensor, dim: int = -1) -> t
     return scores.masked_fill(~mask, low).softmax(dim)
 
 
+class ToSeq(nn.Module):
+    """A float (B, L, D) input (a series window: no pads) -> ``Seq`` with every step real."""
+
+    def forward(self, x: torch.Tensor) -> Seq:
+        return Seq(x, torch.ones(x.shape[:2], dtype=torch.bool, device=x.device))
+
+
 class OnSteps(nn.Module):
     """Runs a per-feature module (dropout, activation, layernorm) on ``x`` and passes the mask on."""
 

@@ -16,6 +16,7 @@ from studio.errors import plain, quote
 
 SHOWN_DROPPED = 5  # dropped columns named with their reason; the rest are counted
 DROPPED_NOTE = "not a feature: "  # the notes that repeat table.dropped (see studio.data.load)
+TEXT_NOTE = "text column: "  # the notes that say why a column is text (see studio.data.load)
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class ColumnDecision:
     """One column of the source: what it is used as and, when left out, why."""
 
     name: str
-    type: str  # "numeric" | "categorical" for a feature, the task for the target, "" when dropped
+    type: str  # "numeric" | "categorical" | "text" (| "image") for a feature, the task for the target, "" dropped
     role: str  # "feature" | "target" | "dropped"
     reason: str = ""
 
@@ -70,5 +71,11 @@ def describe_table(table: Table) -> list[str]:
         shown = "; ".join(f"{quote(c, 30)} ({r})" for c, r in items[:SHOWN_DROPPED])
         rest = f"; and {len(items) - SHOWN_DROPPED} more" if len(items) > SHOWN_DROPPED else ""
         lines.append(f"dropped ({len(items)}): {shown}{rest}")
-    lines += [f"note: {n}" for n in table.notes if not n.startswith(DROPPED_NOTE)]
+    text = [f for f in table.features if table.column_types.get(f) == "text"]
+    if text:
+        why = {n[len(TEXT_NOTE):].split(" (", 1)[0]: n[len(TEXT_NOTE):] for n in table.notes if n.startswith(TEXT_NOTE)}
+        shown = "; ".join(why.get(quote(f), quote(f)) for f in text[:SHOWN_DROPPED])
+        rest = f"; and {len(text) - SHOWN_DROPPED} more" if len(text) > SHOWN_DROPPED else ""
+        lines.append(f"text ({len(text)}, each a token sequence, see the tokenize step): {shown}{rest}")
+    lines += [f"note: {n}" for n in table.notes if not n.startswith((DROPPED_NOTE, TEXT_NOTE))]
     return lines

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from studio.data.access import DataAccess
 from studio.data.csv_reader import parse_options, read_csv
 from studio.data.datasets import DATASETS
+from studio.data.decided import TEXT_NOTE
 from studio.data.options import split_csv_options
 from studio.data.overrides import override_table, parse_overrides, type_features
 from studio.data.ranges import check_feature_ranges
@@ -132,7 +133,7 @@ def _load_csv(ref: str, data: DataConfig, access: DataAccess, progress: Progress
         more = f" and {len(typed.dropped) - 3} more" if len(typed.dropped) > 3 else ""
         raise DataError(
             f"CSV file {name!r} has no usable feature column: {why or 'only the target'}{more}; "
-            "add numeric or categorical columns besides the target, or keep one with data.columns."
+            "add numeric, categorical or text columns besides the target, or keep one with data.columns."
         )
     check_feature_ranges(typed.frame, [f for f in features if typed.column_types[f] == "numeric"])
     out = typed.frame[features]  # copy-on-write: adding columns below leaves typed.frame alone
@@ -140,6 +141,8 @@ def _load_csv(ref: str, data: DataConfig, access: DataAccess, progress: Progress
         out[column] = frame[column]
     out[target] = y
     dropped_notes = [f"not a feature: {quote(c)} ({r})" for c, r in typed.dropped.items()]
+    text_notes = [f"{TEXT_NOTE}{quote(c)} ({typed.text.get(c, 'set in data.columns')})" for c in features
+                  if typed.column_types[c] == "text"]
     table = Table(
         name=name,
         frame=out,
@@ -149,7 +152,7 @@ def _load_csv(ref: str, data: DataConfig, access: DataAccess, progress: Progress
         task=task,
         class_labels=labels,
         dropped=dict(typed.dropped),
-        notes=[*notes, *number_notes, *target_notes, *typed.notes, *dropped_notes],
+        notes=[*notes, *number_notes, *target_notes, *typed.notes, *dropped_notes, *text_notes],
         derived={src: [c for c in cols if c in features] for src, cols in typed.expanded.items()
                  if any(c in features for c in cols)},
     )

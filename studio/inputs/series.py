@@ -2,8 +2,9 @@
 
 The network takes the values as a person has them (the exported file too: float32
 [batch, window, series]); its front subtracts each series' training mean and divides by its
-standard deviation, both fit on the training part's steps only, and hands the sequence blocks the
-``Seq(x, mask)`` pair they take (every step of a window is real: the mask is all true).
+standard deviation, both fit on the training part's steps only. The network then makes the
+``Seq(x, all-true mask)`` the sequence blocks take (``ToSeq``, put before the blocks of every
+``Steps`` input by ``studio.blocks.build_network``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from studio.blocks import Seq, Steps
+from studio.blocks import Steps
 from studio.data.series import SeriesInfo
 from studio.data.series_windows import series_values, windows
 from studio.inputs.base import FittedInput, register
@@ -30,16 +31,15 @@ def steps_shape(window: int, n_series: int) -> Steps:
 
 
 class SeriesNormalize(nn.Module):
-    """(B, W, S) raw values -> ``Seq((x - mean) / std, all-true mask (B, W))``, per series."""
+    """(B, W, S) raw values -> ``(x - mean) / std`` per series, float32 (B, W, S)."""
 
     def __init__(self, mean: list[float], std: list[float]) -> None:
         super().__init__()
         self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32).view(1, 1, -1))  # (1, 1, S)
         self.register_buffer("scale", 1.0 / torch.tensor(std, dtype=torch.float32).view(1, 1, -1))
 
-    def forward(self, x: torch.Tensor) -> Seq:
-        z = (x.to(torch.float32) - self.mean) * self.scale  # (B, W, S)
-        return Seq(z, torch.ones(z.shape[:2], dtype=torch.bool, device=z.device))  # every step is real
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return (x.to(torch.float32) - self.mean) * self.scale  # (B, W, S)
 
 
 @register

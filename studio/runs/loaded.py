@@ -75,6 +75,10 @@ class LoadedRun:
         return [i for i in self.inputs if i.kind == "image"]
 
     @property
+    def text_inputs(self) -> list[Any]:
+        return [i for i in self.inputs if i.kind == "text"]
+
+    @property
     def task(self) -> str:
         return str(self.meta["task"])
 
@@ -85,18 +89,21 @@ class LoadedRun:
     def inference_module(self) -> torch.nn.Module:
         """Raw inputs (in :meth:`raw_inputs` order) -> probabilities (B, K), or values (B, 1) in the
         target's units ((B, h) for a forecast of h steps): a table's encoded columns (B, k), an image's
-        uint8 pixels (B, H, W, C), a series' raw windows float32 (B, window, series)."""
+        uint8 pixels (B, H, W, C), a text column's token ids int64 (B, L), a series' raw windows float32
+        (B, window, series)."""
         from studio.inference import ChannelsFirst, InferenceModule
 
         mean, std = (self.target_scaler.mean, self.target_scaler.std) if self.target_scaler else (0.0, 1.0)
-        prep = [self.preprocessor.to_torch() if i.kind == "table" else ChannelsFirst() if i.kind == "image"
-                else torch.nn.Identity() for i in self.inputs]  # a series' windows go in raw (its front scales)
+        fronts = {"table": lambda: self.preprocessor.to_torch(), "image": ChannelsFirst, "text": torch.nn.Identity,
+                  "series": torch.nn.Identity}  # a series' windows go in raw: its front in the network scales them
+        prep = [fronts[i.kind]() for i in self.inputs]
         return InferenceModule(prep, self.model, self.task, mean, std).eval()
 
     def raw_inputs(self, frame: pd.DataFrame, images: dict[str, Any] | None = None) -> list[Any]:
         """What :meth:`inference_module` takes for ``frame``'s rows: a table's encoded columns float32 (n, k);
         an image column's uint8 (n, H, W, C) from ``images`` (column -> uint8 (n, C, H, W), e.g.
-        :meth:`test_images`), else decoded from the paths in the frame (relative to the working folder)."""
+        :meth:`test_images`), else decoded from the paths in the frame (relative to the working folder);
+        a text column's token ids int64 (n, L), tokenized as in training (missing text is empty)."""
         import numpy as np
 
         from studio.data.columns import derive_dates
@@ -109,6 +116,9 @@ class LoadedRun:
                 continue
             if inp.kind == "table":
                 out.append(self.preprocessor.encode(derive_dates(frame, self.meta.get("derived") or {})))
+                continue
+            if inp.kind == "text":
+                out.append(inp.encode(frame[inp.column]))
                 continue
             pixels = images[inp.column] if images is not None else _decode(frame[inp.column], inp.spec)
             out.append(np.ascontiguousarray(np.asarray(pixels, dtype=np.uint8).transpose(0, 2, 3, 1)))
@@ -135,7 +145,8 @@ class LoadedRun:
         columns = self.preprocessor.input_columns if self.preprocessor is not None else []
         series = self.series
         steps = [c for c in (series.time, *series.columns) if c is not None] if series is not None else []
-        needed = [*(c.name for c in columns), *(i.column for i in self.image_inputs), *steps, self.meta["target"]]
+        needed = [*(c.name for c in columns), *(i.column for i in (*self.image_inputs, *self.text_inputs)),
+                  *steps, self.meta["target"]]
         missing = [name for name in needed if name not in frame.columns]
         if missing:
             raise RunError(f"{RunDir.TEST_ROWS} of run {quote(self.run.id)} lacks the column(s) "

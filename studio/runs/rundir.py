@@ -281,8 +281,8 @@ class RunDir:
 
 
 def read_raw_rows(path: Path, meta: dict[str, Any]) -> pd.DataFrame:
-    """Rows written by :meth:`RunDir.write_prepared`, with categorical columns (and a class target) as text."""
-    text_columns = [c for c, t in (meta.get("column_types") or {}).items() if t == "categorical"]
+    """Rows written by :meth:`RunDir.write_prepared`, with categorical and text columns (and a class target) as text."""
+    text_columns = [c for c, t in (meta.get("column_types") or {}).items() if t in ("categorical", "text")]
     if meta.get("task") == "classification":
         text_columns.append(meta["target"])
     try:

@@ -82,12 +82,13 @@ def predict(
 ) -> np.ndarray:
     """Class probabilities ``(n, k)`` (softmax) or predicted values ``(n,)`` (``(n, h)`` for h outputs), float64.
 
-    ``x``: one input array, or one per input of the model (floats as float32, pixels kept uint8).
+    ``x``: one input array, or one per input of the model (floats as float32, pixels kept uint8, token ids int64).
     """
     if device is None:
         device = next(model.parameters()).device
     arrays = [x] if isinstance(x, np.ndarray) else list(x)
-    xs = [torch.as_tensor(np.ascontiguousarray(a if a.dtype == np.uint8 else a.astype(np.float32, copy=False)),
+    kept = (np.uint8, np.int64)  # pixels, token ids
+    xs = [torch.as_tensor(np.ascontiguousarray(a if a.dtype in kept else a.astype(np.float32, copy=False)),
                           device=device) for a in arrays]
     out = _outputs(model, xs, batch_size, contextlib.nullcontext)
     result = torch.softmax(out, dim=1) if task == "classification" else out.reshape(-1) if out.shape[1] == 1 else out

@@ -32,7 +32,7 @@ from studio.train.losses import balanced_class_weights, make_loss
 from studio.train.optimizers import build_optimizer
 from studio.train.regularization import clip_gradients, make_penalty
 from studio.train.schedules import build_schedule
-from studio.train.state import training_state
+from studio.train.state import restore_training_state, training_state
 from studio.train.tensors import TensorData
 
 _BATCHNORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
@@ -74,6 +74,13 @@ class Trainer:
         control: asked once per batch to pause or stop (a Job's JobControl).
         batch_event_interval: least seconds between two BatchEnd events (0: after every batch).
         checkpointer: given the training state after an epoch when it says one is due, and at the end.
+        resume: a checkpoint's state (:func:`studio.train.state.training_state`) of a run of the same
+            recipe and data: training goes on from the epoch after it, exactly as if it had not stopped.
+        soft_targets: a teacher's outputs on the training rows (knowledge distillation,
+            :mod:`studio.train.distill`): the training loss mixes them with the labels as the recipe says.
+        after_step: called with no argument after every optimizer step (a pruned run puts its zeros back).
+        param_groups: optimizer groups of the trainable weights (a fine-tuned run's loaded weights at a
+            lower rate, :func:`studio.train.finetune.param_groups`); None: one group of them all.
 
     The optimizer, schedule and loss are built here, so a bad setting fails before any training.
     At the end the model holds the weights of the best epoch (by the early-stopping monitor, or the
@@ -83,7 +90,9 @@ class Trainer:
     def __init__(self, model: nn.Module, data: TensorData, recipe: Recipe, task: str, n_classes: int,
                  callbacks: Sequence[Callback] = (),
                  control: Control | None = None, batch_event_interval: float = 0.2,
-                 checkpointer: Checkpointer | None = None) -> None:
+                 checkpointer: Checkpointer | None = None, resume: dict[str, Any] | None = None,
+                 param_groups: list[dict[str, Any]] | None = None, soft_targets: Any = None,
+                 after_step: Any = None) -> None:
         data.check(task, n_classes)
         reg, training = recipe.regularization, recipe.training
         self.recipe, self.task, self.control = recipe, task, control
@@ -101,8 +110,14 @@ class Trainer:
         self.loss_fn = make_loss(training.loss, task, label_smoothing=reg.label_smoothing,
                                  class_weights=weights)
         self.params = [p for p in model.parameters() if p.requires_grad]
-        self.optimizer = build_optimizer(recipe.optimizer, self.params)
+        self.optimizer = build_optimizer(recipe.optimizer, param_groups or self.params)
         self.schedule = build_schedule(recipe.schedule, self.optimizer, training.epochs, self.batches)
+        self.soft, self.soft_loss = None, None
+        if soft_targets is not None:
+            from studio.train.distill import soft_loss
+
+            self.soft = torch.as_tensor(soft_targets, dtype=torch.float32, device=self.device)
+            self.soft_loss = soft_loss(self.loss_fn, task, training.distill_temperature, training.distill_alpha)
         self.penalty = make_penalty(model, reg.l1, reg.l2)
         self.grad_clip = reg.grad_clip
         self.augments = make_augments(reg.augmentation, list(data.shapes.values()))
@@ -116,6 +131,10 @@ class Trainer:
         self.best = BestWeights(Monitor(es.monitor, es.min_delta) if es else Monitor())
         self.interval = batch_event_interval
         self.checkpointer = checkpointer
+        self.resume = resume
+        self.after_step = after_step
+        self._stepped = False  # the weights moved past the end of the last finished epoch
+        self._epoch_rng: dict[str, Any] | None = None
         self._fitted = False
         self.device_name = dev.describe_device(self.device)
 
@@ -144,15 +163,19 @@ class Trainer:
         t0 = time.perf_counter()
         status, message, error, epochs_run = RunStatus.COMPLETED, "", None, 0
         self.best.start(self.model)
+        first = 1
         try:
             self._emit(Started(self.recipe.training.epochs, self.batches, self.n, len(self.y_val),
                                self.device_name, self.precision))
-            for epoch in range(1, self.recipe.training.epochs + 1):
+            if self.resume is not None:  # after Started, which resets early stopping
+                epochs_run = restore_training_state(self, self.resume)
+                first = epochs_run + 1
+            for epoch in range(first, self.recipe.training.epochs + 1):
                 event = self._train_epoch(epoch)
                 if event is None:
                     status, message = RunStatus.STOPPED, f"stopped on request during epoch {epoch}"
                     break
-                epochs_run = epoch
+                epochs_run, self._stepped = epoch, False  # the weights are this epoch's end again
                 self._emit(event)
                 self.best.update(event, self.model)
                 self.schedule.after_epoch(event.val_loss if event.val_loss is not None else event.train_loss)
@@ -170,7 +193,10 @@ class Trainer:
             status, message, error = RunStatus.FAILED, f"unexpected error: {type(err).__name__}: {err}", err
         if status != RunStatus.FAILED and epochs_run and self.checkpointer is not None:
             try:
-                self._save_checkpoint(epochs_run)  # the last state, before the best weights are restored
+                # the last state, before the best weights are restored. Stopped as an epoch began: that epoch's
+                # RNG (exact resume); stopped inside one: the weights are past the epoch's end ("partial")
+                self._save_checkpoint(epochs_run, self._epoch_rng if status == RunStatus.STOPPED and not self._stepped
+                                      else None, partial=self._stepped)
             except Exception:  # the run's result is still written after this; a lost checkpoint is not fatal
                 logging.getLogger(__name__).exception("the final checkpoint could not be written")
         self.best.restore(self.model, failed=status == RunStatus.FAILED)
@@ -185,19 +211,28 @@ class Trainer:
         return FitResult(status, message, epochs_run, self.best.epoch, list(self.history.epochs), seconds,
                          self.device_name, self.precision)
 
-    def _save_checkpoint(self, epoch: int) -> None:
+    def _save_checkpoint(self, epoch: int, rng: dict[str, Any] | None = None, partial: bool = False) -> None:
         assert self.checkpointer is not None
-        self.checkpointer.save(epoch, training_state(self, epoch), self.best.take_unsaved())
+        state = training_state(self, epoch, rng)
+        if partial:
+            state["partial"] = True
+        self.checkpointer.save(epoch, state, self.best.take_unsaved())
+
+    def _rng_state(self) -> dict[str, Any]:
+        return {"torch": torch.get_rng_state(),
+                "cuda": torch.cuda.get_rng_state_all() if self.device.type == "cuda" else []}
 
     def _train_epoch(self, epoch: int) -> EpochEnd | None:
         """One pass over the training rows; None when the control asked to stop."""
         model, opt, loss_fn, augments, penalty = self.model, self.optimizer, self.loss_fn, self.augments, self.penalty
         xs, y, bs, control, per_batch = self.xs, self.y, self.bs, self.control, self.schedule.per_batch
+        soft = self.soft
         classify, ctx = self.task == "classification", dev.autocast(self.device, self.precision)
         model.train()
         lr = float(opt.param_groups[0]["lr"])
         t_start = last_emit = time.perf_counter()
         paused = 0.0
+        self._epoch_rng = self._rng_state()  # a stop before the first step saves the state from here
         perm = torch.randperm(self.n, device=self.device)
         loss_sum = torch.zeros((), device=self.device)
         score_sum = torch.zeros((), device=self.device)  # correct predictions or squared errors
@@ -214,10 +249,13 @@ class Trainer:
             xb = [aug(x) if aug is not None else x for aug, x in zip(augments, xb, strict=True)]
             with ctx:
                 out = model(*xb)  # (B, n_outputs)
-                loss = loss_fn(out, yb)
+                loss = loss_fn(out, yb) if soft is None else self.soft_loss(out, yb, soft.index_select(0, idx))
                 total = loss + penalty() if penalty is not None else loss
             opt.zero_grad(set_to_none=True)
             self._step(total)
+            if self.after_step is not None:
+                self.after_step()
+            self._stepped = True
             if per_batch:
                 self.schedule.after_batch()
             k = idx.shape[0]

@@ -9,7 +9,7 @@ import onnxruntime as ort
 import pytest
 import torch
 
-from studio.blocks import build_model, build_network
+from studio.blocks import Steps, build_model, build_network
 from studio.export.to_onnx import module_to_onnx
 from tests.blocks.sequence_cases import SEQUENCE_KINDS, padded_ids, tokens
 
@@ -91,3 +91,14 @@ def test_text_and_table_network_exports_with_two_inputs() -> None:
     session = _session(proto)
     _worst(session, net, table[:1], ids[3:4])  # the empty text
     _worst(session, net, table, ids)
+
+
+@SLOW
+def test_a_series_window_into_an_lstm_exports_on_float_input() -> None:
+    torch.manual_seed(0)
+    model = build_model([{"kind": "lstm", "hidden": 8, "bidirectional": True}], Steps(10, 3), 1).eval()
+    x = torch.randn(7, 10, 3)
+    proto = module_to_onnx(model, x[:2], "forecast")
+    session = _session(proto)
+    _worst(session, model, x[:1])
+    _worst(session, model, x)

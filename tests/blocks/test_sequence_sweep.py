@@ -8,7 +8,7 @@ import pickle
 import pytest
 import torch
 
-from studio.blocks import BLOCKS, Seq, Steps, Tokens, build_model, infer_shapes, summarize
+from studio.blocks import BLOCKS, Seq, Steps, Tokens, build_model, build_network, infer_shapes, summarize
 from tests.blocks.sequence_cases import SEQUENCE_KINDS, SEQUENCE_SWEEP, padded_ids, sequence_id, tokens
 
 L = 10
@@ -84,3 +84,21 @@ def test_gru_counts_three_gates_and_both_directions() -> None:
                      Tokens(4, vocab=9), 1).rows
     assert rows[1].macs == 2 * 4 * 3 * (5 + 2) * 2
     assert rows[1].out_shape == (4,)
+
+
+@pytest.mark.parametrize("blocks", [
+    [{"kind": "lstm", "hidden": 5}],
+    [{"kind": "conv1d", "filters": 4}, {"kind": "maxpool1d"}, {"kind": "seq_pool", "mode": "max"}],
+    [{"kind": "transformer_encoder", "heads": 3, "ff": 8}, {"kind": "flatten"}],
+], ids=["lstm", "conv1d", "transformer"])
+def test_a_series_window_input_is_a_sequence_of_real_steps(blocks: list[dict]) -> None:
+    window = Steps(10, 3)  # a float (B, 10, 3) window, no pads
+    model = build_model(blocks, window, 2)
+    x = torch.randn(4, 10, 3)
+    assert model(x).shape == (4, 2)
+    summary = summarize(blocks, window, 2)
+    assert summary.total_params == sum(p.numel() for p in model.parameters())
+
+    net = build_network([("table", (2,)), ("series", window)], [{"kind": "dense", "units": 4}],
+                        {"series": blocks}, 2)
+    assert net(torch.randn(4, 2), x).shape == (4, 2)

@@ -56,6 +56,7 @@ def all_cases() -> dict[str, Case]:
         cases_recipe_file,
         cases_run,
         cases_series,
+        cases_text,
     )
 
     return CASES

@@ -93,11 +93,22 @@ def test_the_normalization_is_fit_on_training_steps_only() -> None:
 def test_the_front_standardizes_each_series() -> None:
     front = SeriesNormalize([1.0, 10.0], [2.0, 5.0])
     x = torch.tensor([[[3.0, 20.0], [1.0, 5.0]]])  # (1, 2 steps, 2 series)
-    out = front(x)
-    z = out if isinstance(out, torch.Tensor) else out.x
-    torch.testing.assert_close(z, torch.tensor([[[1.0, 2.0], [0.0, -1.0]]]))
-    if not isinstance(out, torch.Tensor):  # the Seq pair of the sequence blocks: every step is real
-        assert out.mask.dtype == torch.bool and bool(out.mask.all()) and tuple(out.mask.shape) == (1, 2)
+    torch.testing.assert_close(front(x), torch.tensor([[[1.0, 2.0], [0.0, -1.0]]]))
+
+
+def test_the_network_hands_the_blocks_every_step_as_real() -> None:
+    """The front's output becomes Seq(x, all-true mask) before the first block (the blocks' ToSeq)."""
+    from studio.prepared import build_model
+
+    recipe = Recipe.from_dict({"data": {"source": "builtin:sunspots"}, "model": [{"kind": "lstm", "hidden": 4}]})
+    p = prepare(recipe)
+    model = build_model(recipe, p).eval()
+    seen = []
+    first_block = next(m for m in model.modules() if type(m).__name__ == "ToSeq")
+    first_block.register_forward_hook(lambda _m, _i, out: seen.append(out))
+    with torch.inference_mode():
+        model(torch.from_numpy(p.x_test["series"][:3]))
+    assert seen and tuple(seen[0].mask.shape) == (3, 20) and bool(seen[0].mask.all())
 
 
 def test_a_series_input_round_trips_through_json() -> None:
