@@ -187,7 +187,8 @@ def predict(model: torch.nn.Module, prepared: Prepared, x: dict[str, np.ndarray]
     out = torch.cat(parts)
     if prepared.table.task == "classification":
         return torch.softmax(out.double(), dim=-1).numpy()  # float64: probabilities sum to 1 for sklearn
-    values = out.float().numpy()[:, 0]
+    values = out.float().numpy()
+    values = values[:, 0] if values.shape[1] == 1 else values  # (n,), or (n, h) for a forecast of h steps
     return prepared.target_scaler.inverse(values) if prepared.target_scaler else values
 
 
@@ -220,11 +221,22 @@ def _write_prepared(run: RunDir, p: Prepared) -> None:
         "table": {
             "name": t.name, "target": t.target, "features": t.features, "column_types": t.column_types,
             "task": t.task, "class_labels": t.class_labels, "dropped": t.dropped, "derived": t.derived,
+            **({"series": t.series.to_dict()} if t.series is not None else {}),
         },
         "in_shape": list(p.in_shape),
         "n_outputs": p.n_outputs,
         "reports": [r.summary for r in p.reports],
-    }, p.splits.test[[*t.features, t.target]], {i.column: p.x_test[i.name] for i in p.inputs if i.kind == "image"})
+    }, _test_rows(p), {i.column: p.x_test[i.name] for i in p.inputs if i.kind == "image"})
+
+
+def _test_rows(p: Prepared) -> Any:
+    """test.csv: the test split's raw rows; for a series, the raw steps its windows read and forecast."""
+    t = p.table
+    if t.series is None:
+        return p.splits.test[[*t.features, t.target]]
+    from studio.data.series_rows import test_steps
+
+    return test_steps(t.frame, t.series, p.splits.test.index)
 
 
 def _summary(recipe: Recipe, p: Prepared, status: RunStatus, started: float) -> RunSummary:

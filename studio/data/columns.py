@@ -17,6 +17,7 @@ MIN_ROWS_FOR_ID = 10  # in smaller files distinct values are too likely by chanc
 NUMERIC_SHARE = 0.95  # a text column whose values are this often numbers is numeric with a few typos
 TEXT_MIN_CHARS = 20  # free text: long, mostly distinct, made of words
 _DATE = re.compile(r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*$")
+DATE_TEXT = _DATE  # what a written date looks like (2024-03-31, 31/12/2024 10:00), for other readers
 _ID_NAME = re.compile(r"(^|[^a-z])(id|idx|index|key|uuid|no|num|number)$|^(id|idx)([^a-z]|$)")
 DATE_PARTS = ("year", "month", "dayofweek")
 

@@ -46,12 +46,26 @@ def describe_target(table: Table) -> str:
     return f"regression of {quote(table.target)}: values from {plain(values.min())} to {plain(values.max())}"
 
 
+def describe_series(table: Table) -> str:
+    """``series (2): 'temp', 'sales' (the target's past); windows of 24 steps by 'date' -> the next 3 values``."""
+    info = table.series
+    names = ", ".join(quote(c, 30) + (" (the target's past)" if c == table.target else "") for c in info.columns[:8])
+    more = f" and {info.n_series - 8} more" if info.n_series > 8 else ""
+    order = f"by {quote(info.time, 30)}" if info.time else "in row order"
+    goal = f"the next {info.horizon} value{'s' if info.horizon > 1 else ''} of {quote(table.target, 30)}" \
+        if info.forecast else f"the label {quote(table.target, 30)} at each window's last step"
+    return f"series ({info.n_series}): {names}{more}; windows of {info.window} steps {order} -> {goal}"
+
+
 def describe_table(table: Table) -> list[str]:
     """A few lines: the data and task, the features kept, the columns dropped and why, the notes."""
     lines = [f"data: {table.name}, {len(table.frame)} rows; {describe_target(table)}"]
-    kinds = [f"{quote(f, 30)} {table.column_types.get(f, '')}".rstrip() for f in table.features[:8]]
-    more = f" and {len(table.features) - 8} more" if len(table.features) > 8 else ""
-    lines.append(f"features ({len(table.features)}): {', '.join(kinds)}{more}")
+    if table.series is not None:
+        lines.append(describe_series(table))
+    else:
+        kinds = [f"{quote(f, 30)} {table.column_types.get(f, '')}".rstrip() for f in table.features[:8]]
+        more = f" and {len(table.features) - 8} more" if len(table.features) > 8 else ""
+        lines.append(f"features ({len(table.features)}): {', '.join(kinds)}{more}")
     if table.dropped:
         items = list(table.dropped.items())
         shown = "; ".join(f"{quote(c, 30)} ({r})" for c, r in items[:SHOWN_DROPPED])

@@ -76,6 +76,10 @@ def _load_builtin(name: str, data: DataConfig) -> Table:
     _only_csv_pictures(data, f"the built-in dataset {name!r}")
     params = DATASETS.parse({**data.options, "kind": name}, "data.options")
     table = DATASETS[name].impl(params, data.seed)
+    if data.series is not None or table.series is not None:
+        from studio.data.series_sets import builtin_series
+
+        return builtin_series(table, data)
     if data.target not in (None, table.target):
         raise DataError(
             f"data.target is {data.target!r} but the built-in dataset {name!r} predicts "
@@ -110,6 +114,11 @@ def _load_csv(ref: str, data: DataConfig, access: DataAccess, progress: Progress
         )
     target = check_target(columns, data.target, f"CSV file {name!r}")
     overrides = parse_overrides(data.columns, columns, target, f"CSV file {name!r}")
+    if data.series is not None:
+        from studio.data.series import series_table
+
+        return series_table(raw.drop(columns=sorted(overrides.ignored)), data.series, target, name, notes,
+                            f"CSV file {name!r}")
     raw, number_notes = target_numbers(raw, target)
     frame, target_notes = drop_missing_target(raw, target)
     pictures = overrides.named("image")

@@ -13,6 +13,7 @@ from studio.data.table import Table
 from studio.errors import DataError
 from studio.inputs.base import FittedInput
 from studio.inputs.image import ImageInput
+from studio.inputs.series import SeriesInput
 from studio.inputs.table import TABLE, TableInput
 from studio.inputs.text_fit import fit_texts, table_steps
 from studio.preprocess import Preprocessor, StepReport, fit_transform
@@ -73,6 +74,10 @@ def fit_inputs(steps: list[dict[str, Any]], table: Table, train: pd.DataFrame) -
         inputs.append(text)
         x[text.name] = text.arrays(table, rows)
     reports += text_reports
+    if table.series is not None:
+        fitted_series = SeriesInput.fit(table, rows)
+        inputs.append(fitted_series)
+        x[fitted_series.name] = fitted_series.arrays(table, rows)
     if not inputs:
         raise DataError("the data has no usable feature column; add numeric, categorical, text or image columns")
     return FitResult(inputs, rows, reports, x)

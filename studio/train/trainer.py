@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -100,7 +101,7 @@ class Trainer:
         self.precision = dev.resolve_precision(training.precision, self.device)
         self.model = model.to(self.device)
         self.xs, self.y, self.xs_val, self.y_val = data.to(self.device, task)  # one tensor per input
-        _check_outputs(self.model, [x[:2] for x in self.xs], task, n_classes)
+        _check_outputs(self.model, [x[:2] for x in self.xs], task, n_classes, int(np.prod(data.y_train.shape[1:])))
         self.n, self.bs = data.n_train, training.batch_size
         self.batches = batches_per_epoch(self.n, self.bs, model)
         weights = None
@@ -121,7 +122,9 @@ class Trainer:
         self.grad_clip = reg.grad_clip
         self.augments = make_augments(reg.augmentation, list(data.shapes.values()))
         self.scaler = dev.grad_scaler(self.device, self.precision) if self.precision == "fp16" else None
-        self.y_var = float(data.y_train.var()) if task == "regression" else 1.0
+        # per output column, averaged: the R² of several outputs is scikit-learn's "variance_weighted"
+        self.y_var = float(np.var(data.y_train, axis=0).mean()) if task == "regression" else 1.0
+        self.n_out = int(np.prod(data.y_train.shape[1:]))  # values per regression sample (1, or h forecast steps)
         self.history = History()
         self.callbacks = self._builtin_callbacks() + list(callbacks)
         es = reg.early_stopping
@@ -259,7 +262,7 @@ class Trainer:
             seen += k
             loss_sum.add_(loss.detach(), alpha=k)
             out = out.detach()
-            score_sum.add_((out.argmax(1) == yb).sum() if classify else (out.reshape(-1) - yb).pow(2).sum())
+            score_sum.add_((out.argmax(1) == yb).sum() if classify else (out.reshape(yb.shape) - yb).pow(2).sum())
             now = time.perf_counter()
             if now - last_emit >= self.interval:
                 last_emit = now
@@ -267,7 +270,7 @@ class Trainer:
                                     seen / max(now - t_start - paused, 1e-9)))
         train_seconds = time.perf_counter() - t_start - paused
         mean_loss, score = (torch.stack([loss_sum, score_sum]) / seen).tolist()  # one sync
-        train_metric = score if classify else (1.0 - score / self.y_var if self.y_var > 0 else math.nan)
+        train_metric = score if classify else (1.0 - score / (self.y_var * self.n_out) if self.y_var > 0 else math.nan)
         val_loss = val_metric = None
         if len(self.y_val):
             val_loss, val_metric = evaluate(model, self.xs_val, self.y_val, loss_fn, self.task,
@@ -320,9 +323,10 @@ def batches_per_epoch(n: int, batch_size: int, model: nn.Module) -> int:
     return batches
 
 
-def _check_outputs(model: nn.Module, xs: list[torch.Tensor], task: str, n_classes: int) -> None:
-    """One tiny forward pass: the model must give one output per class (classification) or one value."""
-    want = n_classes if task == "classification" else 1
+def _check_outputs(model: nn.Module, xs: list[torch.Tensor], task: str, n_classes: int, n_values: int = 1) -> None:
+    """One tiny forward pass: the model must give one output per class (classification) or one per value
+    of a sample's target (regression: 1, or the h steps of a forecast)."""
+    want = n_classes if task == "classification" else n_values
     was_training = model.training
     model.eval()
     with torch.inference_mode():
