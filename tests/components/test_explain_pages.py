@@ -70,6 +70,18 @@ def test_evaluate_computes_saves_and_shows_feature_importance(at, saved):
     assert _chart(fresh, "Feature importance")["data"][0]["x"] == spec["data"][0]["x"]
 
 
+def test_evaluate_importance_of_a_regression_is_in_r2(at, tmp_path, monkeypatch):
+    recipe = Recipe.from_dict({"name": "reg", "data": {"source": "builtin:diabetes"}, "training": {"epochs": 2}})
+    run = train_recipe(recipe, runs_root=tmp_path).run_dir
+    monkeypatch.setenv("STUDIO_RUNS_DIR", str(tmp_path))
+    monkeypatch.setenv("STUDIO_SHARED_RUNS", "1")
+    _open(at, "evaluate", run)
+    by_key(at.button, f"evaluate.importance.{run.name}").click().run()
+    clean(at)
+    spec = _chart(at, "Feature importance: drop in test r2")
+    assert len(spec["data"][0]["y"]) == 10
+
+
 def test_predict_one_row_shows_what_each_column_added(at, saved):
     _open(at, "predict", saved["iris"])
     next(b for b in at.button if b.label == "Predict").click().run()

@@ -98,3 +98,20 @@ def test_pictures_get_a_heatmap_per_pixel(digits_run: Path):
         attribute(run, rows, images, image_baseline_kind="grey")
     with pytest.raises(RunError, match="no row"):
         attribute(run, rows.head(0), {k: v[:0] for k, v in images.items()})
+
+
+def test_a_run_without_training_medians_falls_back_to_its_test_rows(table_run: Path, tmp_path: Path):
+    import json
+    import shutil
+
+    copy = Path(shutil.copytree(table_run, tmp_path / "old"))
+    prep = json.loads((copy / RunDir.PREPARED).read_text())
+    del prep["typical_row"]
+    (copy / RunDir.PREPARED).write_text(json.dumps(prep))
+    run = load_run(copy)
+    _, row, words = encoded_baseline(run)
+    assert "typical test row" in words and "no training medians" in words
+    assert row["signal"] == pytest.approx(float(run.test_frame()["signal"].median()))
+    a = attribute(run, run.test_frame().head(4))
+    assert "typical test row" in a.baseline
+    _complete(a)
