@@ -78,6 +78,8 @@ def row_attributions(run_dir: Path, row: pd.DataFrame) -> None:
         what = f"P({a.targets[0]})" if run.task == "classification" else str(a.targets[0])
         st.plotly_chart(figures.attributions(a.row(0), what, float(a.outputs[0]), float(a.base_outputs[0])),
                         key="predict.attributions")
+        for column, rows in a.tokens.items():
+            st.plotly_chart(figures.token_attributions(rows[0], column), key=f"predict.tokens.{column}")
         st.caption(md(f"Integrated Gradients from a baseline input: {a.baseline}. The bars add up to the "
                       "difference between this row's output and the baseline's."))
 

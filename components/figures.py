@@ -271,3 +271,26 @@ def attributions(row: pd.DataFrame, what: str, output: float, base_output: float
     fig.update_yaxes(type="category", autorange="reversed")
     return _layout(fig, f"Why {what} is {output:.4g} (it is {base_output:.4g} for the baseline)",
                    f"change in {what} (output units)", "input column = value", height=max(HEIGHT, 90 + 28 * len(row)))
+
+
+TOKENS_PER_LINE = 12
+
+
+def token_attributions(tokens: Sequence[tuple[str, float]], column: str) -> go.Figure:
+    """A text's tokens in reading order, TOKENS_PER_LINE a line, each coloured by its attribution (green: toward
+    the explained output, red: away from it)."""
+    lines = max(1, -(-len(tokens) // TOKENS_PER_LINE))
+    z: list[list[float | None]] = [[None] * TOKENS_PER_LINE for _ in range(lines)]
+    text: list[list[str]] = [[""] * TOKENS_PER_LINE for _ in range(lines)]
+    for i, (token, score) in enumerate(tokens):
+        z[i // TOKENS_PER_LINE][i % TOKENS_PER_LINE] = float(score)
+        text[i // TOKENS_PER_LINE][i % TOKENS_PER_LINE] = plotly_text(token)  # nested lists: escaped here
+    top = max((abs(s) for _, s in tokens), default=0.0) or 1.0
+    fig = go.Figure(go.Heatmap(z=z, text=text, texttemplate="%{text}",
+                               hovertemplate="%{text}: %{z:+.4g}<extra></extra>",
+                               colorscale=[[0, "#d62728"], [0.5, "#ffffff"], [1, "#2ca02c"]], zmin=-top, zmax=top,
+                               xgap=2, ygap=2, colorbar={"title": {"text": "attribution"}}))
+    fig.update_xaxes(showticklabels=False)
+    fig.update_yaxes(autorange="reversed", showticklabels=False)
+    return _layout(fig, f"What each word of {column!r} added", "token (reading order)", "line",
+                   height=110 + 40 * lines)

@@ -126,3 +126,25 @@ def test_overlay_is_red_where_the_heat_is():
     assert tuple(out[2, 4]) != tuple(out[0, 0]) and out[2, 4, 0] > out[2, 4, 1]  # the hot pixel, enlarged 2x
     assert out[0, 0, 0] == out[0, 0, 1] == out[0, 0, 2]  # elsewhere: the picture in grey
     assert overlay(picture, np.zeros((4, 4)), side=4).shape == (4, 4, 3)
+
+
+def test_figures_show_column_names_and_tokens_literally():
+    import pandas as pd
+
+    from components import figures
+
+    table = pd.DataFrame({"column": ["<b>x", "y"], "kind": ["numeric", "categorical"], "mean_drop": [0.3, 0.01],
+                          "std_drop": [0.02, 0.01]})
+    fig = figures.feature_importance(table, "accuracy")
+    assert list(fig.data[0].y) == ["&lt;b&gt;x", "y"] and list(fig.data[0].error_x.array) == [0.02, 0.01]
+    row = pd.DataFrame({"column": ["<b>x", "y"], "kind": ["numeric", "numeric"], "value": ["1", "[a](b)"],
+                        "attribution": [0.2, -0.1]})
+    fig = figures.attributions(row, "P(<i>yes)", 0.9, 0.6)
+    assert list(fig.data[0].y) == ["&lt;b&gt;x = 1", "y = [a](b)"]
+    assert list(fig.data[0].marker.color) == ["#2ca02c", "#d62728"]
+    assert fig.layout.title.text == "Why P(&lt;i&gt;yes) is 0.9 (it is 0.6 for the baseline)"
+    tokens = [(f"w{i}", (-1) ** i * i / 10) for i in range(13)] + [("<script>", 0.5)]
+    fig = figures.token_attributions(tokens, "review")
+    heat = fig.data[0]
+    assert len(heat.z) == 2 and heat.text[1][1] == "&lt;script&gt;" and heat.z[1][1] == 0.5
+    assert heat.zmax == -heat.zmin == 1.2
