@@ -48,15 +48,16 @@ class RunEstimator(BaseEstimator):
         return self
 
     def _inputs(self, X: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray] | None]:
-        frame = pd.DataFrame(index=range(len(X)))
+        if not hasattr(self, "_values"):  # each test column as an array, once (pandas indexing per call is slow)
+            self._values = {p: self.rows[p].to_numpy() for c in self.columns for p in c.columns if p in self.rows}
+        data: dict[str, np.ndarray] = {}
         images: dict[str, np.ndarray] = {}
         for col in self.columns:
             take = X[col.name].to_numpy(dtype=np.int64)
             if col.kind == "image":
                 images[col.name] = self.images[col.name][take]
-            for part in col.columns:
-                frame[part] = self.rows[part].to_numpy()[take] if part in self.rows else None
-        return frame, images or None
+            data.update({part: self._values[part][take] for part in col.columns if part in self._values})
+        return pd.DataFrame(data, index=pd.RangeIndex(len(X))), images or None
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         frame, images = self._inputs(X)
