@@ -233,7 +233,8 @@ def _tokens(run: Any, col: RawColumn, frame: pd.DataFrame, scores: np.ndarray) -
 def _values(frame: pd.DataFrame, col: RawColumn) -> list[str]:
     """The raw value of ``col`` in each row, as a person would read it (a date: as given, else its parts)."""
     if col.name in frame.columns:
-        return ["" if pd.isna(v) else str(v) for v in frame[col.name]]
+        show = _number if col.kind == "numeric" else str
+        return ["" if pd.isna(v) else show(v) for v in frame[col.name]]
     parts = [p for p in col.columns if p in frame.columns]
     return [", ".join(f"{p} {_number(frame[p].iloc[i])}" for p in parts) for i in range(len(frame))]
 

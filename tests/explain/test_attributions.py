@@ -38,6 +38,7 @@ def test_table_rows_completeness_and_one_value_per_raw_column(table_run: Path):
     assert list(one.columns) == ["column", "kind", "value", "attribution"]
     assert one["attribution"].abs().is_monotonic_decreasing
     assert one.set_index("column").loc["colour", "value"] == rows["colour"].iloc[0]
+    assert one.set_index("column").loc["signal", "value"] == f"{rows['signal'].iloc[0]:g}"
     assert "2" in one.set_index("column").loc["when", "value"]  # the date's parts: "when_year 2021, ..."
 
 
