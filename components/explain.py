@@ -85,7 +85,7 @@ def row_attributions(run_dir: Path, row: pd.DataFrame) -> None:
 
 
 @st.cache_data(show_spinner="Finding what the model looked at...", max_entries=32)
-def _test_heatmaps(path: str, mtime: float, rows: tuple[int, ...]) -> dict[int, np.ndarray]:
+def _gallery_heatmaps(path: str, mtime: float, rows: tuple[int, ...]) -> dict[int, np.ndarray]:
     from studio.explain import attribute
 
     run = _run(path, mtime)
@@ -95,11 +95,11 @@ def _test_heatmaps(path: str, mtime: float, rows: tuple[int, ...]) -> dict[int, 
     return {r: heat[i] for i, r in enumerate(rows)}
 
 
-def test_heatmaps(run_dir: Path, rows: Sequence[int]) -> dict[int, np.ndarray]:
+def gallery_heatmaps(run_dir: Path, rows: Sequence[int]) -> dict[int, np.ndarray]:
     """Test row -> (H, W) heatmap of its first picture column, for the predicted class."""
     if not rows:
         return {}
-    return _test_heatmaps(str(run_dir), RunDir(run_dir).mtime(RunDir.WEIGHTS), tuple(sorted(set(rows))))
+    return _gallery_heatmaps(str(run_dir), RunDir(run_dir).mtime(RunDir.WEIGHTS), tuple(sorted(set(rows))))
 
 
 @st.cache_data(show_spinner="Finding what the model looked at...", max_entries=16)

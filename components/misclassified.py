@@ -87,7 +87,7 @@ def section(run_dir: Path, matrix: list[list[int]], labels: list[str], normalize
         heat = None
         if st.toggle("Show what the model looked at", key=f"{key}.heat",
                      help="Paints the pixels that moved the model most toward the class it predicted."):
-            heat = explain.test_heatmaps(run_dir, [*chosen.index[:SHOWN], *worst.index])
+            heat = explain.gallery_heatmaps(run_dir, [*chosen.index[:SHOWN], *worst.index])
             st.caption(explain.HEAT_CAPTION)
         gallery(chosen, pictures, SHOWN, heat)
         st.subheader("Hardest examples")
