@@ -1,4 +1,4 @@
-"""The `studio` command: train, export, bench, predict, list what is built in, start the app.
+"""The `studio` command: train, export, bench, predict, explain, list what is built in, start the app.
 
 Every command imports what it needs lazily: `studio predict` must run without importing torch.
 A person's mistake exits with status 2 and one sentence on stderr, never a traceback.
@@ -62,6 +62,16 @@ def _folder(value: str) -> str:
     if not value.strip():
         raise argparse.ArgumentTypeError("is empty; give a folder for the run directories (default: runs)")
     return value
+
+
+def _repeats(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 1000:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 1000, got {quote(value)}")
+    return n
 
 
 def _port(value: str) -> int:
@@ -131,6 +141,15 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="latency and throughput of a run: torch vs onnxruntime")
     b.add_argument("run_dir")
     b.set_defaults(handler=_bench)
+
+    x = sub.add_parser("explain", help="permutation importance of each input column on a run's test split")
+    x.add_argument("run_dir")
+    x.add_argument("--repeats", type=_repeats, default=5, metavar="N",
+                   help="shuffles per column; more gives a steadier mean (default 5)")
+    x.add_argument("--seed", type=int, default=0, help="seed of the shuffles (default 0)")
+    x.add_argument("--out", default=None, metavar="FILE.csv",
+                   help="also write the table to this CSV (it is always saved in the run as importance.csv)")
+    x.set_defaults(handler=_explain)
 
     pr = sub.add_parser("predict", help="predict a CSV, or pictures, with an exported model (onnxruntime only)")
     pr.add_argument("model", help="model.onnx written by `studio export`")
@@ -296,6 +315,37 @@ def _bench(args: argparse.Namespace) -> int:
     print(shown.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
     print(f"wrote {Path(args.run_dir) / 'bench.csv'}")
     return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from studio.explain import explain_run
+
+    if args.out:
+        check_output_file(args.out)
+    table = explain_run(args.run_dir, repeats=args.repeats, seed=args.seed)
+    for line in describe_importance(table):
+        print(line)
+    if args.out:
+        from studio.atomic import write_text_atomic
+        from studio.export.csv_safety import to_safe_csv
+
+        try:
+            write_text_atomic(args.out, to_safe_csv(table))
+        except OSError as err:
+            raise StudioError(f"cannot write {quote(args.out, 120)} ({err.strerror or err}); "
+                              "choose another --out") from None
+        print(f"wrote {args.out}")
+    return 0
+
+
+def describe_importance(table: Any) -> list[str]:
+    """The lines `studio explain` prints: what was measured, then one line per column."""
+    a = table.attrs
+    lines = [f"test {a['metric']} {a['score']:.4f} on {a['rows']} rows; drop when a column is shuffled "
+             f"(mean ± std of {a['repeats']} shuffles, seed {a['seed']}):"]
+    shown = table.rename(columns={"mean_drop": "drop", "std_drop": "std"})
+    lines.extend(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}").splitlines())
+    return lines
 
 
 def _predict(args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ import torch
 import studio
 from studio.data.access import DataAccess
 from studio.errors import StudioError
+from studio.explain.baseline import typical_row
 from studio.prepared import Prepared, build_model, model_summary, prepare, steps_per_epoch
 from studio.recipe import Recipe
 from studio.runs import Heartbeat, RunCheckpointer, RunDir, RunSummary
@@ -226,6 +227,7 @@ def _write_prepared(run: RunDir, p: Prepared) -> None:
         "in_shape": list(p.in_shape),
         "n_outputs": p.n_outputs,
         "reports": [r.summary for r in p.reports],
+        "typical_row": typical_row(pre, p.train_frame) if pre is not None else None,  # attributions' baseline
     }, _test_rows(p), {i.column: p.x_test[i.name] for i in p.inputs if i.kind == "image"})
 
 

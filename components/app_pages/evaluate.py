@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import continue_run, engine, figures, misclassified, state, train_job
+from components import continue_run, engine, explain, figures, misclassified, state, train_job
 from components.run_picker import pick_run
 from components.safe import md
 from components.settings import runs_dir
@@ -84,6 +84,7 @@ def _run_report(run_dir: Path) -> None:
         _classification(run_dir, test)
     else:
         _regression(run_dir)
+    explain.importance_section(run_dir, summary.primary_metric or "metric")
 
 
 def _runs_table() -> None:
