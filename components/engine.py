@@ -329,3 +329,13 @@ def model_for_table(recipe: Recipe, table: Table) -> list[dict[str, Any]] | None
     several = (bool(pictures) + len(texts) + has_table) > 1
     return model_for_data(model, bool(pictures) and not has_table and not texts, has_table or several,
                           text_only=text_only)
+
+
+def tokenize_options(recipe: Recipe) -> Any:
+    """The draft's first tokenize step's options (what the Data page's text view tokenizes with), or None."""
+    from studio.text.params import TokenizeParams
+
+    step = next((s for s in recipe.preprocessing if s.get("kind") == "tokenize"), None)
+    if step is None:
+        return None
+    return TokenizeParams.model_validate({k: v for k, v in step.items() if k != "kind"})
