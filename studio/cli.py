@@ -1,4 +1,4 @@
-"""The `studio` command: train, export, bench, predict, list what is built in, start the app.
+"""The `studio` command: train, sweep, export, bench, predict, list what is built in, start the app.
 
 Every command imports what it needs lazily: `studio predict` must run without importing torch.
 A person's mistake exits with status 2 and one sentence on stderr, never a traceback.
@@ -83,6 +83,10 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--out", default="runs", type=_folder, help="folder that holds run directories (default: runs)")
     t.add_argument("--quiet", action="store_true", help="no progress bar, and no lines on what loading decided")
     t.set_defaults(handler=_train)
+
+    from studio.sweep_cli import add_parser as add_sweep
+
+    add_sweep(sub, _folder)
 
     sub.add_parser("datasets", help="list the built-in datasets").set_defaults(handler=_datasets)
     sub.add_parser("recipes", help="list the preset recipes").set_defaults(handler=_recipes)
