@@ -51,13 +51,13 @@ def check_space(recipe: Recipe, space: Space) -> None:
 
 
 def _try(recipe: Recipe, param: Param, value: Any, values: dict[str, Any], together: bool = False) -> None:
+    together_with = ", ".join(f"{p} {quote(v, 20)}" for p, v in values.items())
+    context = f" with {together_with}" if together else ""
     try:
         built = apply_params(recipe, values)
-    except SpaceError:
-        raise
+    except SpaceError as err:  # a path that names nothing (for this combination of kinds)
+        raise SpaceError(_short(f"{err}{' (' + context.strip() + ')' if context else ''}")) from None
     except RecipeError as err:
-        others = ", ".join(f"{p} {quote(v, 20)}" for p, v in values.items() if p != param.path)
-        context = f" with {others}" if together and others else ""
         raise SpaceError(_short(f"space {quote(param.path)}: the recipe refuses {quote(value, 30)}{context}: "
                                 f"{err}")) from None
     if built.data.split.val <= 0:
