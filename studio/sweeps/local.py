@@ -13,12 +13,13 @@ import multiprocessing as mp
 import signal
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import optuna
 from optuna.trial import TrialState
 
-from studio.errors import RecipeError
+from studio.errors import RecipeError, TrainingError
 from studio.sweeps.apply import apply_params
 from studio.sweeps.study import trial_id
 from studio.sweeps.trial import TrialOutcome, TrialTask, run_trial
@@ -31,6 +32,7 @@ def _init_worker(stop: Any) -> None:
     global _STOP
     _STOP = stop
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the sweep's process, which sets `stop`
+    import studio.pipeline  # noqa: F401  (torch and the rest once per process, not in the first trial's time)
 
 
 def _work(task: TrialTask) -> TrialOutcome:
@@ -58,7 +60,13 @@ def run_local(study: optuna.Study, ctx: Any, todo: int, parallel: int, on_outcom
                         on_outcome(task)
                         ended += 1
                         continue
-                    running[pool.submit(_work, task)] = trial
+                    try:
+                        running[pool.submit(_work, task)] = trial
+                    except BrokenProcessPool:
+                        _tell(study, trial, TrialOutcome(trial.number, "stopped", None, None, "", 0.0))
+                        raise TrainingError("the sweep's worker processes ended before training (see the log above "
+                                            "for why); the sweep folder keeps what ended, run it again to "
+                                            "continue") from None
                 if should_stop():
                     stop.set()
                     todo = asked

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,9 +47,21 @@ class PrunerSpec:
         raise StudioError(f"pruner {self.kind!r} is not known; choose one of {', '.join(PRUNERS)}")
 
 
+class _Connection(sqlite3.Connection):
+    """SQLite in write-ahead-log mode, synced at checkpoints: a trial reports every epoch, and a fully
+    synced commit costs tens of milliseconds on a busy disk. A crashed process loses nothing; a crashed
+    machine may lose the last reports, never the file."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.execute("PRAGMA journal_mode=WAL")
+        self.execute("PRAGMA synchronous=NORMAL")
+
+
 def storage(url: str) -> optuna.storages.RDBStorage:
     """The study's SQLite storage; a writer waits for another process's lock instead of failing."""
-    return optuna.storages.RDBStorage(url, engine_kwargs={"connect_args": {"timeout": SQLITE_TIMEOUT_S}})
+    return optuna.storages.RDBStorage(
+        url, engine_kwargs={"connect_args": {"timeout": SQLITE_TIMEOUT_S, "factory": _Connection}})
 
 
 def open_study(folder: SweepFolder, direction: str, pruner: PrunerSpec, seed: int, parallel: int,
