@@ -55,6 +55,7 @@ def all_cases() -> dict[str, Case]:
         cases_recipe,
         cases_recipe_file,
         cases_run,
+        cases_sweep,
     )
 
     return CASES
