@@ -94,3 +94,28 @@ def test_values_refused_only_together_are_caught() -> None:
 def test_a_space_file_that_is_not_json() -> None:
     with pytest.raises(SpaceError, match=r"space file 'space\.json'"):
         space_from_json(b"{not json", "space.json")
+
+
+def test_the_apps_rows_make_the_same_space() -> None:
+    from studio.sweeps.rows import default_rows, space_from_rows
+
+    rows = default_rows(recipe())
+    assert space_from_rows(rows).to_json() == {"optimizer.lr": {"log_uniform": [1e-4, 0.1]},
+                                               "model.0.units": {"choice": [16, 32, 64, 128]}}
+    space = space_from_rows([{"path": "optimizer.kind", "kind": "choice", "choices": "adam, sgd"},
+                             {"path": "", "kind": None}])  # an empty row is skipped
+    assert space.to_json() == {"optimizer.kind": {"choice": ["adam", "sgd"]}}
+    with pytest.raises(SpaceError, match="choose a kind"):
+        space_from_rows([{"path": "optimizer.lr", "kind": None}])
+    with pytest.raises(SpaceError, match="the space is empty"):
+        space_from_rows([{"path": " ", "kind": "uniform"}])
+    with pytest.raises(SpaceError, match="already searched"):
+        space_from_rows([{"path": "optimizer.lr", "kind": "uniform", "low": 0, "high": 1}] * 2)
+
+
+@pytest.mark.parametrize("kind, name", [("median", "MedianPruner"), ("asha", "SuccessiveHalvingPruner"),
+                                        ("none", "NopPruner")])
+def test_each_pruner_is_optunas_own(kind, name) -> None:
+    from studio.sweeps.study import PrunerSpec
+
+    assert type(PrunerSpec(kind).build()).__name__ == name
