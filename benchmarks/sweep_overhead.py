@@ -94,6 +94,9 @@ def main() -> None:
         print(f"{name:<6} {r['wall']:8.1f} {r['trial_sum']:16.1f} {r['ideal']:15.1f} {start:>12} {r['ratio']:7.2f}")
     print(f"plain train_recipe, one after another: {plain_sum:.1f} s; trial/plain (local): "
           f"{results['local']['trial_sum'] / plain_sum:.2f}")
+    if "ray" in results:
+        r = results["ray"]
+        print(f"ray without starting Ray: {(r['wall'] - r['ray_start']) / r['ideal']:.2f}")
     for name, r in results.items():
         print(f"ratio {name}: {r['ratio']:.2f} (target <= 1.25)")
 
