@@ -46,7 +46,15 @@ def run_local(study: optuna.Study, ctx: Any, todo: int, parallel: int, on_outcom
     mpc = mp.get_context("spawn")
     stop = mpc.Event()
     running: dict[Future[TrialOutcome], optuna.Trial] = {}
-    asked = ended = 0
+    ended: list[TrialOutcome] = []  # told to the study, not yet to on_outcome (the next trial starts first)
+    asked = told = 0
+
+    def flush() -> None:
+        nonlocal told
+        for outcome in ended[told:]:
+            told += 1
+            on_outcome(outcome)
+
     with ProcessPoolExecutor(max_workers=parallel, mp_context=mpc, initializer=_init_worker,
                              initargs=(stop,)) as pool:
         try:
@@ -57,8 +65,7 @@ def run_local(study: optuna.Study, ctx: Any, todo: int, parallel: int, on_outcom
                     task = _task(ctx, trial)
                     if isinstance(task, TrialOutcome):  # the recipe refused the drawn values
                         _tell(study, trial, task)
-                        on_outcome(task)
-                        ended += 1
+                        ended.append(task)
                         continue
                     try:
                         running[pool.submit(_work, task)] = trial
@@ -67,6 +74,7 @@ def run_local(study: optuna.Study, ctx: Any, todo: int, parallel: int, on_outcom
                         raise TrainingError("the sweep's worker processes ended before training (see the log above "
                                             "for why); the sweep folder keeps what ended, run it again to "
                                             "continue") from None
+                flush()
                 if should_stop():
                     stop.set()
                     todo = asked
@@ -77,8 +85,8 @@ def run_local(study: optuna.Study, ctx: Any, todo: int, parallel: int, on_outcom
                     trial = running.pop(future)
                     outcome = _outcome(future, trial)
                     _tell(study, trial, outcome)
-                    on_outcome(outcome)
-                    ended += 1
+                    ended.append(outcome)
+            flush()
         except BaseException:
             stop.set()  # Ctrl-C or an error: the trials stop after their batch and are saved
             for future, trial in running.items():
@@ -87,9 +95,10 @@ def run_local(study: optuna.Study, ctx: Any, todo: int, parallel: int, on_outcom
                 except BaseException:
                     continue
                 _tell(study, trial, outcome)
-                on_outcome(outcome)
+                ended.append(outcome)
+            flush()
             raise
-    return ended
+    return len(ended)
 
 
 def _task(ctx: Any, trial: optuna.Trial) -> TrialTask | TrialOutcome:
