@@ -49,13 +49,19 @@ def sweep(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("sweeps") / recipe.name
     settings = SweepSettings(recipe=recipe, space=space, trials=args.trials, out=out, parallel=args.parallel,
                              ray=args.ray, pruner=args.pruner, seed=args.seed, access=DataAccess.cli(path))
-    previous = signal.signal(signal.SIGTERM, _interrupt) if _main_thread() else None
+    received: list[int] = []
+
+    def interrupt(signum: int, frame: Any) -> None:  # SIGTERM ends the sweep as Ctrl-C does
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt) if _main_thread() else None
     try:
         result = run_sweep(settings, on_trial=_print_trial)
     except KeyboardInterrupt:
         print(f"interrupted: {out} keeps the trials that ended; run the same command to continue the sweep",
               file=sys.stderr)
-        return 130
+        return 128 + (received[0] if received else signal.SIGINT)
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
@@ -74,10 +80,6 @@ def _print_trial(row: dict[str, Any], ended: int, target: int) -> None:
     note = f" ({row['message']})" if row["status"] in ("failed", "pruned") and row["message"] else ""
     print(f"trial {row['trial']} [{ended}/{target}]: {row['status']}{value}{seconds}: "
           f"{params_text(row['params'])}{note}", flush=True)
-
-
-def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
 
 
 def _main_thread() -> bool:

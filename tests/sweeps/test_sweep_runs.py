@@ -94,3 +94,32 @@ def test_a_sweep_through_ray_tune_on_a_local_ray(recipe_file, tmp_path, capsys) 
     assert code == 0, err
     _check_finished_sweep(out, 2)
     assert not ray.is_initialized() and "best: trial" in text
+
+
+def test_sigterm_stops_the_running_trials_and_the_same_command_continues(tmp_path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    raw = tiny_recipe(epochs=400)
+    raw["regularization"]["early_stopping"] = None
+    recipe = tmp_path / "long.json"
+    recipe.write_text(json.dumps(raw), encoding="utf-8")
+    out = tmp_path / "sweep"
+    argv = [sys.executable, "-m", "studio.cli", "sweep", str(recipe), "--space", str(space_file(tmp_path, SPACE)),
+            "--trials", "2", "--out", str(out)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and not list((out / "runs").glob("*/metrics.csv")):
+        time.sleep(0.5)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143 and "run the same command to continue" in err, err
+    rows = _rows(out)
+    assert [r["status"] for r in rows] == ["interrupted"]
+    assert RunDir.open(rows[0]["run_dir"]).summary().status == RunStatus.STOPPED
