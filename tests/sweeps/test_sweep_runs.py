@@ -96,7 +96,7 @@ def test_a_sweep_through_ray_tune_on_a_local_ray(recipe_file, tmp_path, capsys) 
     assert not ray.is_initialized() and "best: trial" in text
 
 
-def test_sigterm_stops_the_running_trials_and_the_same_command_continues(tmp_path) -> None:
+def test_sigterm_saves_the_running_trial_as_stopped_and_says_how_to_continue(tmp_path) -> None:
     import os
     import signal
     import subprocess
