@@ -37,6 +37,8 @@ _OWNER = "studio.owner"
 _ERRORS = "studio.widget_errors"
 _UPLOADS = "studio.upload_dir"
 _STARTED = "studio.session_started"
+_SWEEP = "studio.sweep_id"
+SWEEP_ROWS = "studio.sweep_rows"  # the Sweep page's space editor (a data_editor's key)
 PREDICT_UPLOADS = "predict"  # sub-folder for CSVs to predict, so they never replace the training data
 
 
@@ -183,6 +185,15 @@ def sync_url() -> None:
     run = get_run_id()
     if run and st.query_params.get("run") != run:
         st.query_params["run"] = run
+
+
+def get_sweep_id() -> str | None:
+    """The sweep job this session started last (the Sweep page watches it)."""
+    return st.session_state.get(_SWEEP)
+
+
+def set_sweep_id(sweep_id: str | None) -> None:
+    st.session_state[_SWEEP] = sweep_id
 
 
 # -- uploads --------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The `studio` command: train, export, bench, predict, explain, list what is built in, start the app.
+"""The `studio` command: train, sweep, distill, prune, export, bench, predict, explain, list what is built in,
+start the app.
 
 Every command imports what it needs lazily: `studio predict` must run without importing torch.
 A person's mistake exits with status 2 and one sentence on stderr, never a traceback.
@@ -118,6 +119,9 @@ def _parser() -> argparse.ArgumentParser:
     pn.add_argument("--epochs", type=int, default=2, help="fine-tuning epochs after each step (default 2)")
     pn.add_argument("--out", default="runs", type=_folder, help="folder that holds run directories (default: runs)")
     pn.set_defaults(handler=_prune)
+    from studio.sweep_cli import add_parser as add_sweep
+
+    add_sweep(sub, _folder)
 
     sub.add_parser("datasets", help="list the built-in datasets").set_defaults(handler=_datasets)
     sub.add_parser("recipes", help="list the preset recipes").set_defaults(handler=_recipes)

@@ -57,6 +57,7 @@ def all_cases() -> dict[str, Case]:
         cases_run,
         cases_series,
         cases_text,
+        cases_sweep,
     )
 
     return CASES
