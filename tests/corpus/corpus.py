@@ -56,8 +56,8 @@ def all_cases() -> dict[str, Case]:
         cases_recipe_file,
         cases_run,
         cases_series,
-        cases_text,
         cases_sweep,
+        cases_text,
     )
 
     return CASES
