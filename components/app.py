@@ -29,6 +29,7 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {  # section -> (file, title, 
     "Run": [
         ("train.py", "Train", ":material/play_circle:"),
         ("evaluate.py", "Evaluate", ":material/analytics:"),
+        ("sweep.py", "Sweep", ":material/manage_search:"),
     ],
     "Ship": [
         ("export.py", "Export", ":material/file_export:"),

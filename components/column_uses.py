@@ -1,8 +1,8 @@
 """The Data page's "Use it as" choice per column: writes ``data.columns`` into the draft recipe.
 
 ``auto`` leaves a column to the automatic typing (no entry in ``data.columns``); ``numeric``,
-``categorical`` and ``ignore`` are written as they are. A use the recipe holds that is not offered
-here (``feature``, a reserved ``text``/``image``) is still shown, so loading a recipe never hides it.
+``categorical``, ``text`` and ``ignore`` are written as they are. A use the recipe holds that is not
+offered here (``feature``, ``image``) is still shown, so loading a recipe never hides it.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ USE_KEY = f"{W}data.use"  # + "." + column name
 PICK_KEY = f"{W}data.use.pick"
 ERROR_KEY = "data.use.error"
 AUTO = "auto"
-OFFERED = [AUTO, "numeric", "categorical", "ignore"]
+OFFERED = [AUTO, "numeric", "categorical", "text", "ignore"]
 GRID_MAX = 24  # up to this many columns get a choice each; a wider table gets a column picker
 HELP = ("auto: as loading decides; numeric: every value a number; categorical: every distinct value a "
-        "category (a coded 1-4 column); ignore: never used.")
+        "category (a coded 1-4 column); text: words read in order (reviews, descriptions); ignore: never used.")
 
 
 def use_key(column: str) -> str:

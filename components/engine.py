@@ -322,6 +322,20 @@ def model_for_table(recipe: Recipe, table: Table) -> list[dict[str, Any]] | None
     if recipe.encoders:
         return None  # a network of several inputs was built by hand
     pictures = set(table.images)
-    has_table = any(f not in pictures for f in table.features)
+    texts = [f for f in table.features if table.column_types.get(f) == "text"]
+    has_table = any(f not in pictures and f not in texts for f in table.features)
     model = [dict(b) for b in recipe.model]
-    return model_for_data(model, bool(pictures) and not has_table, has_table)
+    text_only = len(texts) == 1 and not has_table and not pictures
+    several = (bool(pictures) + len(texts) + has_table) > 1
+    return model_for_data(model, bool(pictures) and not has_table and not texts, has_table or several,
+                          text_only=text_only)
+
+
+def tokenize_options(recipe: Recipe) -> Any:
+    """The draft's first tokenize step's options (what the Data page's text view tokenizes with), or None."""
+    from studio.text.params import TokenizeParams
+
+    step = next((s for s in recipe.preprocessing if s.get("kind") == "tokenize"), None)
+    if step is None:
+        return None
+    return TokenizeParams.model_validate({k: v for k, v in step.items() if k != "kind"})

@@ -309,3 +309,51 @@ def hidden_units(b: Mapping) -> go.Figure:
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False)
     return _layout(fig, "Hidden units (each unit's activation over the plane)", "", "", height=max(HEIGHT, 70 * rows))
+
+
+def feature_importance(table: pd.DataFrame, metric: str) -> go.Figure:
+    """Permutation importance per raw column (``column``, ``mean_drop``, ``std_drop``): horizontal bars, the
+    most important on top, the spread of the shuffles as whiskers."""
+    fig = go.Figure(go.Bar(x=table["mean_drop"].tolist(), y=[str(c) for c in table["column"]], orientation="h",
+                           error_x={"type": "data", "array": table["std_drop"].tolist(), "visible": True},
+                           hovertemplate="%{y}: drop %{x:.4f}<extra></extra>"))
+    fig.update_yaxes(type="category", autorange="reversed")
+    return _layout(fig, f"Feature importance: drop in test {metric} when a column is shuffled",
+                   f"drop in {metric} ({metric} units)", "input column (name)",
+                   height=max(HEIGHT, 90 + 28 * len(table)))
+
+
+def attributions(row: pd.DataFrame, what: str, output: float, base_output: float) -> go.Figure:
+    """One prediction's attribution per raw column (``column``, ``value``, ``attribution``): bars that push
+    the output up in green, down in red, the largest on top. ``what`` names the output ("P(yes)")."""
+    values = row["attribution"].astype(float).tolist()
+    labels = [f"{c} = {v}" if str(v) else str(c) for c, v in zip(row["column"], row["value"], strict=True)]
+    fig = go.Figure(go.Bar(x=values, y=labels, orientation="h",
+                           marker={"color": ["#2ca02c" if v >= 0 else "#d62728" for v in values]},
+                           hovertemplate="%{y}: %{x:+.4g}<extra></extra>"))
+    fig.update_yaxes(type="category", autorange="reversed")
+    return _layout(fig, f"Why {what} is {output:.4g} (it is {base_output:.4g} for the baseline)",
+                   f"change in {what} (output units)", "input column = value", height=max(HEIGHT, 90 + 28 * len(row)))
+
+
+TOKENS_PER_LINE = 12
+
+
+def token_attributions(tokens: Sequence[tuple[str, float]], column: str) -> go.Figure:
+    """A text's tokens in reading order, TOKENS_PER_LINE a line, each coloured by its attribution (green: toward
+    the explained output, red: away from it)."""
+    lines = max(1, -(-len(tokens) // TOKENS_PER_LINE))
+    z: list[list[float | None]] = [[None] * TOKENS_PER_LINE for _ in range(lines)]
+    text: list[list[str]] = [[""] * TOKENS_PER_LINE for _ in range(lines)]
+    for i, (token, score) in enumerate(tokens):
+        z[i // TOKENS_PER_LINE][i % TOKENS_PER_LINE] = float(score)
+        text[i // TOKENS_PER_LINE][i % TOKENS_PER_LINE] = plotly_text(token)  # nested lists: escaped here
+    top = max((abs(s) for _, s in tokens), default=0.0) or 1.0
+    fig = go.Figure(go.Heatmap(z=z, text=text, texttemplate="%{text}",
+                               hovertemplate="%{text}: %{z:+.4g}<extra></extra>",
+                               colorscale=[[0, "#d62728"], [0.5, "#ffffff"], [1, "#2ca02c"]], zmin=-top, zmax=top,
+                               xgap=2, ygap=2, colorbar={"title": {"text": "attribution"}}))
+    fig.update_xaxes(showticklabels=False)
+    fig.update_yaxes(autorange="reversed", showticklabels=False)
+    return _layout(fig, f"What each word of {column!r} added", "token (reading order)", "line",
+                   height=110 + 40 * lines)

@@ -204,8 +204,9 @@ def render_params(
     columns: int = 3,
 ) -> None:
     """Draw one widget per field of ``params`` showing ``values`` (defaults for missing ones)."""
-    simple = [(n, f) for n, f in params.model_fields.items() if not _is_item_list(f.annotation)]
-    lists = [n for n, f in params.model_fields.items() if _is_item_list(f.annotation)]
+    shown = {n: f for n, f in params.model_fields.items() if _ui(f) != "hidden"}  # drawn by their own component
+    simple = [(n, f) for n, f in shown.items() if not _is_item_list(f.annotation)]
+    lists = [n for n, f in shown.items() if _is_item_list(f.annotation)]
     if simple:
         cols = st.columns(min(columns, len(simple)))
         for i, (name, info) in enumerate(simple):
@@ -214,6 +215,11 @@ def render_params(
     for name in lists:
         if nested is not None:
             nested(name, list(values.get(name) or []))
+
+
+def _ui(info: FieldInfo) -> Any:
+    extra = info.json_schema_extra
+    return extra.get("ui") if isinstance(extra, dict) else None
 
 
 def _field(name: str, info: FieldInfo, value: Any, scope: str, apply: Apply) -> None:

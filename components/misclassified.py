@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components import confusion_select
+from components import confusion_select, explain
+from components.heatmap import overlay
 from components.safe import md
 from studio.runs import RunDir, load_run
 from studio.runs.predictions import confusion_cells, hardest, in_cell, test_predictions
@@ -50,14 +51,15 @@ def caption(row: Any) -> str:
     return text if row.correct else f"{text} · p(true) {row.p_true:.0%}"
 
 
-def gallery(rows: pd.DataFrame, pictures: np.ndarray, limit: int) -> None:
-    """The pictures of ``rows`` (positions into ``pictures``), with their captions."""
+def gallery(rows: pd.DataFrame, pictures: np.ndarray, limit: int, heat: dict[int, np.ndarray] | None = None) -> None:
+    """The pictures of ``rows`` (positions into ``pictures``), with their captions; with ``heat`` (row ->
+    (H, W)), each painted with what the model looked at."""
     if rows.empty:
         st.info("No test pictures here.")
         return
     shown = rows.head(limit)
-    st.image([display_pixels(pictures[i]) for i in shown.index], caption=[caption(r) for r in shown.itertuples()],
-             width=SIDE)
+    show = (lambda i: overlay(pictures[i], heat[i])) if heat else (lambda i: display_pixels(pictures[i]))
+    st.image([show(i) for i in shown.index], caption=[caption(r) for r in shown.itertuples()], width=SIDE)
     if len(rows) > limit:
         st.caption(f"The {limit} least sure of their true class of {len(rows)}.")
 
@@ -82,10 +84,15 @@ def section(run_dir: Path, matrix: list[list[int]], labels: list[str], normalize
     what = "misclassified" if cell is None else f"true {md(cell[0])}, predicted {md(cell[1])}"
     st.subheader("Test pictures: " + what if pictures is not None else "Test rows: " + what)
     if pictures is not None:
-        gallery(chosen, pictures, SHOWN)
+        heat = None
+        if st.toggle("Show what the model looked at", key=f"{key}.heat",
+                     help="Paints the pixels that moved the model most toward the class it predicted."):
+            heat = explain.gallery_heatmaps(run_dir, [*chosen.index[:SHOWN], *worst.index])
+            st.caption(explain.HEAT_CAPTION)
+        gallery(chosen, pictures, SHOWN, heat)
         st.subheader("Hardest examples")
         st.caption("The test pictures whose true class got the lowest probability, right or wrong.")
-        gallery(worst, pictures, HARDEST)
+        gallery(worst, pictures, HARDEST, heat)
     others = [c for c in frame.columns if c not in images]  # the target and any table features
     if pictures is None or len(others) > 1:  # table features: the rows themselves
         if chosen.empty:

@@ -13,7 +13,8 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import engine
+from components import engine, explain
+from components.heatmap import overlay
 from components.safe import md
 from components.safe import plotly as plotly_text
 from studio.errors import StudioError
@@ -56,9 +57,20 @@ def section(model: Path, schema: Any) -> None:
     for _name, reason in result.failed:
         st.error(md(reason))
     k = min(TOP_K, len(result.class_labels))
+    heat = None
+    if result.names and st.toggle("Show what the model looked at", key=f"{KEY}.heat",
+                                  help="Paints the pixels that moved the model toward its answer (Integrated "
+                                       "Gradients through the run's network)."):
+        heat = explain.upload_heatmaps(model.parent, [pictures[p][1] for p in result.kept])
+        if heat is not None:
+            st.caption(explain.HEAT_CAPTION)
     for i, (name, position) in enumerate(zip(result.names, result.kept, strict=True)):
         top = result.top(i, k)
         left, right = st.columns([1, 2])
-        left.image(pictures[position][1], caption=md(name), width=160)
+        if heat is None:
+            left.image(pictures[position][1], caption=md(name), width=160)
+        else:
+            seen = explain.decoded_picture(model.parent, pictures[position][1])
+            left.image(overlay(seen, heat[i], side=160), caption=md(name), width=160)
         right.markdown(f"**{md(top[0][0])}** ({top[0][1]:.0%})")
         right.plotly_chart(top_k_figure(top), key=f"{KEY}.bars.{i}")

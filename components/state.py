@@ -40,6 +40,8 @@ _UPLOADS = "studio.upload_dir"
 _STARTED = "studio.session_started"
 _NOTICE = "studio.notice"
 _LINK = "studio.link_seen"  # the shared-link token this session has already read
+_SWEEP = "studio.sweep_id"
+SWEEP_ROWS = "studio.sweep_rows"  # the Sweep page's space editor (a data_editor's key)
 PREDICT_UPLOADS = "predict"  # sub-folder for CSVs to predict, so they never replace the training data
 
 
@@ -216,6 +218,15 @@ def sync_url() -> None:
         st.query_params["run"] = run
 
 
+def get_sweep_id() -> str | None:
+    """The sweep job this session started last (the Sweep page watches it)."""
+    return st.session_state.get(_SWEEP)
+
+
+def set_sweep_id(sweep_id: str | None) -> None:
+    st.session_state[_SWEEP] = sweep_id
+
+
 # -- uploads --------------------------------------------------------------------------------------
 
 
@@ -271,8 +282,20 @@ def train_blocked_reason() -> str | None:
     """Why the draft cannot be trained (the engine's sentence), or None when it can."""
     from components import engine  # late: engine imports torch-heavy modules
 
+    recipe = get_recipe()
     try:
-        engine.model_summary(get_recipe())
+        engine.model_summary(recipe)
     except StudioError as err:
         return str(err)
+    source = recipe.training.init_from
+    if source is not None and not _own_run(source):
+        return ("training.init_from names a run that is not one of yours on this server; choose one under "
+                "'Start from run…' (Epochs & device)")
     return None
+
+
+def _own_run(path: str) -> bool:
+    """Whether ``path`` is a run this session may list (so the app never reads another's weights)."""
+    from studio.runs import list_runs
+
+    return any(str(r.path) == path for r in list_runs(settings.runs_dir(), runs_user()))

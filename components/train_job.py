@@ -27,7 +27,7 @@ FIRST_POINT_WAIT = 0.4  # seconds the Train click may wait for the first epoch
 
 
 def _target(recipe: Recipe, root: Path, info: dict[str, Any], prepared: Any, access: DataAccess,
-            user: str) -> Any:
+            user: str, resume: Any = None) -> Any:
     """The Job's body; everything it needs from the session is passed in (it runs on another thread)."""
     from studio.pipeline import train_recipe
 
@@ -36,7 +36,7 @@ def _target(recipe: Recipe, root: Path, info: dict[str, Any], prepared: Any, acc
             info["run_dir"] = str(path)
 
         return train_recipe(recipe, runs_root=root, callbacks=[Relay(control.emit)], control=control,
-                            on_run_dir=remember, prepared=prepared, access=access, user=user,
+                            on_run_dir=remember, prepared=prepared, access=access, user=user, resume=resume,
                             probes=[BoundaryProbe()])  # it stays quiet unless the data is 2-D
 
     return run
@@ -44,13 +44,30 @@ def _target(recipe: Recipe, root: Path, info: dict[str, Any], prepared: Any, acc
 
 def start_training() -> None:
     """Button callback: train the draft recipe in the background and make it this tab's run."""
-    recipe = state.get_recipe()
+    _start(state.get_recipe())
+
+
+def continue_run(run_dir: Path, more: int, error_key: str) -> None:
+    """Button callback: continue ``run_dir`` for ``more`` epochs as a new run, this tab's run; a run that
+    cannot go on leaves its sentence as the widget error ``error_key``."""
+    from studio.runs.resume import plan_resume
+
+    state.clear_widget_error(error_key)
+    try:
+        plan = plan_resume(run_dir, more)
+    except StudioError as err:
+        state.set_widget_error(error_key, str(err))
+        return
+    _start(plan.recipe, plan)
+
+
+def _start(recipe: Recipe, resume: Any = None) -> None:
     try:
         prepared = engine.prepared(recipe)  # cached: the page has prepared it already
     except StudioError:
         prepared = None  # train_recipe raises the same sentence, shown as the run's failure
     info: dict[str, Any] = {}
-    job = Job(_target(recipe, runs_dir(), info, prepared, state.data_access(), state.user_key()),
+    job = Job(_target(recipe, runs_dir(), info, prepared, state.data_access(), state.user_key(), resume),
               name=recipe.name)
     handle = jobs.registry().add(state.owner_token(), job, recipe.name)
     handle.info = info

@@ -1,4 +1,5 @@
-"""The `studio` command: train, export, bench, predict, list what is built in, start the app.
+"""The `studio` command: train, sweep, distill, prune, export, bench, predict, explain, list what is built in,
+start the app.
 
 Every command imports what it needs lazily: `studio predict` must run without importing torch.
 A person's mistake exits with status 2 and one sentence on stderr, never a traceback.
@@ -65,6 +66,16 @@ def _folder(value: str) -> str:
     return value
 
 
+def _repeats(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 1000:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 1000, got {quote(value)}")
+    return n
+
+
 def _port(value: str) -> int:
     try:
         port = int(value)
@@ -80,10 +91,38 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     t = sub.add_parser("train", help="train a recipe and save a run directory")
-    t.add_argument("recipe", help="a recipe JSON file, or the name of a preset (see `studio recipes`)")
+    t.add_argument("recipe", nargs="?", default=None,
+                   help="a recipe JSON file, or the name of a preset (see `studio recipes`)")
+    t.add_argument("--resume", default=None, metavar="RUN",
+                   help="continue this run from its last checkpoint, as a new run linked to it (no RECIPE)")
+    t.add_argument("--epochs", type=int, default=None, metavar="N",
+                   help="with --resume: train N more epochs (default: up to the run's own epochs)")
     t.add_argument("--out", default="runs", type=_folder, help="folder that holds run directories (default: runs)")
     t.add_argument("--quiet", action="store_true", help="no progress bar, and no lines on what loading decided")
     t.set_defaults(handler=_train)
+
+    d = sub.add_parser("distill", help="train a smaller student on a teacher run's soft targets, and compare them")
+    d.add_argument("teacher", help="the teacher's run directory")
+    d.add_argument("student", help="the student's recipe (JSON file or preset); the teacher's data and "
+                                   "preprocessing are used")
+    d.add_argument("--temperature", type=float, default=None, help="softens the teacher's probabilities (default 4)")
+    d.add_argument("--alpha", type=float, default=None, help="weight of the teacher's targets (default 0.7)")
+    d.add_argument("--out", default="runs", type=_folder, help="folder that holds run directories (default: runs)")
+    d.add_argument("--quiet", action="store_true", help="no progress bar")
+    d.set_defaults(handler=_distill)
+
+    pn = sub.add_parser("prune", help="prune a run in steps (fine-tuning after each) and compare the steps")
+    pn.add_argument("run_dir")
+    pn.add_argument("--sparsity", type=float, required=True, help="share of weights (or units) removed, e.g. 0.5")
+    pn.add_argument("--structured", action="store_true",
+                    help="remove whole units and channels: a smaller, faster file (else single weights become 0)")
+    pn.add_argument("--steps", type=int, default=2, help="pruning steps, each a run (default 2)")
+    pn.add_argument("--epochs", type=int, default=2, help="fine-tuning epochs after each step (default 2)")
+    pn.add_argument("--out", default="runs", type=_folder, help="folder that holds run directories (default: runs)")
+    pn.set_defaults(handler=_prune)
+    from studio.sweep_cli import add_parser as add_sweep
+
+    add_sweep(sub, _folder)
 
     sub.add_parser("datasets", help="list the built-in datasets").set_defaults(handler=_datasets)
     sub.add_parser("recipes", help="list the preset recipes").set_defaults(handler=_recipes)
@@ -107,6 +146,15 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="latency and throughput of a run: torch vs onnxruntime")
     b.add_argument("run_dir")
     b.set_defaults(handler=_bench)
+
+    x = sub.add_parser("explain", help="permutation importance of each input column on a run's test split")
+    x.add_argument("run_dir")
+    x.add_argument("--repeats", type=_repeats, default=5, metavar="N",
+                   help="shuffles per column; more gives a steadier mean (default 5)")
+    x.add_argument("--seed", type=int, default=0, help="seed of the shuffles (default 0)")
+    x.add_argument("--out", default=None, metavar="FILE.csv",
+                   help="also write the table to this CSV (it is always saved in the run as importance.csv)")
+    x.set_defaults(handler=_explain)
 
     pr = sub.add_parser("predict", help="predict a CSV, or pictures, with an exported model (onnxruntime only)")
     pr.add_argument("model", help="model.onnx written by `studio export`")
@@ -153,6 +201,18 @@ def _train(args: argparse.Namespace) -> int:
     from studio.recipe import load_recipe
     from studio.train_cli import train_from_cli
 
+    if args.resume is not None:
+        if args.recipe is not None:
+            raise StudioError("give either a RECIPE or --resume RUN, not both: a continued run trains its own recipe")
+        from studio.runs.resume import plan_resume
+
+        plan = plan_resume(args.resume, args.epochs)
+        return train_from_cli(plan.recipe, plan.parent.path / "recipe.json", Path(args.out), quiet=args.quiet,
+                              resume=plan)
+    if args.recipe is None:
+        raise StudioError("give a recipe to train (a JSON file or a preset name), or --resume RUN")
+    if args.epochs is not None:
+        raise StudioError("--epochs goes with --resume; to change a recipe's epochs, edit its training.epochs")
     path = resolve_recipe_path(args.recipe)
     recipe = load_recipe(path)
     return train_from_cli(recipe, path, Path(args.out), quiet=args.quiet)
@@ -173,6 +233,38 @@ def _link(args: argparse.Namespace) -> int:
     from studio.share import link
 
     print(link(load_recipe(resolve_recipe_path(args.recipe)), args.base))
+    return 0
+
+
+def _distill(args: argparse.Namespace) -> int:
+    from studio.export.compare import compare_runs, format_table
+    from studio.recipe import load_recipe
+    from studio.train.distill import student_recipe
+    from studio.train_cli import train_from_cli
+
+    path = resolve_recipe_path(args.student)
+    recipe = student_recipe(args.teacher, load_recipe(path), args.temperature, args.alpha)
+    made: list[Path] = []
+    status = train_from_cli(recipe, path, Path(args.out), quiet=args.quiet, made=made)
+    if status != 0:
+        return status
+    print("\n".join(format_table(compare_runs([("teacher", args.teacher), ("student", made[0])]))))
+    return 0
+
+
+def _prune(args: argparse.Namespace) -> int:
+    from studio.compress import prune_run
+    from studio.export.compare import format_table
+
+    report = prune_run(args.run_dir, args.sparsity, args.structured, args.steps, args.epochs, args.out)
+    for note in report.notes:
+        print(note)
+    print("\n".join(format_table(report.table())))
+    if not args.structured:
+        print("note: unstructured pruning stores its zeros like other weights: the file and the latency stay the "
+              "same (use --structured for a smaller, faster model)")
+    for run in report.runs:
+        print(run)
     return 0
 
 
@@ -252,6 +344,37 @@ def _bench(args: argparse.Namespace) -> int:
     print(shown.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
     print(f"wrote {Path(args.run_dir) / 'bench.csv'}")
     return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from studio.explain import explain_run
+
+    if args.out:
+        check_output_file(args.out)
+    table = explain_run(args.run_dir, repeats=args.repeats, seed=args.seed)
+    for line in describe_importance(table):
+        print(line)
+    if args.out:
+        from studio.atomic import write_text_atomic
+        from studio.export.csv_safety import to_safe_csv
+
+        try:
+            write_text_atomic(args.out, to_safe_csv(table))
+        except OSError as err:
+            raise StudioError(f"cannot write {quote(args.out, 120)} ({err.strerror or err}); "
+                              "choose another --out") from None
+        print(f"wrote {args.out}")
+    return 0
+
+
+def describe_importance(table: Any) -> list[str]:
+    """The lines `studio explain` prints: what was measured, then one line per column."""
+    a = table.attrs
+    lines = [f"test {a['metric']} {a['score']:.4f} on {a['rows']} rows; drop when a column is shuffled "
+             f"(mean ± std of {a['repeats']} shuffles, seed {a['seed']}):"]
+    shown = table.rename(columns={"mean_drop": "drop", "std_drop": "std"})
+    lines.extend(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}").splitlines())
+    return lines
 
 
 def _predict(args: argparse.Namespace) -> int:

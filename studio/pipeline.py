@@ -17,13 +17,17 @@ import torch
 import studio
 from studio.data.access import DataAccess
 from studio.errors import StudioError
+from studio.explain.baseline import typical_row
 from studio.prepared import Prepared, build_model, model_summary, prepare, steps_per_epoch
 from studio.recipe import Recipe
 from studio.runs import Heartbeat, RunCheckpointer, RunDir, RunSummary
+from studio.runs.resume import ResumePlan
 from studio.status import RunStatus
 from studio.train.callbacks import Callback
 from studio.train.diagnose import baseline_loss, class_counts
+from studio.train.distill import teacher_outputs
 from studio.train.events import EpochEnd, Finished
+from studio.train.finetune import init_from_run, param_groups
 from studio.train.health import HealthProbe
 from studio.train.health import as_dict as health_dict
 from studio.train.metrics import classification_metrics, regression_metrics
@@ -78,6 +82,10 @@ def train_recipe(
     prepared: Prepared | None = None,
     access: DataAccess | None = None,
     user: str | None = None,
+    resume: ResumePlan | None = None,
+    model: torch.nn.Module | None = None,
+    after_step: Callable[[], None] | None = None,
+    extra: dict[str, Any] | None = None,
     probes: Sequence[Any] = (),
 ) -> RunResult:
     """Prepare, check the model, train, evaluate and save a run directory.
@@ -86,20 +94,41 @@ def train_recipe(
     half-made run behind. ``on_run_dir`` is told the directory as soon as it exists. While training,
     a heartbeat marks the run as alive and checkpoints are written (see :mod:`studio.runs`), so a
     process that dies leaves an ``interrupted`` run with its last checkpoint. ``user`` records which
-    app user the run belongs to.
+    app user the run belongs to. ``resume`` (:func:`studio.runs.resume.plan_resume`) continues another
+    run from its checkpoint: ``recipe`` must be the plan's; the new run is linked to its parent.
+    ``model``: start from these weights instead of fresh ones (it must be the recipe's network, e.g. a
+    pruned one); ``after_step`` runs after every optimizer step; ``extra`` goes into summary.json.
     """
+    if resume is not None and recipe is not resume.recipe:
+        raise ValueError("a resumed run trains its plan's recipe (ResumePlan.recipe)")
     started = time.time()
     prepared = prepared or prepare(recipe, access)
     model_summary(recipe, prepared)  # ShapeError here, before anything is written
     torch.manual_seed(recipe.training.seed)
-    model = build_model(recipe, prepared)
+    if model is None:
+        model = build_model(recipe, prepared)
+    # a resumed fine-tuning run loads its source again for the same frozen blocks and groups (then its checkpoint)
+    init = init_from_run(model, recipe, prepared) if recipe.training.init_from else None
+    soft = teacher_outputs(recipe, prepared) if recipe.training.distill_from else None
     new_root = not Path(runs_root).exists()
     run = RunDir.create(runs_root, recipe)
     summary = _summary(recipe, prepared, RunStatus.RUNNING, started)
     writer = _RunWriter(run)
+    summary.extra.update(extra or {})
+    if init is not None:
+        summary.extra["init"] = init.to_dict()
+    if soft is not None:
+        summary.extra["teacher"] = RunDir(recipe.training.distill_from).id
+    if resume is not None:
+        summary.extra.update(resume.lineage())
+        writer.rows = [dict(row) for row in resume.history]
     try:  # the Trainer checks the device, precision, loss and batch size: a refusal leaves no run behind
+        groups = param_groups(model, init, recipe.training.pretrained_lr_factor,
+                              float(recipe.optimizer.get("lr", 1e-3)))
         health = HealthProbe()  # its last reading goes into summary.json, for the diagnoses after the run
-        trainer = _trainer(recipe, prepared, model, run, summary, [writer, *callbacks], control, [*probes, health])
+        trainer = _trainer(recipe, prepared, model, run, summary, [writer, *callbacks], control,
+                           resume.state if resume is not None else None, groups, soft, after_step,
+                           [*probes, health])
     except StudioError:
         shutil.rmtree(run.path, ignore_errors=True)
         if new_root:
@@ -120,12 +149,15 @@ def train_recipe(
 
 
 def _trainer(recipe: Recipe, prepared: Prepared, model: torch.nn.Module, run: RunDir, summary: RunSummary,
-             callbacks: list[Callback], control: Control | None, probes: Sequence[Any] = ()) -> Trainer:
+             callbacks: list[Callback], control: Control | None, resume: dict[str, Any] | None = None,
+             groups: list[dict[str, Any]] | None = None, soft: Any = None,
+             after_step: Callable[[], None] | None = None, probes: Sequence[Any] = ()) -> Trainer:
     scaled = prepared.target_scaler.transform if prepared.target_scaler else (lambda y: y)
     data = TensorData(prepared.x_train, scaled(prepared.y_train), prepared.x_val, scaled(prepared.y_val))
     return Trainer(
         model, data, recipe, prepared.table.task, prepared.table.n_classes, callbacks=callbacks, control=control,
-        checkpointer=RunCheckpointer(run, summary), probes=probes,
+        checkpointer=RunCheckpointer(run, summary), resume=resume, param_groups=groups, soft_targets=soft,
+        after_step=after_step, probes=probes,
     )
 
 
@@ -167,7 +199,8 @@ def predict(model: torch.nn.Module, prepared: Prepared, x: dict[str, np.ndarray]
     out = torch.cat(parts)
     if prepared.table.task == "classification":
         return torch.softmax(out.double(), dim=-1).numpy()  # float64: probabilities sum to 1 for sklearn
-    values = out.float().numpy()[:, 0]
+    values = out.float().numpy()
+    values = values[:, 0] if values.shape[1] == 1 else values  # (n,), or (n, h) for a forecast of h steps
     return prepared.target_scaler.inverse(values) if prepared.target_scaler else values
 
 
@@ -200,11 +233,23 @@ def _write_prepared(run: RunDir, p: Prepared) -> None:
         "table": {
             "name": t.name, "target": t.target, "features": t.features, "column_types": t.column_types,
             "task": t.task, "class_labels": t.class_labels, "dropped": t.dropped, "derived": t.derived,
+            **({"series": t.series.to_dict()} if t.series is not None else {}),
         },
         "in_shape": list(p.in_shape),
         "n_outputs": p.n_outputs,
         "reports": [r.summary for r in p.reports],
-    }, p.splits.test[[*t.features, t.target]], {i.column: p.x_test[i.name] for i in p.inputs if i.kind == "image"})
+        "typical_row": typical_row(pre, p.train_frame) if pre is not None else None,  # attributions' baseline
+    }, _test_rows(p), {i.column: p.x_test[i.name] for i in p.inputs if i.kind == "image"})
+
+
+def _test_rows(p: Prepared) -> Any:
+    """test.csv: the test split's raw rows; for a series, the raw steps its windows read and forecast."""
+    t = p.table
+    if t.series is None:
+        return p.splits.test[[*t.features, t.target]]
+    from studio.data.series_rows import test_steps
+
+    return test_steps(t.frame, t.series, p.splits.test.index)
 
 
 def _summary(recipe: Recipe, p: Prepared, status: RunStatus, started: float) -> RunSummary:

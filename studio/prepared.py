@@ -57,12 +57,12 @@ class Prepared:
     @property
     def in_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
         """(name, shape of one sample) of every input, in the order the network takes them."""
-        return [(i.name, tuple(i.shape)) for i in self.inputs]
+        return [(i.name, i.shape) for i in self.inputs]  # kept as is: Steps and Tokens mark sequences
 
     @property
     def in_shape(self) -> tuple[int, ...]:
         """The first input's sample shape (the only one, for most recipes)."""
-        return tuple(self.inputs[0].shape)
+        return self.inputs[0].shape
 
     @property
     def n_train(self) -> int:
@@ -70,7 +70,7 @@ class Prepared:
 
     @property
     def n_outputs(self) -> int:
-        return self.table.n_classes if self.table.task == "classification" else 1
+        return self.table.n_outputs
 
     @property
     def primary_metric(self) -> str:

@@ -47,6 +47,48 @@ ColumnUse = Literal["feature", "ignore", "numeric", "categorical", "text", "imag
 COLUMN_USES: tuple[str, ...] = ("feature", "ignore", "numeric", "categorical", "text", "image")
 
 
+class SeriesConfig(_Strict):
+    """``data.series``: the rows are the time steps of one or more numeric series.
+
+    Each sample is a window of ``window`` consecutive steps of the input series; ``task`` forecast
+    predicts the next ``horizon`` values of ``data.target`` (a regression with ``horizon`` outputs),
+    classify predicts the label ``data.target`` holds at the window's last step. The split is by time
+    (studio/data/series_split.py); each series is standardized with training statistics inside the model.
+    """
+
+    time: str | None = Field(None, description="Column that orders the steps (dates or numbers); null: the "
+                                               "rows' order in the file.")
+    window: int = Field(24, ge=1, le=4096, description="Past steps the model sees for each prediction.",
+                        json_schema_extra={"ui": "slider"})
+    horizon: int = Field(1, ge=1, le=1024, description="Forecast: how many next values of the target to "
+                                                       "predict at once (classify: 1).")
+    columns: list[str] | None = Field(None, description="Series the model reads; null: every numeric column "
+                                                        "(the target's own past included when forecasting).")
+    task: Literal["forecast", "classify"] = Field("forecast", description="forecast the target's next values, "
+                                                                          "or classify each window by the label "
+                                                                          "at its last step.")
+    missing: Literal["interpolate", "refuse"] = Field("interpolate", description="Missing values in a series: "
+                                                      "filled linearly between neighbouring steps, or refused.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SeriesConfig:
+        if self.task == "classify" and self.horizon != 1:
+            raise RecipeError(f"data.series.horizon is {self.horizon}, but a classify series labels each window "
+                              "at its last step; set horizon to 1 or task to forecast", ("data", "series", "horizon"))
+        if self.columns is not None:
+            if not self.columns:
+                raise RecipeError("data.series.columns is empty; list at least one series or set it to null for "
+                                  "every numeric column", ("data", "series", "columns"))
+            if len(set(self.columns)) != len(self.columns):
+                twice = next(c for c in self.columns if self.columns.count(c) > 1)
+                raise RecipeError(f"data.series.columns lists {quote(twice)} twice; list each series once",
+                                  ("data", "series", "columns"))
+            if self.time is not None and self.time in self.columns:
+                raise RecipeError(f"data.series.columns lists the time column {quote(self.time)}; the time orders "
+                                  "the steps and is not a series, so remove it", ("data", "series", "columns"))
+        return self
+
+
 class DataConfig(_Strict):
     source: str = Field(
         "builtin:breast_cancer",
@@ -68,6 +110,25 @@ class DataConfig(_Strict):
                     "to a picture, relative to the CSV; text is reserved); a column not named here is typed "
                     "automatically.",
     )
+    series: SeriesConfig | None = Field(None, description="The rows are time steps: forecast or classify "
+                                                          "windows of them (see SeriesConfig); null: a table.")
+
+    @field_validator("series", mode="before")
+    @classmethod
+    def _series_form(cls, v: Any) -> Any:
+        """A bad value inside data.series is a RecipeError located there (not pydantic's generic sentence)."""
+        if v is None or isinstance(v, SeriesConfig):
+            return v
+        if not isinstance(v, dict):
+            raise RecipeError(f"data.series must be an object such as {{\"window\": 24, \"horizon\": 1}} or null, "
+                              f"got {_json_kind(v)}", ("data", "series"))
+        try:
+            return SeriesConfig.model_validate(v)
+        except ValidationError as err:
+            first = err.errors()[0]
+            field = str(first["loc"][0]) if first["loc"] else None
+            where = ("data", "series", field) if field else ("data", "series")
+            raise RecipeError(f"data.series: {describe_validation_error(err)}", where) from None
 
     @field_validator("columns", mode="before")
     @classmethod
@@ -92,6 +153,8 @@ class DataConfig(_Strict):
         from studio.data.options import check_options
 
         check_options(self.source, self.options, self.columns)
+        if self.series is not None:
+            _check_series(self)
         ignored = [f for f in self.features or [] if self.columns.get(f) == "ignore"]
         if ignored:
             raise RecipeError(f"data.features lists {quote(ignored[0])}, which data.columns sets to 'ignore'; "
@@ -104,6 +167,32 @@ class DataConfig(_Strict):
         if not v.startswith(("builtin:", "csv:", "images:")) or len(v.split(":", 1)[1]) == 0:
             raise ValueError(f"source must be 'builtin:NAME', 'csv:PATH' or 'images:PATH', got {quote(v)}")
         return v
+
+
+def _check_series(data: DataConfig) -> None:
+    """What data.series cannot go with, as a RecipeError located at the field to change."""
+    series = data.series
+    assert series is not None
+    if data.source.startswith("images:"):
+        raise RecipeError("data.series reads rows of a CSV or a built-in set as time steps, not a folder of "
+                          "pictures; set data.series to null or choose another source", ("data", "series"))
+    if data.features is not None:
+        raise RecipeError("data.features is set, but a series model reads the series in data.series.columns; set "
+                          "data.features to null and list the series there", ("data", "features"))
+    wanted = {"forecast": "regression", "classify": "classification"}[series.task]
+    if data.task not in ("auto", wanted):
+        raise RecipeError(f"data.task is {data.task!r}, but data.series.task {series.task!r} is a {wanted}; set "
+                          f"data.task to auto", ("data", "task"))
+    if series.time is not None and series.time == data.target:
+        raise RecipeError(f"data.series.time is the target {quote(data.target)}; the time orders the steps, so "
+                          "choose another column (or null for row order)", ("data", "series", "time"))
+    if series.task == "classify" and data.target in (series.columns or []):
+        raise RecipeError(f"data.series.columns lists the label column {quote(data.target)}; a window is "
+                          "classified from the other series, so remove it", ("data", "series", "columns"))
+    special = [c for c, use in data.columns.items() if use in ("image", "text")]
+    if special:
+        raise RecipeError(f"data.columns sets {quote(special[0])} to {data.columns[special[0]]!r}, which a series "
+                          "cannot read; remove it", ("data", "columns", special[0]))
 
 
 class EarlyStopping(_Strict):
@@ -151,6 +240,47 @@ class TrainingConfig(_Strict):
         None, ge=1, le=256, title="CPU threads",
         description="CPU threads for training. Blank: all cores but one, fewer when other programs keep "
                     "cores busy at the start (more threads than free cores can make training 10x slower).")
+    init_from: str | None = Field(
+        None, min_length=1, max_length=4096, title="Start from run",
+        json_schema_extra={"ui": "hidden"},
+        description="A run directory whose weights this run starts from (fine-tuning): blocks are matched by "
+                    "position and shape; a new head is made when the classes differ.")
+    freeze: int | str | None = Field(
+        None, json_schema_extra={"ui": "hidden"},
+        description="With init_from: freeze the first N blocks of the model, or the whole stack of the input of "
+                    "that name; frozen weights do not change.")
+    pretrained_lr_factor: float = Field(
+        1.0, gt=0.0, le=1.0, title="Pretrained learning-rate factor", json_schema_extra={"ui": "hidden"},
+        description="With init_from: the learning rate of the loaded (not frozen) weights, as a share of the "
+                    "optimizer's (e.g. 0.1); new weights such as the head learn at the full rate.")
+
+    distill_from: str | None = Field(
+        None, min_length=1, max_length=4096, title="Teacher run", json_schema_extra={"ui": "hidden"},
+        description="A run whose predictions this model learns from (knowledge distillation), mixed with the "
+                    "true labels; the teacher's data and preprocessing are used.")
+    distill_temperature: float = Field(
+        4.0, ge=1.0, le=20.0, json_schema_extra={"ui": "hidden"},
+        description="Softens the teacher's probabilities (classification): higher shows more of how it ranks "
+                    "the wrong classes.")
+    distill_alpha: float = Field(
+        0.7, ge=0.0, le=1.0, json_schema_extra={"ui": "hidden"},
+        description="Weight of the teacher's soft targets in the loss; the rest goes to the true labels.")
+
+    @field_validator("freeze")
+    @classmethod
+    def _freeze_is_sensible(cls, value: int | str | None) -> int | str | None:
+        if isinstance(value, bool) or (isinstance(value, int) and not 0 <= value <= 10_000):
+            raise ValueError("freeze must be a number of blocks (0 or more) or an input's name")
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("freeze must be a number of blocks (0 or more) or an input's name, not empty")
+        return value
+
+    @model_validator(mode="after")
+    def _fine_tuning_needs_a_run(self) -> TrainingConfig:
+        if self.init_from is None and (self.freeze not in (None, 0) or self.pretrained_lr_factor != 1.0):
+            raise ValueError("freeze and pretrained_lr_factor apply to weights loaded with init_from; set "
+                             "init_from to a run directory, or remove them")
+        return self
 
 
 def _kinded(registry_name: str, raw: Any, where: str, location: tuple[str | int, ...] = ()) -> dict[str, Any]:

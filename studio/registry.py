@@ -73,9 +73,7 @@ class Registry(Generic[T]):
         try:
             return self._entries[name]
         except KeyError:
-            raise RecipeError(
-                f"unknown {self.what} kind {quote(name)}; valid kinds: {', '.join(self._entries)}"
-            ) from None
+            raise RecipeError(f"unknown {self.what} kind {quote(name)}; {self.valid_kinds(name)}") from None
 
     def __contains__(self, name: object) -> bool:
         return name in self._entries
@@ -89,6 +87,25 @@ class Registry(Generic[T]):
     def names(self) -> list[str]:
         return list(self._entries)
 
+    def valid_kinds(self, given: Any = None, budget: int = 150) -> str:
+        """"valid kinds: a, b, c" within ``budget`` characters (the sentence must stay short), led by
+        the kinds closest to a mistyped ``given``."""
+        import difflib
+
+        close = difflib.get_close_matches(given, self._entries, n=3, cutoff=0.6) if isinstance(given, str) else []
+        lead = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+        names = list(self._entries)
+        shown: list[str] = []
+        for name in names:
+            if len(", ".join([*shown, name])) > budget - len(lead):
+                break
+            shown.append(name)
+        rest = len(names) - len(shown)
+        more = f" and {rest} more" if rest else ""
+        if rest and self.what == "block":
+            more += " (all are on the Architecture page)"
+        return f"{lead}valid kinds: {', '.join(shown)}{more}"
+
     def parse(self, raw: Any, where: str) -> Params:
         """Validate ``{"kind": ..., <params>}`` and return the entry's params model.
 
@@ -97,12 +114,10 @@ class Registry(Generic[T]):
         if not isinstance(raw, dict):
             raise RecipeError(f"{where} must be an object like {{\"kind\": ...}}, got {quote(raw)}")
         if "kind" not in raw:
-            raise RecipeError(f"{where} has no \"kind\"; valid kinds: {', '.join(self._entries)}")
+            raise RecipeError(f"{where} has no \"kind\"; {self.valid_kinds()}")
         kind = raw["kind"]
         if not isinstance(kind, str) or kind not in self._entries:
-            raise RecipeError(
-                f"{where}: unknown {self.what} kind {quote(kind)}; valid kinds: {', '.join(self._entries)}"
-            )
+            raise RecipeError(f"{where}: unknown {self.what} kind {quote(kind)}; {self.valid_kinds(kind)}")
         fields = {k: v for k, v in raw.items() if k != "kind"}
         try:
             return self._entries[kind].params.model_validate(fields)

@@ -14,11 +14,14 @@ from studio.status import RunStatus
 from studio.stop_signals import StopOnSignal
 
 
-def train_from_cli(recipe: Recipe, recipe_path: Path, out: Path, quiet: bool = False) -> int:
+def train_from_cli(recipe: Recipe, recipe_path: Path, out: Path, quiet: bool = False, resume: Any = None,
+                   made: list[Path] | None = None) -> int:
     """Train ``recipe``; a relative ``csv:`` path is looked up in the working folder, then beside the recipe.
 
     Ctrl-C or SIGTERM stops the run after its current batch and saves it as ``stopped`` (see
     :mod:`studio.stop_signals`); the exit status is then 130 or 143, with one line on stderr.
+    ``resume`` (a :class:`studio.runs.resume.ResumePlan`) continues that run as a new one; ``made``
+    receives the run directory.
     """
     from studio.pipeline import prepare, train_recipe
     from studio.train.callbacks import ProgressBar
@@ -30,8 +33,13 @@ def train_from_cli(recipe: Recipe, recipe_path: Path, out: Path, quiet: bool = F
             prepared = prepare(recipe, access, progress=None if quiet else DecodeBar())
             if not quiet:
                 print("\n".join(describe_prepared(prepared)), flush=True)
+                if resume is not None:
+                    print(f"continuing run {resume.parent.id} from epoch {resume.epoch} up to epoch "
+                          f"{recipe.training.epochs}", flush=True)
+                    for note in resume.notes:
+                        print(f"note: {note}", flush=True)
             result = train_recipe(recipe, runs_root=out, callbacks=callbacks, access=access,
-                                  control=stop, on_run_dir=stop.saving, prepared=prepared)
+                                  control=stop, on_run_dir=stop.saving, prepared=prepared, resume=resume)
         except KeyboardInterrupt:
             if stop.received is None:
                 raise
@@ -41,6 +49,8 @@ def train_from_cli(recipe: Recipe, recipe_path: Path, out: Path, quiet: bool = F
                 print(f"stopped by {stop.name} while the run was being saved; {stop.run_dir} keeps its last "
                       "checkpoint", file=sys.stderr)
             return stop.exit_status
+    if made is not None:
+        made.append(result.run_dir)
     print(format_summary(result.summary))
     if result.status == RunStatus.FAILED:
         raise TrainingError(f"{result.summary.message} (run kept in {result.run_dir})")
@@ -91,6 +101,11 @@ def format_summary(summary: RunSummary) -> str:
     ]
     if summary.message:
         lines.append(f"note: {summary.message}")
+    init = summary.extra.get("init")
+    if isinstance(init, dict):
+        lines.append(f"init: from run {init.get('source')}: {init.get('loaded')} weight tensors loaded, "
+                     f"{len(init.get('skipped') or {})} skipped" + ("; a new head" if init.get("new_head") else "")
+                     + (f"; frozen: {', '.join(init.get('frozen') or [])}" if init.get("frozen") else ""))
     keys = (
         ["accuracy", "f1_macro", "roc_auc", "log_loss"]
         if summary.task == "classification"

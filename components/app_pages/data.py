@@ -9,7 +9,7 @@ from typing import Any
 
 import streamlit as st
 
-from components import engine, figures, image_data, state, tables
+from components import engine, figures, image_data, state, tables, text_data
 from components.column_uses import column_uses
 from components.forms import render_params
 from components.safe import md
@@ -221,8 +221,10 @@ def _explore(table: Any) -> None:
         else:
             st.plotly_chart(figures.column_histogram(table.frame[table.target]))
     with right:
-        column = st.selectbox("Column", table.features, key="data.hist_column")
-        st.plotly_chart(figures.column_histogram(table.frame[column], table.column_types.get(column, "numeric")))
+        plotted = [f for f in table.features if table.column_types.get(f) in ("numeric", "categorical")]
+        if plotted:
+            column = st.selectbox("Column", plotted, key="data.hist_column")
+            st.plotly_chart(figures.column_histogram(table.frame[column], table.column_types.get(column, "numeric")))
     numeric = [f for f in table.features if table.column_types.get(f) == "numeric"]
     if len(numeric) > 1:
         st.plotly_chart(figures.correlation_heatmap(table.frame[numeric]))
@@ -241,9 +243,15 @@ def _fit_model_to(recipe: Any, table: Any) -> None:
         state.update_recipe(reset_widgets=False, model=model)
     except StudioError:
         return  # the draft's model stays; the Architecture page says what does not fit
-    what = ("a small convolutional network (two convolutions, pooling), since the model had no block that reads "
-            "pictures" if any(b["kind"] == "conv2d" for b in model) else
-            "a stack of dense layers, since the model's image blocks cannot read table columns")
+    kinds = {b["kind"] for b in model}
+    if "conv2d" in kinds:
+        what = "a small convolutional network (two convolutions, pooling), since the model had no block that reads "\
+               "pictures"
+    elif "embedding" in kinds:
+        what = "an embedding of the words, averaged over the text, then a dense layer, since the model had no block "\
+               "that reads text"
+    else:
+        what = "a stack of dense layers, since the model's blocks could not read these columns"
     st.info(f"The model is now {what}; change it on the Architecture page.")
 
 
@@ -276,8 +284,12 @@ def page() -> None:
         column_uses(data, columns if kind == "csv" else [*table.features, *table.dropped])
     if table.images:
         image_data.show(table)
+    elif table.series is not None:
+        text_data.show_series(table, data.split)
+        _explore(table)
     else:
         _explore(table)
+        text_data.show_text(table, engine.tokenize_options(recipe))
 
 
 page()

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import diagnoses, engine, figures, how_it_works, misclassified, state
+from components import continue_run, diagnoses, engine, explain, figures, how_it_works, misclassified, state, train_job
 from components.run_picker import pick_run
 from components.safe import md
 from components.settings import runs_dir
@@ -69,6 +69,14 @@ def _run_report(run_dir: Path) -> None:
             f"{summary.epochs_run} epochs on {summary.device or '?'}")
     if summary.message:
         st.text(summary.message)
+    parent = summary.extra.get("parent")
+    if parent:
+        st.text(f"Continued from run {parent} at epoch {summary.extra.get('resumed_from_epoch', '?')}; "
+                "the curves show both.")
+    if summary.status != "failed":
+        busy = train_job.is_active(train_job.current())
+        continue_run.section(run_dir, "evaluate", "a run is in progress: stop it or wait for it to end" if busy
+                             else None)
     if diagnoses.show(diagnoses.find(engine.history(run_dir), run_dir, summary), run_dir, "evaluate"):
         st.rerun()
     test = summary.metrics.get("test") or {}
@@ -81,6 +89,7 @@ def _run_report(run_dir: Path) -> None:
         _classification(run_dir, test)
     else:
         _regression(run_dir)
+    explain.importance_section(run_dir, summary.primary_metric or "metric")
 
 
 def _runs_table() -> None:

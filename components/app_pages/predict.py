@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import engine, figures, predict_pictures, state
+from components import engine, explain, figures, predict_pictures, state
 from components.run_picker import pick_run
 from components.safe import md
 from studio.errors import StudioError
@@ -83,6 +83,8 @@ def _one_row(model: Path, run_dir: Path, schema: Any) -> None:
             _show(engine.predict(model, pd.DataFrame([values])), schema)
         except StudioError as err:
             st.error(md(err))
+            return
+        explain.row_attributions(run_dir, pd.DataFrame([values]))
 
 
 def _csv(model: Path) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import diagnoses, figures, live, state, train_job, train_settings
+from components import continue_run, diagnoses, figures, live, start_from, state, train_job, train_settings
 from components.engine import run_summary
 from components.jobs import RunHandle
 from components.safe import md
@@ -97,6 +97,8 @@ def _panel(was_active: bool) -> None:
         else:
             st.info("No run yet: press Train.")
         return
+    if not was_active and train_job.is_active(handle):
+        st.rerun(scope="app")  # "Continue training" (a button in this fragment) started a run: poll it
     snap = handle.job.snapshot()
     prog = live.progress(snap.events, snap.last_batch)
     st.markdown(f"**Run** {md(handle.name)} · status: **{snap.status}**")
@@ -115,6 +117,9 @@ def _panel(was_active: bool) -> None:
         shown = snap.error if snap.status == RunStatus.FAILED and snap.error else message
         FINAL.get(snap.status, st.info)(md(shown))
         _test_metrics(handle)
+        run_dir = train_job.run_dir_of(handle)
+        if run_dir is not None and snap.status != RunStatus.FAILED:
+            continue_run.section(run_dir, "train")
     if was_active and not train_job.is_active(handle):
         st.rerun(scope="app")  # stop polling and redraw the buttons
 
@@ -133,6 +138,7 @@ def page() -> None:
         train_settings.regularization()
     with run_tab:
         train_settings.training()
+        start_from.section()
     st.divider()
     handle = train_job.current()
     # Read once per run: the job can end between two reads, and the buttons and the polling must

@@ -4,13 +4,20 @@ Shapes never include the batch dimension: ``(64,)`` is a flat vector of 64 featu
 is a one-channel 8x8 image. ``where`` strings locate a block in messages, e.g. ``"block 3 conv2d"``
 or ``"block 4 (residual) inner block 2 conv2d"`` (1-based).
 
-MACs are multiply-accumulates per sample: dense, conv2d and projections count their products;
-normalization counts one per element (its scale-and-shift); everything else counts zero.
+Sequences have two shape classes (tuples all the same, so sizes read as before): :class:`Tokens`,
+the token ids of a text input, and :class:`Steps`, a sequence of L steps of D features that travels
+between modules as a :class:`~studio.blocks.sequence_base.Seq` (features and a padding mask). A block
+that does not say it takes sequences refuses them with the fix (:func:`refuse_sequence`).
+
+MACs are multiply-accumulates per sample: dense, conv2d, projections, attention and recurrences
+count their products; normalization counts one per element (its scale-and-shift); everything else
+counts zero.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from contextvars import ContextVar
 from typing import Any, ClassVar
 
@@ -26,10 +33,55 @@ Shape = tuple[int, ...]
 PARSING_WHERE: ContextVar[str | None] = ContextVar("PARSING_WHERE", default=None)
 
 
+class Tokens(tuple):
+    """``(L,)``: token ids, int64 (B, L) at run time, PAD (0) after the text; ``vocab`` ids in all."""
+
+    vocab: int
+
+    def __new__(cls, length: int, vocab: int) -> Tokens:
+        obj = super().__new__(cls, (length,))
+        obj.vocab = vocab
+        return obj
+
+    def __getnewargs__(self) -> tuple[int, int]:  # pickle and copy rebuild it through __new__
+        return self[0], self.vocab
+
+    def __repr__(self) -> str:
+        return f"Tokens({self[0]}, vocab={self.vocab})"
+
+
+class Steps(tuple):
+    """``(L, D)``: a sequence of L steps of D features, a ``Seq(x (B, L, D), mask (B, L))`` at run time."""
+
+    def __new__(cls, length: int | Iterable[int], dim: int | None = None) -> Steps:
+        # Steps((L, D)) too: dataclasses.asdict and copy rebuild tuples from their items
+        return super().__new__(cls, (length, dim) if dim is not None else tuple(length))  # type: ignore[arg-type]
+
+    def __getnewargs__(self) -> tuple[int, int]:
+        return self[0], self[1]
+
+    def __repr__(self) -> str:
+        return f"Steps({self[0]}, {self[1]})"
+
+
+def is_sequence(shape: Shape) -> bool:
+    return isinstance(shape, (Tokens, Steps))
+
+
 class Block:
-    """A block kind. Subclasses override the classmethods; ``p`` is the kind's params model."""
+    """A block kind. Subclasses override the classmethods; ``p`` is the kind's params model.
+
+    Sequences: a kind with ``takes_sequences`` handles :class:`Tokens` / :class:`Steps` in its own
+    methods; one with ``on_steps`` acts on each step's features, so on a Steps input it is built on
+    ``(L, D)`` and wrapped to pass the mask on (dropout, activation, layernorm); any other kind is
+    refused a sequence with ``needs`` and the fix.
+    """
 
     kind: ClassVar[str] = ""
+    takes_sequences: ClassVar[bool] = False
+    on_steps: ClassVar[bool] = False
+    needs: ClassVar[str] = "a flat input (features,) or an image (C, H, W)"
+    steps_fix: ClassVar[str] = "add a seq_pool block first"
 
     @classmethod
     def out_shape(cls, p: Any, shape: Shape, where: str) -> Shape:
@@ -80,8 +132,21 @@ BLOCKS = BlockRegistry("block")
 
 
 def fmt(shape: Shape) -> str:
-    """``(64,)`` / ``(16, 8, 8)``: how shapes appear in messages."""
+    """``(64,)`` / ``(16, 8, 8)`` / ``token ids (32,)`` / ``a sequence (32, 64)``: shapes in messages."""
+    if isinstance(shape, Tokens):
+        return f"token ids {tuple(shape)}"
+    if isinstance(shape, Steps):
+        return f"a sequence {tuple(shape)}"
     return str(tuple(shape))
+
+
+EMBED_FIX = "add an embedding block first"
+
+
+def refuse_sequence(where: str, needs: str, shape: Shape, steps_fix: str = "add a seq_pool block first") -> ShapeError:
+    """The error for a block that cannot take the sequence ``shape``, with the fix."""
+    fix = EMBED_FIX if isinstance(shape, Tokens) else steps_fix
+    return ShapeError(f"{where} needs {needs} but gets {fmt(shape)}: {fix}")
 
 
 def numel(shape: Shape) -> int:
@@ -89,7 +154,9 @@ def numel(shape: Shape) -> int:
 
 
 def require_flat(where: str, shape: Shape) -> int:
-    """The feature count of a 1-D input, or a ShapeError saying to flatten first."""
+    """The feature count of a 1-D input, or a ShapeError saying to flatten (or pool) first."""
+    if is_sequence(shape):
+        raise refuse_sequence(where, "a flat input (features,)", shape)
     if len(shape) != 1:
         raise ShapeError(
             f"{where} needs a flat input (features,) but gets {fmt(shape)}: "
@@ -100,6 +167,8 @@ def require_flat(where: str, shape: Shape) -> int:
 
 def require_image(where: str, shape: Shape) -> tuple[int, int, int]:
     """``(C, H, W)`` of a 3-D input, or a ShapeError saying to reshape first."""
+    if is_sequence(shape):
+        raise refuse_sequence(where, "input (C, H, W)", shape)
     if len(shape) != 3:
         raise ShapeError(
             f"{where} needs input (C, H, W) but gets {fmt(shape)}: add a reshape block before it"

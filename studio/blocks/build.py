@@ -7,7 +7,8 @@ from typing import Any
 
 from torch import nn
 
-from studio.blocks.base import Shape, numel
+from studio.blocks.base import EMBED_FIX, Shape, Steps, Tokens, fmt, numel
+from studio.blocks.sequence_base import ToSeq
 from studio.blocks.stack import Layer, build_stack, check_in_shape, infer_stack, parse_stack
 from studio.errors import ShapeError, located
 
@@ -28,18 +29,36 @@ def needs_flatten(shape: Shape) -> bool:
     return len(shape) != 1
 
 
+def require_features(last: Shape, ends: str = "the model ends", needs: str = "the head needs") -> None:
+    """A ShapeError unless ``last`` (what a stack ends in) can be flattened into features.
+
+    A sequence must be pooled first (pads would otherwise count), token ids embedded.
+    """
+    if isinstance(last, Steps):
+        raise ShapeError(f"{ends} in {fmt(last)}, but {needs} flat features: add a seq_pool block at the end")
+    if isinstance(last, Tokens):
+        raise ShapeError(f"{ends} in {fmt(last)}, but {needs} features: {EMBED_FIX}")
+
+
 def head_modules(last: Shape, n_outputs: int) -> list[nn.Module]:
     """The implicit tail: Flatten when ``last`` is not flat, then Linear(.., n_outputs)."""
+    require_features(last)
     if n_outputs < 1:
         raise ShapeError(f"the model needs at least 1 output, got n_outputs={n_outputs}")
     tail: list[nn.Module] = [nn.Flatten()] if needs_flatten(last) else []
     return [*tail, nn.Linear(numel(last), n_outputs)]
 
 
+def input_modules(in_shape: Shape) -> list[nn.Module]:
+    """What an input needs before its first block: a ``Steps`` input arrives as a float (B, L, D)
+    tensor (a series window) and becomes a ``Seq`` whose steps are all real; others need nothing."""
+    return [ToSeq()] if isinstance(in_shape, Steps) else []
+
+
 def build_layers(layers: Sequence[Layer], in_shape: Shape, n_outputs: int) -> nn.Sequential:
     shapes = infer_stack(layers, in_shape)
     last = shapes[-1] if shapes else in_shape
-    return nn.Sequential(*build_stack(layers, in_shape), *head_modules(last, n_outputs))
+    return nn.Sequential(*input_modules(in_shape), *build_stack(layers, in_shape), *head_modules(last, n_outputs))
 
 
 def build_model(blocks: Sequence[dict[str, Any]], in_shape: Sequence[int], n_outputs: int) -> nn.Sequential:

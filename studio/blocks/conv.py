@@ -51,6 +51,7 @@ def _side(p: Conv2dParams, side: int) -> int:
 
 @BLOCKS.register("conv2d", Conv2dParams, "2-D convolution: learned filters slid over an image (C, H, W).")
 class Conv2d(Block):
+    needs = "input (C, H, W)"
     @classmethod
     def out_shape(cls, p: Conv2dParams, shape: Shape, where: str) -> Shape:
         _, h, w = require_image(where, shape)

@@ -16,6 +16,7 @@ class DenseParams(Params):
 
 @BLOCKS.register("dense", DenseParams, "Fully connected layer: every output sees every input feature.")
 class Dense(Block):
+    needs = "a flat input (features,)"
     @classmethod
     def out_shape(cls, p: DenseParams, shape: Shape, where: str) -> Shape:
         require_flat(where, shape)

@@ -33,6 +33,7 @@ class ActivationParams(Params):
 
 @BLOCKS.register("activation", ActivationParams, "Element-wise non-linearity (ReLU, GELU, tanh, ...).")
 class Activation(Block):
+    on_steps = True
     @classmethod
     def build(cls, p: ActivationParams, shape: Shape) -> nn.Module:
         return ACTIVATIONS[p.fn]()
@@ -67,6 +68,7 @@ DROPOUT_EXPLAINED = Explanation(
 @BLOCKS.register("dropout", DropoutParams, "Zeroes random elements while training (off at inference).",
                  explain=DROPOUT_EXPLAINED)
 class Dropout(Block):
+    on_steps = True
     @classmethod
     def build(cls, p: DropoutParams, shape: Shape) -> nn.Module:
         return nn.Dropout(p.p)
@@ -89,6 +91,7 @@ class Dropout(Block):
                            "network; dropping maps does.",
                      expect=DROPOUT_EXPLAINED.expect))
 class Dropout2d(Block):
+    needs = "input (C, H, W)"
     @classmethod
     def out_shape(cls, p: DropoutParams, shape: Shape, where: str) -> Shape:
         require_image(where, shape)

@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from studio.blocks.base import Shape, numel
-from studio.blocks.build import head_modules
+from studio.blocks.build import head_modules, input_modules, require_features
 from studio.blocks.stack import build_stack, check_in_shape, infer_stack, parse_stack
 from studio.blocks.summary import ModelSummary, stack_rows, summarize
 from studio.errors import located
@@ -50,6 +50,8 @@ def joined_width(plans: Sequence[InputPlan]) -> int:
     for plan in plans:
         with located("encoders", plan.name):
             shapes = infer_stack(parse_stack(plan.blocks), plan.shape)
+            require_features(shapes[-1] if shapes else plan.shape, f"the blocks of input {plan.name!r} end",
+                             "joining the inputs needs")
         width += numel(shapes[-1] if shapes else plan.shape)
     return width
 
@@ -86,14 +88,14 @@ def build_network(inputs: Sequence[tuple[str, Shape]], model: Blocks, encoders: 
             body = build_stack(layers, shape)  # before the head: the same draws of the RNG as build_model
             head = head_modules(shapes[-1] if shapes else shape, n_outputs)
             front = [fronts[name]] if name in fronts else []
-            return nn.Sequential(*front, *body, *head)
+            return nn.Sequential(*front, *input_modules(shape), *body, *head)
     width = joined_width(plans)
     stacks = []
     for plan in plans:
         with located("encoders", plan.name):
             built = build_stack(parse_stack(plan.blocks), plan.shape)
         front = [fronts[plan.name]] if plan.name in fronts else []
-        stacks.append(nn.Sequential(*front, *built))
+        stacks.append(nn.Sequential(*front, *input_modules(plan.shape), *built))
     with located("model"):
         layers = parse_stack(model)
         shapes = infer_stack(layers, (width,))

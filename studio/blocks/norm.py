@@ -59,6 +59,8 @@ y_j &= \gamma_j\, \frac{x_j - \mu}{\sqrt{\sigma^2 + \epsilon}} + \beta_j
     explain=BATCHNORM_EXPLAINED,
 )
 class BatchNorm(Block):
+    needs = "input (features,) or (C, H, W)"
+    steps_fix = "use a layernorm block on a sequence (batch statistics would count the pads)"
     @classmethod
     def out_shape(cls, p: NormParams, shape: Shape, where: str) -> Shape:
         _check_rank(where, shape)
@@ -79,6 +81,7 @@ class BatchNorm(Block):
     explain=LAYERNORM_EXPLAINED,
 )
 class LayerNorm(Block):
+    on_steps = True  # over each step's D features
     @classmethod
     def out_shape(cls, p: NormParams, shape: Shape, where: str) -> Shape:
         _check_rank(where, shape)

@@ -22,6 +22,7 @@ def _stride(p: PoolParams) -> int:
 
 
 class _Pool2d(Block):
+    needs = "input (C, H, W)"
     module: type[nn.Module] = nn.MaxPool2d
 
     @classmethod
@@ -63,6 +64,7 @@ class GlobalAvgPoolParams(Params):
     "global_avg_pool", GlobalAvgPoolParams, "Averages each channel over the whole image: (C, H, W) -> (C,)."
 )
 class GlobalAvgPool(Block):
+    needs = "input (C, H, W)"
     @classmethod
     def out_shape(cls, p: GlobalAvgPoolParams, shape: Shape, where: str) -> Shape:
         c, _, _ = require_image(where, shape)

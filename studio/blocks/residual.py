@@ -1,7 +1,8 @@
 """The residual block: an inner stack of blocks plus a skip connection, ``body(x) + skip(x)``.
 
 The skip is the identity when the inner stack keeps the shape, else a projection: a Linear for
-flat shapes, a 1x1 convolution (with the stride that matches H and W) for images.
+flat shapes, a 1x1 convolution (with the stride that matches H and W) for images, a Linear on each
+step for a sequence whose inner blocks keep its length (the mask passes on, pads stay zero).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import torch
 from pydantic import Field, field_validator
 from torch import nn
 
-from studio.blocks.base import BLOCKS, PARSING_WHERE, Block, Shape, fmt, numel
+from studio.blocks.base import BLOCKS, PARSING_WHERE, Block, Shape, Steps, Tokens, fmt, numel, refuse_sequence
+from studio.blocks.sequence_base import Seq, zero_pads
 from studio.blocks.stack import build_stack, infer_stack, parse_stack, stack_macs
 from studio.errors import RecipeError, ShapeError, with_location
 from studio.registry import Params
@@ -60,6 +62,18 @@ class Residual(nn.Module):
         return self.body(x) + self.skip(x)
 
 
+class SeqResidual(nn.Module):
+    """``body(seq) + skip(seq.x)`` on a ``Seq``; the skip is nn.Identity or a Linear on each step."""
+
+    def __init__(self, body: nn.Sequential, skip: nn.Module) -> None:
+        super().__init__()
+        self.body = body
+        self.skip = skip
+
+    def forward(self, seq: Seq) -> Seq:
+        return Seq(zero_pads(self.body(seq).x + self.skip(seq.x), seq.mask), seq.mask)
+
+
 def _conv_stride(in_shape: Shape, out_shape: Shape) -> int | None:
     """The stride s for which a 1x1 conv maps H, W to the body's (ceil(H / s) each), if any."""
     (_, h, w), (_, oh, ow) = in_shape, out_shape
@@ -70,6 +84,14 @@ def _conv_stride(in_shape: Shape, out_shape: Shape) -> int | None:
 
 
 def _check_skip(where: str, in_shape: Shape, out_shape: Shape) -> None:
+    if isinstance(in_shape, Steps):
+        if isinstance(out_shape, Steps) and out_shape[0] == in_shape[0]:
+            return
+        raise ShapeError(
+            f"{where}: its inner blocks turn {fmt(in_shape)} into {fmt(out_shape)}, which the skip connection "
+            "cannot be added to: keep blocks that shorten or pool the steps (maxpool1d, seq_pool, an lstm or gru "
+            "without return_sequence) outside it"
+        )
     if in_shape == out_shape or (len(in_shape) == len(out_shape) == 1):
         return
     if len(in_shape) == len(out_shape) == 3 and _conv_stride(in_shape, out_shape) is not None:
@@ -91,8 +113,12 @@ def _inner_prefix(where: str) -> str:
 
 @BLOCKS.register("residual", ResidualParams, "Inner blocks plus a skip connection that adds the input back.")
 class ResidualBlock(Block):
+    takes_sequences = True  # Steps (not Tokens): see _check_skip
+
     @classmethod
     def out_shape(cls, p: ResidualParams, shape: Shape, where: str) -> Shape:
+        if isinstance(shape, Tokens):
+            raise refuse_sequence(where, "features, an image or a sequence (L, D)", shape)
         layers = parse_stack(p.blocks, _inner_prefix(where))
         try:
             out = infer_stack(layers, shape)[-1]
@@ -105,7 +131,8 @@ class ResidualBlock(Block):
     def build(cls, p: ResidualParams, shape: Shape) -> nn.Module:
         layers = parse_stack(p.blocks, "residual inner ")
         out = infer_stack(layers, shape)[-1]
-        return Residual(nn.Sequential(*build_stack(layers, shape)), _projection(shape, out))
+        module = SeqResidual if isinstance(shape, Steps) else Residual
+        return module(nn.Sequential(*build_stack(layers, shape)), _projection(shape, out))
 
     @classmethod
     def macs(cls, p: ResidualParams, shape: Shape) -> int:
@@ -113,6 +140,8 @@ class ResidualBlock(Block):
         out = infer_stack(layers, shape)[-1]
         if shape == out:
             proj = 0
+        elif isinstance(shape, Steps):
+            proj = shape[0] * shape[1] * out[1]  # a Linear on each step
         elif len(shape) == 1:
             proj = shape[0] * out[0]
         else:
@@ -127,6 +156,8 @@ class ResidualBlock(Block):
 def _projection(in_shape: Shape, out_shape: Shape) -> nn.Module:
     if in_shape == out_shape:
         return nn.Identity()
+    if isinstance(in_shape, Steps):
+        return nn.Linear(in_shape[1], out_shape[1])
     if len(in_shape) == 1:
         return nn.Linear(in_shape[0], out_shape[0])
     stride = _conv_stride(in_shape, out_shape)

@@ -20,6 +20,7 @@ class SeparableConv2dParams(Conv2dParams):
 @BLOCKS.register("separable_conv2d", SeparableConv2dParams,
                  "Depthwise-separable convolution: a filter per channel, then a 1x1 mix (far fewer weights).")
 class SeparableConv2d(Block):
+    needs = "input (C, H, W)"
     @classmethod
     def out_shape(cls, p: SeparableConv2dParams, shape: Shape, where: str) -> Shape:
         return Conv2d.out_shape(p, shape, where)

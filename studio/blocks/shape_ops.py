@@ -6,7 +6,8 @@ import torch
 from pydantic import Field, field_validator
 from torch import nn
 
-from studio.blocks.base import BLOCKS, Block, Shape, fmt, numel
+from studio.blocks.base import BLOCKS, Block, Shape, Steps, Tokens, fmt, numel, refuse_sequence
+from studio.blocks.sequence_base import FlattenSteps
 from studio.errors import ShapeError
 from studio.registry import Params
 
@@ -79,12 +80,17 @@ class FlattenParams(Params):
     pass
 
 
-@BLOCKS.register("flatten", FlattenParams, "Flattens (C, H, W) into one vector of C*H*W features.")
+@BLOCKS.register("flatten", FlattenParams,
+                 "Flattens (C, H, W) into one vector of C*H*W features (a sequence (L, D): L*D, pads as zeros).")
 class Flatten(Block):
+    takes_sequences = True
+
     @classmethod
     def out_shape(cls, p: FlattenParams, shape: Shape, where: str) -> Shape:
+        if isinstance(shape, Tokens):
+            raise refuse_sequence(where, "features, an image or a sequence (L, D)", shape)
         return (numel(shape),)
 
     @classmethod
     def build(cls, p: FlattenParams, shape: Shape) -> nn.Module:
-        return nn.Flatten()
+        return FlattenSteps() if isinstance(shape, Steps) else nn.Flatten()

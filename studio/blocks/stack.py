@@ -13,7 +13,8 @@ from typing import Any
 
 from torch import nn
 
-from studio.blocks.base import BLOCKS, Block, Shape
+from studio.blocks.base import BLOCKS, Block, Shape, Steps, Tokens, is_sequence, refuse_sequence
+from studio.blocks.sequence_base import OnSteps
 from studio.errors import RecipeError, ShapeError, with_location
 from studio.registry import Params
 
@@ -29,9 +30,15 @@ class Layer:
     where: str  # "block 3 conv2d" or "block 4 (residual) inner block 2 conv2d"
 
     def out_shape(self, shape: Shape) -> Shape:
+        if is_sequence(shape) and not self.impl.takes_sequences:
+            if isinstance(shape, Steps) and self.impl.on_steps:
+                return shape
+            raise refuse_sequence(self.where, self.impl.needs, shape, self.impl.steps_fix)
         return self.impl.out_shape(self.params, shape, self.where)
 
     def build(self, shape: Shape) -> nn.Module:
+        if isinstance(shape, Steps) and self.impl.on_steps and not self.impl.takes_sequences:
+            return OnSteps(self.impl.build(self.params, tuple(shape)))
         return self.impl.build(self.params, shape)
 
     def macs(self, shape: Shape) -> int:
@@ -59,13 +66,22 @@ def parse_stack(blocks: Sequence[Any], prefix: str = "") -> list[Layer]:
 
 
 def check_in_shape(in_shape: Sequence[int]) -> Shape:
-    """The model's input shape as a tuple of positive Python ints, or a ShapeError."""
+    """The model's input shape as a tuple of positive Python ints, or a ShapeError.
+
+    :class:`Tokens` and :class:`Steps` keep their class (and a Tokens its vocabulary).
+    """
     try:
         shape = tuple(operator.index(d) for d in in_shape)
     except TypeError:
         shape = ()
     if not shape or min(shape) < 1:
         raise ShapeError(f"the model's input shape must be positive sizes like (64,), got {tuple(in_shape)!r}")
+    if isinstance(in_shape, Tokens):
+        if in_shape.vocab < 2:
+            raise ShapeError(f"token ids need a vocabulary of at least 2 ids (PAD and one more), got {in_shape!r}")
+        return Tokens(shape[0], vocab=operator.index(in_shape.vocab))
+    if isinstance(in_shape, Steps):
+        return Steps(*shape)
     return shape
 
 
@@ -75,7 +91,8 @@ def infer_stack(layers: Sequence[Layer], in_shape: Shape) -> list[Shape]:
     shape = in_shape
     for layer in layers:
         try:
-            shape = tuple(layer.out_shape(shape))
+            out = layer.out_shape(shape)
+            shape = out if isinstance(out, tuple) else tuple(out)  # keeps Tokens / Steps
         except ShapeError as err:
             raise with_location(err, layer.index - 1) from None
         shapes.append(shape)

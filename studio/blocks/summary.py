@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from studio.blocks.base import Shape, fmt, numel
-from studio.blocks.build import head_modules, needs_flatten
+from studio.blocks.build import head_modules, needs_flatten, require_features
 from studio.blocks.stack import check_in_shape, infer_stack, input_shapes, parse_stack, stack_macs
 from studio.errors import located
 
@@ -80,6 +80,7 @@ def summarize(blocks: Sequence[dict[str, Any]], in_shape: Sequence[int], n_outpu
     with located("model"):
         shape = check_in_shape(in_shape)
         rows, last = stack_rows(blocks, shape)
+        require_features(last)
     with torch.device("meta"):
         head = head_modules(last, n_outputs)
     if needs_flatten(last):

@@ -3,7 +3,7 @@
 Public API: ``DATASETS``, ``load_table``, ``split_table``, ``Splits``, ``Table``, ``describe_datasets``.
 """
 
-from studio.data import builtin, synthetic  # noqa: F401  (fill DATASETS)
+from studio.data import builtin, reviews, series_sets, synthetic  # noqa: F401  (fill DATASETS)
 from studio.data.datasets import DATASETS, describe_datasets
 from studio.data.images import shapes_dataset  # noqa: F401
 from studio.data.load import load_table

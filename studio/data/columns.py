@@ -1,4 +1,5 @@
-"""Typing the feature columns of a CSV: numeric, categorical, date (expanded), or dropped with a reason."""
+"""Typing the feature columns of a CSV: numeric, categorical, text (sentences, mostly distinct), date
+(expanded), or dropped with a reason."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ MIN_ROWS_FOR_ID = 10  # in smaller files distinct values are too likely by chanc
 NUMERIC_SHARE = 0.95  # a text column whose values are this often numbers is numeric with a few typos
 TEXT_MIN_CHARS = 20  # free text: long, mostly distinct, made of words
 _DATE = re.compile(r"^\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*$")
+DATE_TEXT = _DATE  # what a written date looks like (2024-03-31, 31/12/2024 10:00), for other readers
 _ID_NAME = re.compile(r"(^|[^a-z])(id|idx|index|key|uuid|no|num|number)$|^(id|idx)([^a-z]|$)")
 DATE_PARTS = ("year", "month", "dayofweek")
 
@@ -41,6 +43,7 @@ class Typed:
     dropped: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     expanded: dict[str, list[str]] = field(default_factory=dict)  # date column -> its new columns
+    text: dict[str, str] = field(default_factory=dict)  # column typed "text" by detection -> why
 
 
 def type_columns(frame: pd.DataFrame) -> Typed:
@@ -78,9 +81,9 @@ def _type_one(name: str, col: pd.Series, out: Typed, columns: dict[str, pd.Serie
     # cheapest test first: a column of a few repeated values is not free text, whatever its words
     if (distinct > len(text) / 2 and text.str.len().mean() >= TEXT_MIN_CHARS
             and text.str.contains(" ", regex=False).mean() >= 0.5):
-        out.dropped[name] = (
-            f"free text: {distinct} distinct values in {n} rows, {text.str.len().mean():.0f} characters on average"
-        )
+        columns[name], out.column_types[name] = categories(col), "text"  # sentences: a text input reads them
+        out.text[name] = (f"free text: {distinct} distinct values in {n} rows, "
+                          f"{text.str.len().mean():.0f} characters on average")
         return
     if distinct == n and n >= MIN_ROWS_FOR_ID:
         out.dropped[name] = f"ID-like: {distinct} distinct values in {n} rows"

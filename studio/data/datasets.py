@@ -38,7 +38,7 @@ def _described() -> tuple[dict[str, Any], ...]:
                 "name": name,
                 "task": table.task,
                 "rows": len(table.frame),
-                "features": len(table.features),
+                "features": len(table.series.columns) if table.series is not None else len(table.features),
                 "description": entry.description,
             }
         )

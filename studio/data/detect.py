@@ -5,8 +5,8 @@ Run after :func:`studio.data.columns.type_columns`, on the columns it kept:
 - **code-like identifiers**: text such as "N1A1", "A-1042", one short token mixing letters and
   digits, with many distinct values (half the rows or more): a key that one-hot encoding would
   turn into hundreds of columns the model memorises;
-- **mostly-missing free text**: a comment column empty in most rows, whose few values are
-  sentences or mostly distinct; filling its gaps would invent comments;
+- **mostly-missing free text**: a comment column empty in most rows (75%), whose few values are
+  sentences or mostly distinct (a text column kept as text has values in more rows);
 - **row counters within groups**: whole numbers that count 1, 2, 3, ... and restart (a sample
   number per species): the row's position, not a property of it.
 
@@ -35,7 +35,7 @@ def drop_noise(typed: Typed, skip: set[str] = frozenset()) -> None:
     """Move the kept columns of ``typed`` that are identifiers or mostly-missing text to ``dropped``."""
     found: dict[str, str] = {}
     for name, kind in typed.column_types.items():
-        if name in skip or kind != "categorical":
+        if name in skip or kind not in ("categorical", "text"):
             continue
         reason = text_noise(typed.frame[name])
         if reason:
@@ -44,6 +44,7 @@ def drop_noise(typed: Typed, skip: set[str] = frozenset()) -> None:
     found.update(group_counters(typed.frame, numeric))
     for name, reason in found.items():
         del typed.column_types[name]
+        typed.text.pop(name, None)
         typed.dropped[name] = reason
 
 

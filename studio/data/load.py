@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from studio.data.access import DataAccess
 from studio.data.csv_reader import parse_options, read_csv
 from studio.data.datasets import DATASETS
+from studio.data.decided import TEXT_NOTE
 from studio.data.options import split_csv_options
 from studio.data.overrides import override_table, parse_overrides, type_features
 from studio.data.ranges import check_feature_ranges
@@ -75,6 +76,10 @@ def _load_builtin(name: str, data: DataConfig) -> Table:
     _only_csv_pictures(data, f"the built-in dataset {name!r}")
     params = DATASETS.parse({**data.options, "kind": name}, "data.options")
     table = DATASETS[name].impl(params, data.seed)
+    if data.series is not None or table.series is not None:
+        from studio.data.series_sets import builtin_series
+
+        return builtin_series(table, data)
     if data.target not in (None, table.target):
         raise DataError(
             f"data.target is {data.target!r} but the built-in dataset {name!r} predicts "
@@ -109,6 +114,11 @@ def _load_csv(ref: str, data: DataConfig, access: DataAccess, progress: Progress
         )
     target = check_target(columns, data.target, f"CSV file {name!r}")
     overrides = parse_overrides(data.columns, columns, target, f"CSV file {name!r}")
+    if data.series is not None:
+        from studio.data.series import series_table
+
+        return series_table(raw.drop(columns=sorted(overrides.ignored)), data.series, target, name, notes,
+                            f"CSV file {name!r}")
     raw, number_notes = target_numbers(raw, target)
     frame, target_notes = drop_missing_target(raw, target)
     pictures = overrides.named("image")
@@ -123,7 +133,7 @@ def _load_csv(ref: str, data: DataConfig, access: DataAccess, progress: Progress
         more = f" and {len(typed.dropped) - 3} more" if len(typed.dropped) > 3 else ""
         raise DataError(
             f"CSV file {name!r} has no usable feature column: {why or 'only the target'}{more}; "
-            "add numeric or categorical columns besides the target, or keep one with data.columns."
+            "add numeric, categorical or text columns besides the target, or keep one with data.columns."
         )
     check_feature_ranges(typed.frame, [f for f in features if typed.column_types[f] == "numeric"])
     out = typed.frame[features]  # copy-on-write: adding columns below leaves typed.frame alone
@@ -131,6 +141,8 @@ def _load_csv(ref: str, data: DataConfig, access: DataAccess, progress: Progress
         out[column] = frame[column]
     out[target] = y
     dropped_notes = [f"not a feature: {quote(c)} ({r})" for c, r in typed.dropped.items()]
+    text_notes = [f"{TEXT_NOTE}{quote(c)} ({typed.text.get(c, 'set in data.columns')})" for c in features
+                  if typed.column_types[c] == "text"]
     table = Table(
         name=name,
         frame=out,
@@ -140,7 +152,7 @@ def _load_csv(ref: str, data: DataConfig, access: DataAccess, progress: Progress
         task=task,
         class_labels=labels,
         dropped=dict(typed.dropped),
-        notes=[*notes, *number_notes, *target_notes, *typed.notes, *dropped_notes],
+        notes=[*notes, *number_notes, *target_notes, *typed.notes, *dropped_notes, *text_notes],
         derived={src: [c for c in cols if c in features] for src, cols in typed.expanded.items()
                  if any(c in features for c in cols)},
     )

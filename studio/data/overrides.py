@@ -8,7 +8,8 @@ an identifier out. The uses (:data:`studio.recipe.COLUMN_USES`):
 - ``numeric``: read every value as a number (those that are not become missing, with a note);
   ``categorical``: every distinct value is a category, numbers included ("1".."4");
 - ``image``: the column holds paths to pictures (relative to the CSV), decoded into an image input;
-- ``text``: reserved for the text input; :func:`check_special` refuses it until then.
+- ``text``: free text, tokenized into a text input (:mod:`studio.inputs.text`); numbers in it are
+  read as text ("12", "7.5"), an all-empty one is refused.
 
 :func:`parse_overrides` checks the names against the data; :func:`type_features` types a CSV's
 feature columns with the overrides; :func:`override_table` applies them to a built-in table.
@@ -29,7 +30,8 @@ from studio.data.table import Table
 from studio.data.target import listed
 from studio.errors import DataError, quote
 
-SPECIAL = {"text": "the studio's text support", "image": "pictures named by a path"}
+SPECIAL = {"image": "pictures named by a path"}  # uses read by their own loader (studio.data.load)
+FORCED = ("numeric", "categorical", "text")  # uses that type a column
 IGNORED = "set to 'ignore' in data.columns"
 
 
@@ -48,8 +50,8 @@ class ColumnOverrides:
 
     @property
     def forced(self) -> dict[str, str]:
-        """column -> "numeric" | "categorical"."""
-        return {c: u for c, u in self.uses.items() if u in ("numeric", "categorical")}
+        """column -> "numeric" | "categorical" | "text"."""
+        return {c: u for c, u in self.uses.items() if u in FORCED}
 
     @property
     def kept(self) -> list[str]:
@@ -58,7 +60,7 @@ class ColumnOverrides:
 
     @property
     def special(self) -> dict[str, str]:
-        """Columns set to a reserved use (``text``, ``image``)."""
+        """Columns set to a use with its own loader (``image``)."""
         return {c: u for c, u in self.uses.items() if u in SPECIAL}
 
 
@@ -79,12 +81,12 @@ def parse_overrides(uses: dict[str, str], columns: list[str], target: str | None
 
 
 def check_special(overrides: ColumnOverrides) -> None:
-    """Refuse the reserved uses (text, for now); image columns are read by :mod:`studio.data.load`."""
+    """Every use is read now (image columns by :mod:`studio.data.load`, text by :func:`type_features`);
+    kept so that a future reserved use has one place to be refused."""
     for name, use in overrides.special.items():
-        if use == "image":
-            continue
-        raise DataError(f"data.columns sets {quote(name)} to {use!r}, which comes with {SPECIAL[use]} (not in this "
-                        "version); set it to 'categorical', 'feature' or 'ignore'", ("data", "columns", name))
+        if use not in SPECIAL:  # pragma: no cover
+            raise DataError(f"data.columns sets {quote(name)} to {use!r}, which this version does not read; set it "
+                            "to 'categorical', 'feature' or 'ignore'", ("data", "columns", name))
 
 
 def type_features(frame: pd.DataFrame, overrides: ColumnOverrides) -> Typed:
@@ -106,7 +108,10 @@ def type_features(frame: pd.DataFrame, overrides: ColumnOverrides) -> Typed:
             extra[name], typed.column_types[name] = _as_feature(name, frame[name])
     for name, use in forced.items():
         col = frame[name]
-        extra[name] = _as_numbers(name, col, typed.notes) if use == "numeric" else _as_categories(name, col)
+        if use == "numeric":
+            extra[name] = _as_numbers(name, col, typed.notes)
+        else:
+            extra[name] = _as_categories(name, col) if use == "categorical" else as_text_column(name, col, typed.notes)
         typed.column_types[name] = use
     for name in frame.columns:
         if name in ignored:
@@ -155,6 +160,21 @@ def _as_numbers(name: str, col: pd.Series, notes: list[str]) -> pd.Series:
     return numbers.mask(inf) if inf.any() else numbers
 
 
+def as_text_column(name: str, col: pd.Series, notes: list[str]) -> pd.Series:
+    """A column read as free text: strings, missing kept missing (a tokenizer reads it as ""); numbers
+    become their text ("12", not "12.0"). A DataError when no row holds any text."""
+    from studio.text.spec import as_text
+
+    text = col.map(as_text, na_action="ignore").astype(object)
+    if not (text.dropna().str.strip() != "").any():
+        raise DataError(f"data.columns sets {quote(name)} to 'text', but all its {len(col)} values are empty or "
+                        "missing; fill it or set it to 'ignore'", ("data", "columns", name))
+    if ptypes.is_numeric_dtype(col) or ptypes.is_bool_dtype(col):
+        notes.append(f"column {quote(name)} (text in data.columns) holds only numbers; they are read as text, "
+                     "each distinct number one token (set it to 'numeric' to use their values)")
+    return text
+
+
 def _as_categories(name: str, col: pd.Series) -> pd.Series:
     if col.isna().all():
         raise DataError(f"data.columns sets {quote(name)} to 'categorical', but all its {len(col)} values are "
@@ -163,7 +183,7 @@ def _as_categories(name: str, col: pd.Series) -> pd.Series:
 
 
 def override_table(table: Table, overrides: ColumnOverrides) -> Table:
-    """A built-in table with ``overrides`` applied: ignored columns left out, categorical ones retyped."""
+    """A built-in table with ``overrides`` applied: ignored columns left out, categorical and text ones retyped."""
     if not overrides.uses:
         return table
     features = [f for f in table.features if f not in set(overrides.ignored)]
@@ -172,7 +192,11 @@ def override_table(table: Table, overrides: ColumnOverrides) -> Table:
                         ("data", "columns", overrides.ignored[0]))
     types = {f: overrides.forced.get(f, table.column_types[f]) for f in features}
     dropped = {**table.dropped, **{c: IGNORED for c in overrides.ignored}}
-    image_shape = table.image_shape if features == table.features and "categorical" not in types.values() else None
+    flat = "categorical" not in types.values() and "text" not in types.values()
+    image_shape = table.image_shape if features == table.features and flat else None
     table.frame = table.frame[[*features, table.target]]
+    for f in features:
+        if types[f] == "text" and table.column_types[f] != "text":
+            table.frame = table.frame.assign(**{f: as_text_column(f, table.frame[f], table.notes)})
     table.features, table.column_types, table.dropped, table.image_shape = features, types, dropped, image_shape
     return table

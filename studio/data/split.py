@@ -31,8 +31,13 @@ def split_table(table: Table, split: SplitConfig, seed: int) -> Splits:
     """Cut the table's rows into train / val / test with the shares of ``split``.
 
     The test rows are cut first, then validation from the rest, so the test set of a recipe does
-    not change when only the validation share does.
+    not change when only the validation share does. A series (``table.series``) is split by time
+    instead: :func:`studio.data.series_windows.split_series`.
     """
+    if table.series is not None:
+        from studio.data.series_windows import split_series
+
+        return split_series(table, split)
     frame = table.frame
     n = len(frame)
     n_test = math.ceil(n * split.test)  # the rounding train_test_split uses for a float size

@@ -24,6 +24,8 @@ class Table:
             prediction re-derives them from raw rows.
         images: image column -> its pixels (:class:`studio.data.images.source.ImageColumn`), row i of
             ``frame`` (which then has a plain 0..n-1 index) at position i.
+        series: :class:`studio.data.series.SeriesInfo` when the rows are time steps in order (index
+            0..n-1); a split's rows are then the anchors (last steps) of its windows.
     """
 
     name: str
@@ -38,15 +40,31 @@ class Table:
     notes: list[str] = field(default_factory=list)
     derived: dict[str, list[str]] = field(default_factory=dict)
     images: dict[str, Any] = field(default_factory=dict)
+    series: Any = None  # studio.data.series.SeriesInfo when the rows are time steps (samples are windows)
 
     def y(self, frame: pd.DataFrame) -> np.ndarray:
-        """The target of ``frame``: int64 class codes (classification) or float64 values."""
+        """The target of ``frame``: int64 class codes (classification) or float64 values.
+
+        A forecast series (``series``): ``frame``'s rows are window anchors of ``self.frame``, and
+        their target is the next ``horizon`` values, float64 (n, horizon).
+        """
+        if self.series is not None and self.series.forecast:
+            from studio.data.series_windows import future_values
+
+            return future_values(self, frame.index)
         col = frame[self.target]
         if self.task == "classification":
             assert self.class_labels is not None
             codes = pd.Categorical(col.astype(str), categories=self.class_labels).codes
             return np.asarray(codes, dtype=np.int64)
         return col.to_numpy(dtype=np.float64)
+
+    @property
+    def n_outputs(self) -> int:
+        """Outputs of the network: one per class, one per forecast step, else 1."""
+        if self.task == "classification":
+            return self.n_classes
+        return self.series.horizon if self.series is not None and self.series.forecast else 1
 
     @property
     def n_classes(self) -> int:

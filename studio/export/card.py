@@ -56,6 +56,8 @@ def example_code(schema: ModelSchema, rows: Any, file_name: str = "model.onnx") 
             reads.append(f'img = ImageOps.exif_transpose(Image.open("picture.png")).convert("{mode}")')
             shape = "[None, :, :, None]" if spec.channels == 1 else "[None]"
             parts.append(f'"{name}": np.asarray({resize}, dtype=np.uint8){shape}')
+        elif arr.ndim == 3:  # a series window (1, window, series) of raw values
+            parts.append(f'"{name}": np.array({arr[:1].tolist()!r}, dtype=np.float32)')
         elif arr.dtype == np.float32:
             row = ", ".join("np.nan" if math.isnan(v) else repr(float(v)) for v in arr[0])
             parts.append(f'"{name}": np.array([[{row}]], dtype=np.float32)')

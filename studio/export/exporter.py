@@ -27,7 +27,14 @@ from studio.export.fuse import fuse_graph
 from studio.export.options import DEFAULT_OPSET, check_opset, check_quantize
 from studio.export.parity import Rows, check_parity, metrics_of, onnx_outputs, test_rows, torch_inputs, true_targets
 from studio.export.quantize import quantize_int8
-from studio.export.schema import CATEGORICAL_INPUT, NUMERIC_INPUT, ColumnSpec, ImageInputSpec, ModelSchema
+from studio.export.schema import (
+    CATEGORICAL_INPUT,
+    NUMERIC_INPUT,
+    ColumnSpec,
+    ImageInputSpec,
+    ModelSchema,
+    SeriesInputSpec,
+)
 from studio.export.session import make_session
 from studio.export.to_onnx import ENCODED_INPUT, module_to_onnx
 from studio.runs import RunDir, RunSummary
@@ -96,19 +103,37 @@ def image_specs(run: Any) -> list[ImageInputSpec]:
     return out
 
 
+def series_spec(run: Any) -> SeriesInputSpec | None:
+    """The graph's series input (float32 [batch, window, series], raw values), or None."""
+    inp = next((i for i in getattr(run, "inputs", []) if i.kind == "series"), None)
+    if inp is None:
+        return None
+    s = inp.info
+    return SeriesInputSpec(inp.name, list(s.columns), s.window, s.horizon, s.task, s.target, s.time, s.time_kind,
+                           s.step)
+
+
+def _output_meaning(meta: dict[str, Any], series: SeriesInputSpec | None) -> str:
+    if meta["task"] == "classification":
+        return "float32[batch, K]: softmax probability of each class, in class_labels order"
+    if series is not None:
+        return (f"float32[batch, {series.horizon}]: the next {series.horizon} values of {meta['target']} after "
+                "the window's last step, in its original units")
+    return f"float32[batch, 1]: predicted {meta['target']} in its original units"
+
+
 def build_schema(run: Any, columns: list[ColumnSpec]) -> ModelSchema:
     meta = run.meta
     classification = meta["task"] == "classification"
+    series = series_spec(run)
     return ModelSchema(
         columns=columns, task=meta["task"], target=meta["target"],
         class_labels=list(meta["class_labels"]) if classification else None,
         output="probabilities" if classification else "prediction",
-        output_meaning=("float32[batch, K]: softmax probability of each class, in class_labels order"
-                        if classification else
-                        f"float32[batch, 1]: predicted {meta['target']} in its original units"),
+        output_meaning=_output_meaning(meta, series),
         studio_version=studio.__version__, recipe_digest=run.recipe.digest(), recipe_name=run.recipe.name,
         preprocessing=describe_steps(run.recipe.preprocessing),
-        derived=dict(meta.get("derived") or {}), images=image_specs(run),
+        derived=dict(meta.get("derived") or {}), images=image_specs(run), series=series,
     )
 
 
@@ -120,8 +145,9 @@ def to_proto(run: Any, schema: ModelSchema, encoded: list[ColumnSpec], rows: Row
     """
     examples = [torch.from_numpy(np.ascontiguousarray(x)) for x in torch_inputs(run, rows.head(8))]
     images = iter(schema.images)
-    names = [ENCODED_INPUT if getattr(i, "kind", "table") == "table" else next(images).name
-             for i in getattr(run, "inputs", [None])]
+    kinds = [getattr(i, "kind", "table") for i in getattr(run, "inputs", [None])]
+    names = [ENCODED_INPUT if kind == "table" else schema.series.name if kind == "series" and schema.series
+             else next(images).name for kind in kinds]
     proto = module_to_onnx(run.inference_module(), examples, schema.output, opset, input_names=names)
     if encoded:
         attach_front(proto, encoded, ENCODED_INPUT)

@@ -64,8 +64,16 @@ class Rows:
 
 
 def test_rows(run: Any) -> Rows:
-    """The run's test rows and pictures."""
+    """The run's test rows and pictures; a series run's test windows (one row per window, with its
+    targets, the raw windows in ``images`` under the series input's name)."""
     images = run.test_images() if hasattr(run, "test_images") else {}
+    series = getattr(run, "series", None)
+    if series is not None:
+        from studio.data.series_rows import sample_frame
+
+        frame, windows = sample_frame(run.test_frame(), series)
+        name = next(i.name for i in run.inputs if i.kind == "series")
+        return Rows(frame, {name: windows})
     return Rows(run.test_frame(), images)
 
 
@@ -92,6 +100,11 @@ def onnx_outputs(session: Any, rows: Rows | pd.DataFrame) -> np.ndarray:
 
 
 def true_targets(meta: dict[str, Any], frame: pd.DataFrame) -> np.ndarray:
+    series = meta.get("series")
+    if series and series["task"] == "forecast":  # one column per step ahead (studio.data.series_rows)
+        from studio.data.series import SeriesInfo
+
+        return frame[SeriesInfo.from_dict(series).target_names()].to_numpy(dtype=np.float64)
     col = frame[meta["target"]]
     if meta["task"] == "classification":
         codes = pd.Categorical(col.astype(str), categories=meta["class_labels"]).codes
@@ -107,7 +120,7 @@ def metrics_of(meta: dict[str, Any], y_true: np.ndarray, out: np.ndarray) -> dic
     if meta["task"] == "classification":
         found = classification_metrics(y_true, out, meta["class_labels"])
     else:
-        found = regression_metrics(y_true, out[:, 0])
+        found = regression_metrics(y_true, out[:, 0] if out.shape[1] == 1 else out)
     return scalars(found)
 
 

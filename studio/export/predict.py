@@ -38,8 +38,12 @@ def _graph_mismatch(schema: ModelSchema, session: ort.InferenceSession) -> str |
     wanted = {NUMERIC_INPUT: len(schema.numeric), CATEGORICAL_INPUT: len(schema.categorical)}
     wanted = {name: n for name, n in wanted.items() if n}
     images = {i.name: [i.height, i.width, i.channels] for i in schema.images}
-    if set(inputs) != set(wanted) | set(images):
-        return f"graph inputs {sorted(inputs)}, metadata inputs {sorted([*wanted, *images])}"
+    series = {schema.series.name: [schema.series.window, len(schema.series.columns)]} if schema.series else {}
+    if set(inputs) != set(wanted) | set(images) | set(series):
+        return f"graph inputs {sorted(inputs)}, metadata inputs {sorted([*wanted, *images, *series])}"
+    for name, shape in series.items():
+        if [d if isinstance(d, int) else None for d in inputs[name][1:]] != shape:
+            return f"series input {quote(name)} takes {inputs[name][1:]}, the metadata says {shape}"
     for name, n in wanted.items():
         width = inputs[name][1] if len(inputs[name]) == 2 else None
         if isinstance(width, int) and width != n:
@@ -51,7 +55,8 @@ def _graph_mismatch(schema: ModelSchema, session: ort.InferenceSession) -> str |
     if schema.output not in outputs:
         return f"no output named {quote(schema.output)}"
     width = outputs[schema.output][-1] if outputs[schema.output] else None
-    expected = len(schema.class_labels or []) if schema.task == "classification" else 1
+    expected = len(schema.class_labels or []) if schema.task == "classification" else \
+        schema.series.horizon if schema.series is not None else 1
     if isinstance(width, int) and width != expected:
         return f"the output has {width} values per row, the metadata expects {expected}"
     return None
@@ -78,6 +83,10 @@ def predict_frame(session: ort.InferenceSession, frame: pd.DataFrame, where: str
     """Predictions for the raw rows of ``frame`` (columns by name, any order, extras ignored); the
     pictures of an image column are read from the paths it holds (relative to ``base``)."""
     schema = read_schema(session, where)
+    if schema.series is not None:  # rows are steps: forecast from the last window, or classify each window
+        from studio.export.series_io import predict_series
+
+        return predict_series(session, schema, frame, where)
     frame = derive_dates(frame, schema.derived)
     feeds, notices = encode_inputs(schema, frame, base=base)
     try:
@@ -107,6 +116,12 @@ def encode_inputs(schema: ModelSchema, frame: pd.DataFrame, images: dict[str, np
     """
     if len(frame) == 0:
         raise DataError("the input has no rows; give at least one row under the header.")
+    if schema.series is not None:  # windows already cut (parity, the card's example), else every window
+        from studio.export.series_io import series_windows
+
+        spec, notices = schema.series, []
+        given = images.get(spec.name) if images is not None else None
+        return {spec.name: given if given is not None else series_windows(spec, frame, notices)}, notices
     names = [c.name for c in schema.columns] + [i.column for i in schema.images if images is None
                                                 or i.column not in images]
     source_of = {col: src for src, cols in schema.derived.items() for col in cols}

@@ -74,6 +74,34 @@ class ImageInputSpec:
 
 
 @dataclass(frozen=True)
+class SeriesInputSpec:
+    """The series input of the graph: float32 ``[batch, window, len(columns)]``, raw values of ``columns``
+    (the graph standardizes them), one window of consecutive steps per row.
+
+    Attributes:
+        task: "forecast" (the output is the next ``horizon`` values of ``target``) or "classify" (the
+            label at the window's last step).
+        time: the column that orders a CSV's steps (None: the rows' order); ``time_kind`` "date" or
+            "number"; ``step`` the regular gap between steps when fixed (seconds for dates).
+    """
+
+    name: str
+    columns: list[str]
+    window: int
+    horizon: int
+    task: str
+    target: str
+    time: str | None = None
+    time_kind: str | None = None
+    step: float | None = None
+
+    __pydantic_config__ = _FIELDS
+
+    def declaration(self) -> str:
+        return f"float32[batch, {self.window}, {len(self.columns)}]"
+
+
+@dataclass(frozen=True)
 class ModelSchema:
     """Inputs, outputs and provenance of an exported run; round-trips through ONNX metadata_props."""
 
@@ -89,6 +117,7 @@ class ModelSchema:
     preprocessing: list[str] = field(default_factory=list)
     derived: dict[str, list[str]] = field(default_factory=dict)  # date column -> features made from it
     images: list[ImageInputSpec] = field(default_factory=list)
+    series: SeriesInputSpec | None = None
 
     __pydantic_config__ = _FIELDS
 
@@ -109,6 +138,8 @@ class ModelSchema:
             out[CATEGORICAL_INPUT] = f"string[batch, {len(self.categorical)}]"
         for image in self.images:
             out[image.name] = image.declaration()
+        if self.series is not None:
+            out[self.series.name] = self.series.declaration()
         return out
 
     def to_metadata(self) -> dict[str, str]:
@@ -160,8 +191,11 @@ class ModelSchema:
             return f"task {quote(self.task)} is neither {' nor '.join(TASKS)}"
         if self.task == "classification" and not self.class_labels:
             return "a classification without class_labels"
-        if not self.columns and not self.images:
+        if not self.columns and not self.images and self.series is None:
             return "no inputs"
+        s = self.series
+        if s is not None and (s.window < 1 or s.horizon < 1 or not s.columns or s.task not in ("forecast", "classify")):
+            return f"series input {quote(s.name)} has an impossible window, horizon, task or no columns"
         odd_image = [i.name for i in self.images if i.channels not in (1, 3) or min(i.height, i.width) < 1]
         if odd_image:
             return f"image input {quote(odd_image[0])} has an impossible shape"

@@ -3,7 +3,7 @@
 Importing this package fills :data:`STEPS` with every step kind.
 """
 
-from studio.preprocess import column_steps, projection_steps, row_filters  # noqa: F401  (registers)
+from studio.preprocess import column_steps, projection_steps, row_filters, text_steps  # noqa: F401  (registers)
 from studio.preprocess.base import STEPS, Step, StepReport
 from studio.preprocess.encoder import InputColumn
 from studio.preprocess.fit import fit_preprocessor, fit_transform

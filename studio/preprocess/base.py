@@ -81,11 +81,12 @@ class Step:
     """Base of every preprocessing step; subclasses are registered in :data:`STEPS`.
 
     Class attributes tell the fitting driver how to treat a step without naming its kind:
-    ``role`` (row filter or column step), ``fills_missing`` (no NaN is left in value columns
+    ``role`` (row filter, column step, or a step of another input kind such as ``tokenize``, which
+    the table's fitting skips), ``fills_missing`` (no NaN is left in value columns
     after it) and ``needs_complete`` (its fit and its op cannot take NaN).
     """
 
-    role: ClassVar[Literal["rows", "columns"]] = "columns"
+    role: ClassVar[Literal["rows", "columns", "inputs"]] = "columns"  # inputs: fit by another input kind
     fills_missing: ClassVar[bool] = False
     needs_complete: ClassVar[bool] = False
 

@@ -53,6 +53,8 @@ def _plan(steps: list[dict[str, Any]], table: Table) -> tuple[list[_Planned], li
     planned = []
     for i, raw in enumerate(steps):
         params = STEPS.parse(raw, f"preprocessing step {i + 1}")
+        if STEPS[raw["kind"]].impl.role == "inputs":
+            continue  # a step of another input (tokenize): studio.inputs.fit fits it; indices stay the recipe's
         planned.append(_Planned(i, raw["kind"], STEPS[raw["kind"]].impl(params)))
     rows = [p for p in planned if p.step.role == "rows"]
     columns = [p for p in planned if p.step.role == "columns"]

@@ -18,7 +18,7 @@ def _rows(n: int) -> str:
 
 
 class DropDuplicatesParams(Params):
-    """No options: a row is dropped when every feature equals those of an earlier row."""
+    """No options: a row is dropped when every feature (text included) equals those of an earlier row."""
 
 
 @STEPS.register("drop_duplicates", DropDuplicatesParams, "Remove training rows whose features repeat an earlier row.")
@@ -26,7 +26,10 @@ class DropDuplicates(Step):
     role = "rows"
 
     def filter_rows(self, rows: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, str]:
-        dup = rows.duplicated(subset=table.features, keep="first")
+        # every feature the rows carry: the table's, and the text (or picture) columns the table's
+        # preprocessing does not encode; two reviews that differ only in their text are not duplicates
+        features = [c for c in rows.columns if c != table.target]
+        dup = rows.duplicated(subset=features, keep="first")
         return rows[~dup], f"removed {_rows(int(dup.sum()))} with duplicate features"
 
 

@@ -60,11 +60,23 @@ class LoadedRun:
 
     @property
     def in_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
-        return [(i.name, tuple(i.shape)) for i in self.inputs]
+        return [(i.name, i.shape) for i in self.inputs]  # kept as is: Steps and Tokens mark sequences
+
+    @property
+    def series(self) -> Any:
+        """The run's SeriesInfo when its rows are time steps, else None."""
+        from studio.data.series import SeriesInfo
+
+        raw = self.meta.get("series")
+        return SeriesInfo.from_dict(raw) if raw else None
 
     @property
     def image_inputs(self) -> list[Any]:
         return [i for i in self.inputs if i.kind == "image"]
+
+    @property
+    def text_inputs(self) -> list[Any]:
+        return [i for i in self.inputs if i.kind == "text"]
 
     @property
     def task(self) -> str:
@@ -76,25 +88,37 @@ class LoadedRun:
 
     def inference_module(self) -> torch.nn.Module:
         """Raw inputs (in :meth:`raw_inputs` order) -> probabilities (B, K), or values (B, 1) in the
-        target's units: a table's encoded columns (B, k), an image's uint8 pixels (B, H, W, C)."""
+        target's units ((B, h) for a forecast of h steps): a table's encoded columns (B, k), an image's
+        uint8 pixels (B, H, W, C), a text column's token ids int64 (B, L), a series' raw windows float32
+        (B, window, series)."""
         from studio.inference import ChannelsFirst, InferenceModule
 
         mean, std = (self.target_scaler.mean, self.target_scaler.std) if self.target_scaler else (0.0, 1.0)
-        prep = [self.preprocessor.to_torch() if i.kind == "table" else ChannelsFirst() for i in self.inputs]
+        fronts = {"table": lambda: self.preprocessor.to_torch(), "image": ChannelsFirst, "text": torch.nn.Identity,
+                  "series": torch.nn.Identity}  # a series' windows go in raw: its front in the network scales them
+        prep = [fronts[i.kind]() for i in self.inputs]
         return InferenceModule(prep, self.model, self.task, mean, std).eval()
 
     def raw_inputs(self, frame: pd.DataFrame, images: dict[str, Any] | None = None) -> list[Any]:
         """What :meth:`inference_module` takes for ``frame``'s rows: a table's encoded columns float32 (n, k);
         an image column's uint8 (n, H, W, C) from ``images`` (column -> uint8 (n, C, H, W), e.g.
-        :meth:`test_images`), else decoded from the paths in the frame (relative to the working folder)."""
+        :meth:`test_images`), else decoded from the paths in the frame (relative to the working folder);
+        a text column's token ids int64 (n, L), tokenized as in training (missing text is empty)."""
         import numpy as np
 
         from studio.data.columns import derive_dates
 
         out = []
         for inp in self.inputs:
+            if inp.kind == "series":  # windows already cut (Rows.images), else every window of a frame of steps
+                out.append(images[inp.name] if images is not None and inp.name in images else
+                           _windows(frame, inp.info))
+                continue
             if inp.kind == "table":
                 out.append(self.preprocessor.encode(derive_dates(frame, self.meta.get("derived") or {})))
+                continue
+            if inp.kind == "text":
+                out.append(inp.encode(frame[inp.column]))
                 continue
             pixels = images[inp.column] if images is not None else _decode(frame[inp.column], inp.spec)
             out.append(np.ascontiguousarray(np.asarray(pixels, dtype=np.uint8).transpose(0, 2, 3, 1)))
@@ -119,17 +143,21 @@ class LoadedRun:
 
         frame = self.run.test_rows(self.meta)
         columns = self.preprocessor.input_columns if self.preprocessor is not None else []
-        needed = [*(c.name for c in columns), *(i.column for i in self.image_inputs), self.meta["target"]]
+        series = self.series
+        steps = [c for c in (series.time, *series.columns) if c is not None] if series is not None else []
+        needed = [*(c.name for c in columns), *(i.column for i in (*self.image_inputs, *self.text_inputs)),
+                  *steps, self.meta["target"]]
         missing = [name for name in needed if name not in frame.columns]
         if missing:
             raise RunError(f"{RunDir.TEST_ROWS} of run {quote(self.run.id)} lacks the column(s) "
                            f"{', '.join(quote(m, 30) for m in missing[:5])}; the run is damaged, train it again")
-        for c in (c for c in columns if c.type != "categorical"):
-            col = frame[c.name]
+        numeric = [*(c.name for c in columns if c.type != "categorical"), *(series.columns if series else ())]
+        for name in numeric:
+            col = frame[name]
             bad = col[to_numbers(col).isna() & col.notna() & (col.astype(str).str.strip() != "")]
             if len(bad):
                 raise RunError(f"{RunDir.TEST_ROWS} of run {quote(self.run.id)} has text in the number column "
-                               f"{quote(c.name, 30)} (e.g. {quote(bad.iloc[0], 30)}); the run is damaged, "
+                               f"{quote(name, 30)} (e.g. {quote(bad.iloc[0], 30)}); the run is damaged, "
                                "train it again")
         return frame
 
@@ -159,6 +187,13 @@ def _inputs(prep: dict[str, Any], preprocessor: Any) -> list[Any]:
         else:
             out.append(input_from_dict(item))
     return out
+
+
+def _windows(frame: pd.DataFrame, info: Any) -> Any:
+    """Every complete window of a frame of raw steps (float32 (n, window, series))."""
+    from studio.data.series_rows import clean_steps, sample_frame
+
+    return sample_frame(clean_steps(frame, info, []), info, with_targets=False)[1]
 
 
 def _decode(paths: pd.Series, spec: Any) -> Any:

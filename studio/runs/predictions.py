@@ -2,8 +2,9 @@
 page's misclassified gallery, its confusion-matrix filter and its "hardest examples" read.
 
 The rows are those of ``test.csv`` in order (the position ``row`` is also the index into
-``test_images.npz``), predicted with the run's kept weights through the same inference module the
-export is checked against, so the counts agree with the confusion matrix of ``summary.json``.
+``test_images.npz``; a series run's rows are its test windows), predicted with the run's kept weights
+through the same inference module the export is checked against, so the counts agree with the
+confusion matrix of ``summary.json``.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def test_predictions(run: Any) -> pd.DataFrame:
     """
     if run.task != "classification":
         raise RunError(f"run {quote(run.run.id)} is a regression: it has no classes to confuse")
-    frame = run.test_frame()
+    frame, arrays = _test_samples(run)
     labels = [str(label) for label in run.class_labels or []]
     true = frame[run.meta["target"]].astype(str)
     unknown = sorted(set(true) - set(labels))
@@ -41,7 +42,7 @@ def test_predictions(run: Any) -> pd.DataFrame:
     if len(frame) == 0:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in
                              zip(COLUMNS, (str, str, float, float, bool), strict=True)}).rename_axis("row")
-    proba = np.asarray(run.predict_frame(frame, run.test_images() or None), dtype=np.float64)  # (n, K)
+    proba = np.asarray(run.predict_frame(frame, arrays), dtype=np.float64)  # (n, K)
     codes = np.asarray(pd.Categorical(true, categories=labels).codes, dtype=np.int64)
     best = proba.argmax(axis=1)
     out = pd.DataFrame({
@@ -52,6 +53,18 @@ def test_predictions(run: Any) -> pd.DataFrame:
     }, index=pd.RangeIndex(len(frame), name="row"))
     out["correct"] = best == codes
     return out
+
+
+def _test_samples(run: Any) -> tuple[pd.DataFrame, dict[str, Any] | None]:
+    """The test rows and their pictures; for a series run, one row per test window (the label at its last
+    step) and the windows themselves, as the parity proof cuts them."""
+    series = getattr(run, "series", None)
+    if series is None:
+        return run.test_frame(), run.test_images() or None
+    from studio.data.series_rows import sample_frame
+
+    frame, windows = sample_frame(run.test_frame(), series)
+    return frame, {next(i.name for i in run.inputs if i.kind == "series"): windows}
 
 
 test_predictions.__test__ = False  # type: ignore[attr-defined]  # a test runner must not collect it by its name

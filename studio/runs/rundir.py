@@ -11,6 +11,7 @@ Layout::
     model.safetensors    the best weights so far (at the end: the weights the run keeps)
     summary.json         status, metrics per split, timing, versions
     model.onnx, model.int8.onnx, model_card.json, export.json, bench.csv    after an export
+    importance.csv       permutation importance per raw column on the test split (`studio explain`)
 
 Export, compare and reload read only these files, never live UI state.
 """
@@ -56,6 +57,7 @@ class RunDir:
     CARD = "model_card.json"
     EXPORT_REPORT = "export.json"
     BENCH = "bench.csv"
+    IMPORTANCE = "importance.csv"
     REQUIRED = (RECIPE, SUMMARY)
 
     def __init__(self, path: str | Path) -> None:
@@ -268,6 +270,39 @@ class RunDir:
             raise RunError(f"run {self.id!r} has no {self.TEST_ROWS}; train it again with this version")
         return read_raw_rows(path, meta)
 
+    # -- explanations ---------------------------------------------------------------------------
+
+    IMPORTANCE_COLUMNS = ("column", "kind", "mean_drop", "std_drop")
+    IMPORTANCE_ATTRS = ("metric", "score", "rows", "repeats", "seed")
+
+    def write_importance(self, table: pd.DataFrame) -> None:
+        """importance.csv: the table of :func:`studio.explain.permutation_importance_of`, its ``attrs``
+        (metric, unshuffled score, rows, repeats, seed) repeated on every row so the file stands alone."""
+        out = table[list(self.IMPORTANCE_COLUMNS)].copy()
+        for key in self.IMPORTANCE_ATTRS:
+            out[key] = table.attrs.get(key)
+        write_text_atomic(self / self.IMPORTANCE, out.to_csv(index=False))
+
+    def read_importance(self) -> pd.DataFrame | None:
+        """The saved importance table (``attrs`` restored), or None when there is none or the weights are
+        newer than it; a RunError when it is damaged."""
+        if not self.has(self.IMPORTANCE) or self.mtime(self.IMPORTANCE) < self.mtime(self.WEIGHTS):
+            return None
+        try:
+            raw = pd.read_csv(self / self.IMPORTANCE, dtype={"column": str, "kind": str})
+        except (OSError, ValueError) as err:
+            raise RunError(f"{self.IMPORTANCE} of run {self.id!r} cannot be read ({_first_line(err)}); "
+                           "compute the importance again") from None
+        needed = (*self.IMPORTANCE_COLUMNS, *self.IMPORTANCE_ATTRS)
+        numbers = ("mean_drop", "std_drop", "score")
+        if len(raw) == 0 or any(c not in raw.columns for c in needed) or \
+                not all(pd.api.types.is_numeric_dtype(raw[c]) for c in numbers):
+            raise RunError(f"{self.IMPORTANCE} of run {self.id!r} is damaged; compute the importance again")
+        table = raw[list(self.IMPORTANCE_COLUMNS)].copy()
+        table.attrs.update({key: raw[key].iloc[0] for key in self.IMPORTANCE_ATTRS})
+        table.attrs["score"] = float(table.attrs["score"])
+        return table
+
     # -- helpers ----------------------------------------------------------------------------------
 
     def read_json(self, name: str) -> Any:
@@ -281,8 +316,8 @@ class RunDir:
 
 
 def read_raw_rows(path: Path, meta: dict[str, Any]) -> pd.DataFrame:
-    """Rows written by :meth:`RunDir.write_prepared`, with categorical columns (and a class target) as text."""
-    text_columns = [c for c, t in (meta.get("column_types") or {}).items() if t == "categorical"]
+    """Rows written by :meth:`RunDir.write_prepared`, with categorical and text columns (and a class target) as text."""
+    text_columns = [c for c, t in (meta.get("column_types") or {}).items() if t in ("categorical", "text")]
     if meta.get("task") == "classification":
         text_columns.append(meta["target"])
     try:

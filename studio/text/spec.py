@@ -18,7 +18,14 @@ in neither list and not in the vocabulary (a character tokenizer meeting an unse
 one unknown token, in Python and in the graph alike.
 
 Subword tokenizers (``bpe``, ``wordpiece``) are the ``tokenizers`` library's, saved as its JSON in
-``subword``; they cannot be written in standard operators, so their ONNX file takes token ids.
+``subword``, with its special tokens "[PAD]" and "[UNK]" at ids ``PAD`` and ``UNK``: its ids are the
+spec's ids (``vocab`` lists the tokens of ids ``FIRST_ID`` on). They cannot be written in standard
+operators, so their ONNX file takes token ids.
+
+A very long cell (a 1 MB paste) is not split whole when its start already holds ``max_length``
+tokens: :meth:`TokenizerSpec.ids` tokenizes the text up to a whitespace boundary near
+``HEAD_CHARS_PER_TOKEN x max_length`` characters, and the whole text only when that start is short
+of tokens, so the ids are exactly those of the whole text at a bounded cost.
 """
 
 from __future__ import annotations
@@ -36,14 +43,20 @@ UNK = 1
 FIRST_ID = 2
 KINDS = ("word", "char", "bpe", "wordpiece")
 IN_GRAPH = ("word", "char")  # the kinds the ONNX file tokenizes itself, from raw strings
+HEAD_CHARS_PER_TOKEN = 64  # characters of a long cell tokenized first, per token kept
+HEAD_MIN_CHARS = 4096
 
 
 def as_text(value: Any) -> str:
-    """A cell as text: None, NaN and pandas' NA are the empty string; anything else ``str()``."""
+    """A cell as text: None, NaN and pandas' NA are the empty string; a whole float is written as an
+    integer (a CSV's "12" in a column with a gap is read as 12.0: its text is still "12"); anything
+    else ``str()``."""
     if value is None:
         return ""
-    if isinstance(value, float) and math.isnan(value):
-        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() else str(value)
     try:
         import pandas as pd
 
@@ -91,12 +104,37 @@ class TokenizerSpec:
 
     def ids(self, text: Any) -> list[int]:
         """The ids of one cell, cut to ``max_length`` (no padding)."""
+        s = as_text(text)
+        head = self._head(s)
+        if head is not None:
+            ids = self._all_ids(head)
+            if len(ids) >= self.max_length:  # the head's tokens are the first tokens of the whole text
+                return ids[: self.max_length]
+        return self._all_ids(s)[: self.max_length]
+
+    def _all_ids(self, s: str) -> list[int]:
         if self.subword is not None:
-            return [i + FIRST_ID for i in self._subword().encode(as_text(text)).ids][: self.max_length]
+            return list(self._subword().encode(s).ids)  # "[PAD]", "[UNK]" are ids 0 and 1
         if not self._index:
             self._index = {t: i + FIRST_ID for i, t in enumerate(self.vocab)}
         index = self._index
-        return [index.get(t, UNK) for t in self.tokens(text)[: self.max_length]]
+        return [index.get(t, UNK) for t in self.tokens(s)]
+
+    def _head(self, s: str) -> str | None:
+        """The start of a long ``s`` up to a whitespace character where tokens surely end, or None.
+
+        Whitespace is a boundary when the split removes it or keeps it as a token (for subwords: the
+        pre-tokenizer splits on it); lowercasing, and Greek's final sigma, read the same up to it.
+        """
+        limit = max(HEAD_MIN_CHARS, HEAD_CHARS_PER_TOKEN * self.max_length)
+        if len(s) <= limit:
+            return None
+        bounds = None if self.subword is not None else {c for c in (*self.drop, *self.keep) if c.isspace()}
+        for i in range(limit, limit // 2, -1):
+            c = s[i]
+            if c.isspace() and (bounds is None or c in bounds):
+                return s[:i]
+        return None
 
     def encode(self, texts: Iterable[Any]) -> np.ndarray:
         """int64 (n, max_length): each cell's ids, padded with PAD."""

@@ -17,7 +17,9 @@ Augment = Callable[[torch.Tensor], torch.Tensor]
 
 
 def gaussian_noise(x: torch.Tensor, std: float) -> torch.Tensor:
-    """``x + N(0, std²)`` elementwise."""
+    """``x + N(0, std²)`` elementwise; token ids (integers) are left as they are."""
+    if not x.is_floating_point():
+        return x
     return x + torch.randn_like(x) * std
 
 

@@ -48,6 +48,23 @@ class BestWeights:
         """Where the best epoch stands (the weights themselves are saved as model.safetensors)."""
         return {"epoch": self.epoch, "value": self.value, "label": self.label}
 
+    def weights_if_not(self, epoch: int) -> dict[str, torch.Tensor] | None:
+        """A copy of the best weights unless they are ``epoch``'s own (then the model holds them)."""
+        if self._state is None or self.epoch == epoch:
+            return None
+        return {k: v.detach().cpu().clone() for k, v in self._state.items()}
+
+    def load_state_dict(self, state: dict[str, object], weights: dict[str, torch.Tensor]) -> None:
+        """Where the best epoch stood in a checkpoint, with that epoch's weights (resuming a run)."""
+        epoch = state.get("epoch")
+        self.epoch = int(epoch) if isinstance(epoch, int | float) else None
+        value = state.get("value")
+        self.value = float(value) if isinstance(value, int | float) else None
+        self.label = str(state.get("label") or "")
+        device = next(iter(self._initial.values())).device if self._initial else "cpu"
+        self._state = {k: v.to(device) for k, v in weights.items()} if self.epoch is not None else None
+        self.unsaved = self._state is not None
+
     def restore(self, model: nn.Module, failed: bool) -> None:
         """Load the best epoch's weights; with none, the initial ones after a failure, else keep the current."""
         state = self._state if self._state is not None else (self._initial if failed else None)

@@ -96,6 +96,12 @@ class EarlyStopping(Callback):
         """What a resumed run needs to go on counting where this one stopped."""
         return {"best": self.best, "best_epoch": self.best_epoch, "waited": self.waited}
 
+    def load_state_dict(self, state: dict[str, object]) -> None:
+        best = state.get("best")
+        self.best = float(best) if isinstance(best, int | float) else None
+        self.best_epoch = int(state.get("best_epoch") or 0)  # type: ignore[call-overload]
+        self.waited = int(state.get("waited") or 0)  # type: ignore[call-overload]
+
     def on_event(self, event: Event) -> None:
         if isinstance(event, Started):
             self.best, self.best_epoch, self.waited, self.stop_reason = None, 0, 0, None

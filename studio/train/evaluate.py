@@ -57,15 +57,19 @@ def accuracy_tensor(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 def r2_tensor(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """R² = 1 - SSE / SST (0-d tensor); a constant target gives -inf or nan, as scikit-learn's raw formula."""
+    """R² = 1 - SSE / SST (0-d tensor); a constant target gives -inf or nan, as scikit-learn's raw formula.
+
+    Several outputs (y of shape (n, h)): SST per output column, summed, which is scikit-learn's
+    ``multioutput="variance_weighted"``.
+    """
     sse = (pred - y).pow(2).sum()
-    sst = (y - y.mean()).pow(2).sum()
+    sst = (y - y.mean(dim=0)).pow(2).sum()
     return 1.0 - sse / sst
 
 
 _METRICS: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
     "classification": accuracy_tensor,
-    "regression": lambda out, y: r2_tensor(out.reshape(-1), y),
+    "regression": lambda out, y: r2_tensor(out.reshape(y.shape), y),
 }
 
 
@@ -76,15 +80,16 @@ def predict(
     device: torch.device | None = None,
     batch_size: int = EVAL_BATCH,
 ) -> np.ndarray:
-    """Class probabilities ``(n, k)`` (softmax) or predicted values ``(n,)``, as float64 numpy.
+    """Class probabilities ``(n, k)`` (softmax) or predicted values ``(n,)`` (``(n, h)`` for h outputs), float64.
 
-    ``x``: one input array, or one per input of the model (floats as float32, pixels kept uint8).
+    ``x``: one input array, or one per input of the model (floats as float32, pixels kept uint8, token ids int64).
     """
     if device is None:
         device = next(model.parameters()).device
     arrays = [x] if isinstance(x, np.ndarray) else list(x)
-    xs = [torch.as_tensor(np.ascontiguousarray(a if a.dtype == np.uint8 else a.astype(np.float32, copy=False)),
+    kept = (np.uint8, np.int64)  # pixels, token ids
+    xs = [torch.as_tensor(np.ascontiguousarray(a if a.dtype in kept else a.astype(np.float32, copy=False)),
                           device=device) for a in arrays]
     out = _outputs(model, xs, batch_size, contextlib.nullcontext)
-    result = torch.softmax(out, dim=1) if task == "classification" else out.reshape(-1)
+    result = torch.softmax(out, dim=1) if task == "classification" else out.reshape(-1) if out.shape[1] == 1 else out
     return result.cpu().numpy().astype(np.float64)

@@ -1,8 +1,9 @@
 """The training loss: cross-entropy for classification, MSE or Huber for regression.
 
 ``training.loss = "auto"`` picks cross_entropy for classification and mse for regression. Every
-loss takes the model's raw output ``(B, n_outputs)`` and the targets ``(B,)`` and returns the batch
-mean, so the regression head's ``(B, 1)`` is flattened here.
+loss takes the model's raw output ``(B, n_outputs)`` and the targets ``(B,)`` (or ``(B, h)`` for a
+regression of h values, e.g. a forecast) and returns the batch mean, so the regression head's
+``(B, 1)`` is flattened here.
 """
 
 from __future__ import annotations
@@ -59,6 +60,6 @@ def make_loss(
     regress = F.mse_loss if kind == "mse" else F.huber_loss
 
     def regression(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        return regress(out.reshape(-1).float(), y)  # (B, 1) -> (B,); fp32 even under autocast
+        return regress(out.float().reshape(y.shape), y)  # (B, 1) -> (B,), (B, h) stays; fp32 under autocast
 
     return regression

@@ -101,14 +101,27 @@ def classification_metrics(y_true: np.ndarray, proba: np.ndarray, labels: Sequen
 
 
 def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float | None]:
-    """MSE, RMSE, MAE and R² (None where undefined, e.g. R² of fewer than two rows)."""
-    y_true = np.asarray(y_true, dtype=np.float64).reshape(-1)
-    y_pred = np.asarray(y_pred, dtype=np.float64).reshape(-1)
-    mse = float(skm.mean_squared_error(y_true, y_pred))
-    r2 = skm.r2_score(y_true, y_pred) if len(y_true) >= 2 else math.nan
-    return {
+    """MSE, RMSE, MAE and R² (None where undefined, e.g. R² of fewer than two rows).
+
+    Several outputs per row (``(n, h)``, a forecast of h steps): MSE and MAE over every value, R² with
+    ``multioutput="variance_weighted"``, and ``rmse_by_step``: the RMSE of each output column.
+    """
+    y_true = np.asarray(y_true, dtype=np.float64)
+    y_pred = np.asarray(y_pred, dtype=np.float64)
+    columns = y_true.shape[1] if y_true.ndim == 2 else 1
+    if columns == 1:
+        y_true, y_pred = y_true.reshape(-1), y_pred.reshape(-1)
+    else:
+        y_pred = y_pred.reshape(y_true.shape)
+    mse = float(np.mean((y_true - y_pred) ** 2)) if columns > 1 else float(skm.mean_squared_error(y_true, y_pred))
+    weighted = {"multioutput": "variance_weighted"} if columns > 1 else {}
+    r2 = skm.r2_score(y_true, y_pred, **weighted) if len(y_true) >= 2 else math.nan
+    out: dict[str, Any] = {
         "mse": _f(mse),
         "rmse": _f(math.sqrt(mse)),
-        "mae": _f(skm.mean_absolute_error(y_true, y_pred)),
+        "mae": _f(float(np.mean(np.abs(y_true - y_pred))) if columns > 1 else skm.mean_absolute_error(y_true, y_pred)),
         "r2": _f(r2),
     }
+    if columns > 1:
+        out["rmse_by_step"] = [_f(math.sqrt(v)) for v in np.mean((y_true - y_pred) ** 2, axis=0)]
+    return out

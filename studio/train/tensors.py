@@ -1,7 +1,8 @@
 """TensorData: the training and validation inputs a Trainer learns from, checked once.
 
 A network may take several named inputs (the table's features, an image column...): each is an
-array of one row per sample, ``(n, features)`` float32 or ``(n, C, H, W)`` uint8 pixels. A bare
+array of one row per sample, ``(n, features)`` float32, ``(n, C, H, W)`` uint8 pixels or ``(n, L)``
+int64 token ids. A bare
 array is one input; the Trainer passes the inputs to the model in their order, ``model(*inputs)``.
 """
 
@@ -17,6 +18,7 @@ from studio.errors import TrainingError
 
 Inputs = np.ndarray | Mapping[str, np.ndarray]
 SINGLE = "x"  # the name of a bare array's input
+KEPT = (torch.uint8, torch.int64)  # input dtypes passed on as they are: pixels, token ids
 
 
 def named(x: Inputs) -> dict[str, np.ndarray]:
@@ -88,12 +90,13 @@ class TensorData:
     def to(self, device: torch.device, task: str) -> tuple[list[torch.Tensor], torch.Tensor,
                                                            list[torch.Tensor], torch.Tensor]:
         """Inputs (training, validation, in order) and targets as tensors on ``device``: float inputs
-        as float32, pixels kept uint8 (4x less memory; the model's front converts them)."""
+        as float32, pixels kept uint8 (4x less memory; the model's front converts them), token ids
+        kept int64 (an embedding looks them up)."""
         y_dtype = torch.int64 if task == "classification" else torch.float32
 
         def tensor(a: np.ndarray, dtype: torch.dtype | None = None) -> torch.Tensor:
             t = torch.as_tensor(np.ascontiguousarray(a))
-            return t.to(device=device, dtype=dtype or (torch.uint8 if t.dtype == torch.uint8 else torch.float32))
+            return t.to(device=device, dtype=dtype or (t.dtype if t.dtype in KEPT else torch.float32))
 
         shapes = self.shapes
         val = [tensor(x.reshape(len(x), *shapes[k])) for k, x in self.val.items()]

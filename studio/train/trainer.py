@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -31,7 +32,7 @@ from studio.train.losses import balanced_class_weights, make_loss
 from studio.train.optimizers import build_optimizer
 from studio.train.regularization import clip_gradients, make_penalty
 from studio.train.schedules import build_schedule
-from studio.train.state import training_state
+from studio.train.state import restore_training_state, training_state
 from studio.train.tensors import TensorData
 
 _BATCHNORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
@@ -76,6 +77,13 @@ class Trainer:
         probes: objects with ``start(model, x, y, x_val, y_val, classes) -> bool`` and
             ``after_epoch(epoch, final=False) -> Event | None`` (studio.train.boundary.BoundaryProbe);
             a probe whose ``start`` says False (not its kind of data) is left out.
+        resume: a checkpoint's state (:func:`studio.train.state.training_state`) of a run of the same
+            recipe and data: training goes on from the epoch after it, exactly as if it had not stopped.
+        soft_targets: a teacher's outputs on the training rows (knowledge distillation,
+            :mod:`studio.train.distill`): the training loss mixes them with the labels as the recipe says.
+        after_step: called with no argument after every optimizer step (a pruned run puts its zeros back).
+        param_groups: optimizer groups of the trainable weights (a fine-tuned run's loaded weights at a
+            lower rate, :func:`studio.train.finetune.param_groups`); None: one group of them all.
 
     The optimizer, schedule and loss are built here, so a bad setting fails before any training.
     At the end the model holds the weights of the best epoch (by the early-stopping monitor, or the
@@ -85,7 +93,9 @@ class Trainer:
     def __init__(self, model: nn.Module, data: TensorData, recipe: Recipe, task: str, n_classes: int,
                  callbacks: Sequence[Callback] = (),
                  control: Control | None = None, batch_event_interval: float = 0.2,
-                 checkpointer: Checkpointer | None = None, probes: Sequence[Any] = ()) -> None:
+                 checkpointer: Checkpointer | None = None, resume: dict[str, Any] | None = None,
+                 param_groups: list[dict[str, Any]] | None = None, soft_targets: Any = None,
+                 after_step: Any = None, probes: Sequence[Any] = ()) -> None:
         data.check(task, n_classes)
         self.n_classes = n_classes
         reg, training = recipe.regularization, recipe.training
@@ -95,7 +105,7 @@ class Trainer:
         self.precision = dev.resolve_precision(training.precision, self.device)
         self.model = model.to(self.device)
         self.xs, self.y, self.xs_val, self.y_val = data.to(self.device, task)  # one tensor per input
-        _check_outputs(self.model, [x[:2] for x in self.xs], task, n_classes)
+        _check_outputs(self.model, [x[:2] for x in self.xs], task, n_classes, int(np.prod(data.y_train.shape[1:])))
         self.n, self.bs = data.n_train, training.batch_size
         self.batches = batches_per_epoch(self.n, self.bs, model)
         weights = None
@@ -104,13 +114,21 @@ class Trainer:
         self.loss_fn = make_loss(training.loss, task, label_smoothing=reg.label_smoothing,
                                  class_weights=weights)
         self.params = [p for p in model.parameters() if p.requires_grad]
-        self.optimizer = build_optimizer(recipe.optimizer, self.params)
+        self.optimizer = build_optimizer(recipe.optimizer, param_groups or self.params)
         self.schedule = build_schedule(recipe.schedule, self.optimizer, training.epochs, self.batches)
+        self.soft, self.soft_loss = None, None
+        if soft_targets is not None:
+            from studio.train.distill import soft_loss
+
+            self.soft = torch.as_tensor(soft_targets, dtype=torch.float32, device=self.device)
+            self.soft_loss = soft_loss(self.loss_fn, task, training.distill_temperature, training.distill_alpha)
         self.penalty = make_penalty(model, reg.l1, reg.l2)
         self.grad_clip = reg.grad_clip
         self.augments = make_augments(reg.augmentation, list(data.shapes.values()))
         self.scaler = dev.grad_scaler(self.device, self.precision) if self.precision == "fp16" else None
-        self.y_var = float(data.y_train.var()) if task == "regression" else 1.0
+        # per output column, averaged: the R² of several outputs is scikit-learn's "variance_weighted"
+        self.y_var = float(np.var(data.y_train, axis=0).mean()) if task == "regression" else 1.0
+        self.n_out = int(np.prod(data.y_train.shape[1:]))  # values per regression sample (1, or h forecast steps)
         self.history = History()
         self.callbacks = self._builtin_callbacks() + list(callbacks)
         es = reg.early_stopping
@@ -118,6 +136,10 @@ class Trainer:
         self.interval = batch_event_interval
         self.checkpointer = checkpointer
         self.probes = list(probes)  # e.g. BoundaryProbe: look at the model after epochs, emit what they see
+        self.resume = resume
+        self.after_step = after_step
+        self._stepped = False  # the weights moved past the end of the last finished epoch
+        self._epoch_rng: dict[str, Any] | None = None
         self._fitted = False
         self.device_name = dev.describe_device(self.device)
 
@@ -146,16 +168,20 @@ class Trainer:
         t0 = time.perf_counter()
         status, message, error, epochs_run = RunStatus.COMPLETED, "", None, 0
         self.best.start(self.model)
+        first = 1
         try:
             self._emit(Started(self.recipe.training.epochs, self.batches, self.n, len(self.y_val),
                                self.device_name, self.precision))
             self._start_probes()
-            for epoch in range(1, self.recipe.training.epochs + 1):
+            if self.resume is not None:  # after Started, which resets early stopping
+                epochs_run = restore_training_state(self, self.resume)
+                first = epochs_run + 1
+            for epoch in range(first, self.recipe.training.epochs + 1):
                 event = self._train_epoch(epoch)
                 if event is None:
                     status, message = RunStatus.STOPPED, f"stopped on request during epoch {epoch}"
                     break
-                epochs_run = epoch
+                epochs_run, self._stepped = epoch, False  # the weights are this epoch's end again
                 self._emit(event)
                 self._probe(epoch)
                 self.best.update(event, self.model)
@@ -174,7 +200,10 @@ class Trainer:
             status, message, error = RunStatus.FAILED, f"unexpected error: {type(err).__name__}: {err}", err
         if status != RunStatus.FAILED and epochs_run and self.checkpointer is not None:
             try:
-                self._save_checkpoint(epochs_run)  # the last state, before the best weights are restored
+                # the last state, before the best weights are restored. Stopped as an epoch began: that epoch's
+                # RNG (exact resume); stopped inside one: the weights are past the epoch's end ("partial")
+                self._save_checkpoint(epochs_run, self._epoch_rng if status == RunStatus.STOPPED and not self._stepped
+                                      else None, partial=self._stepped)
             except Exception:  # the run's result is still written after this; a lost checkpoint is not fatal
                 logging.getLogger(__name__).exception("the final checkpoint could not be written")
         self.best.restore(self.model, failed=status == RunStatus.FAILED)
@@ -203,19 +232,28 @@ class Trainer:
             if event is not None:
                 self._emit(event)
 
-    def _save_checkpoint(self, epoch: int) -> None:
+    def _save_checkpoint(self, epoch: int, rng: dict[str, Any] | None = None, partial: bool = False) -> None:
         assert self.checkpointer is not None
-        self.checkpointer.save(epoch, training_state(self, epoch), self.best.take_unsaved())
+        state = training_state(self, epoch, rng)
+        if partial:
+            state["partial"] = True
+        self.checkpointer.save(epoch, state, self.best.take_unsaved())
+
+    def _rng_state(self) -> dict[str, Any]:
+        return {"torch": torch.get_rng_state(),
+                "cuda": torch.cuda.get_rng_state_all() if self.device.type == "cuda" else []}
 
     def _train_epoch(self, epoch: int) -> EpochEnd | None:
         """One pass over the training rows; None when the control asked to stop."""
         model, opt, loss_fn, augments, penalty = self.model, self.optimizer, self.loss_fn, self.augments, self.penalty
         xs, y, bs, control, per_batch = self.xs, self.y, self.bs, self.control, self.schedule.per_batch
+        soft = self.soft
         classify, ctx = self.task == "classification", dev.autocast(self.device, self.precision)
         model.train()
         lr = float(opt.param_groups[0]["lr"])
         t_start = last_emit = time.perf_counter()
         paused = 0.0
+        self._epoch_rng = self._rng_state()  # a stop before the first step saves the state from here
         perm = torch.randperm(self.n, device=self.device)
         loss_sum = torch.zeros((), device=self.device)
         score_sum = torch.zeros((), device=self.device)  # correct predictions or squared errors
@@ -233,10 +271,13 @@ class Trainer:
             xb = [aug(x) if aug is not None else x for aug, x in zip(augments, xb, strict=True)]
             with ctx:
                 out = model(*xb)  # (B, n_outputs)
-                loss = loss_fn(out, yb)
+                loss = loss_fn(out, yb) if soft is None else self.soft_loss(out, yb, soft.index_select(0, idx))
                 total = loss + penalty() if penalty is not None else loss
             opt.zero_grad(set_to_none=True)
             self._step(total)
+            if self.after_step is not None:
+                self.after_step()
+            self._stepped = True
             if per_batch:
                 self.schedule.after_batch()
             k = idx.shape[0]
@@ -244,7 +285,7 @@ class Trainer:
             loss_sum.add_(loss.detach(), alpha=k)
             batch_losses[b] = loss.detach()
             out = out.detach()
-            score_sum.add_((out.argmax(1) == yb).sum() if classify else (out.reshape(-1) - yb).pow(2).sum())
+            score_sum.add_((out.argmax(1) == yb).sum() if classify else (out.reshape(yb.shape) - yb).pow(2).sum())
             now = time.perf_counter()
             if now - last_emit >= self.interval:
                 last_emit = now
@@ -257,7 +298,7 @@ class Trainer:
         train_seconds = time.perf_counter() - t_start - paused
         numbers = torch.cat([torch.stack([loss_sum, score_sum]) / seen, batch_losses]).tolist()  # one sync
         mean_loss, score, per_batch = numbers[0], numbers[1], tuple(numbers[2:])
-        train_metric = score if classify else (1.0 - score / self.y_var if self.y_var > 0 else math.nan)
+        train_metric = score if classify else (1.0 - score / (self.y_var * self.n_out) if self.y_var > 0 else math.nan)
         val_loss = val_metric = None
         if len(self.y_val):
             val_loss, val_metric = evaluate(model, self.xs_val, self.y_val, loss_fn, self.task,
@@ -310,9 +351,10 @@ def batches_per_epoch(n: int, batch_size: int, model: nn.Module) -> int:
     return batches
 
 
-def _check_outputs(model: nn.Module, xs: list[torch.Tensor], task: str, n_classes: int) -> None:
-    """One tiny forward pass: the model must give one output per class (classification) or one value."""
-    want = n_classes if task == "classification" else 1
+def _check_outputs(model: nn.Module, xs: list[torch.Tensor], task: str, n_classes: int, n_values: int = 1) -> None:
+    """One tiny forward pass: the model must give one output per class (classification) or one per value
+    of a sample's target (regression: 1, or the h steps of a forecast)."""
+    want = n_classes if task == "classification" else n_values
     was_training = model.training
     model.eval()
     with torch.inference_mode():

@@ -8,12 +8,14 @@ import torch
 
 from studio.blocks import BLOCKS, build_model, infer_shapes, summarize
 from tests.blocks.conftest import SWEEP, case_id
+from tests.blocks.sequence_cases import SEQUENCE_SWEEP
 
 N_OUT = 3
 
 
 def test_sweep_covers_every_registered_kind() -> None:
-    assert {block["kind"] for block, _ in SWEEP} == set(BLOCKS)
+    sequence = {block["kind"] for blocks in SEQUENCE_SWEEP for block in blocks}  # test_sequence_sweep.py
+    assert {block["kind"] for block, _ in SWEEP} | sequence == set(BLOCKS)
 
 
 @pytest.mark.parametrize(("block", "in_shape"), SWEEP, ids=[case_id(c) for c in SWEEP])

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from studio.export import export_run
 from studio.pipeline import train_recipe
 from studio.recipe import Recipe, load_recipe
-from tests.components.helpers import by_key, clean, texts
+from tests.components.helpers import APP, TIMEOUT, by_key, clean, texts
 from tests.conftest import PRESETS
 
 
@@ -179,3 +179,39 @@ def test_predict_asks_a_date_column_as_a_date(at, dated):
     next(b for b in at.button if b.label == "Predict").click().run()
     clean(at)
     assert at.metric[0].value in {"hi", "lo"}
+
+
+def test_evaluate_continues_a_run_as_a_new_linked_run(at, saved, tmp_path, monkeypatch):
+    import time
+
+    from studio.runs import RunDir, list_runs
+
+    root = tmp_path / "continued"
+    monkeypatch.setenv("STUDIO_RUNS_DIR", str(root))
+    parent = _train(root, "iris-mlp", 3)
+    _open(at, "evaluate", parent)
+    at.number_input(key="evaluate.continue.epochs").set_value(2).run()
+    at.button(key="evaluate.continue.button").click().run()
+    assert not at.exception and not at.error
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(r.status == "completed" and r.path != parent
+                                                  for r in list_runs(root)):
+        time.sleep(0.2)
+    child = next(r.path for r in list_runs(root) if r.path != parent)
+    assert RunDir(child).summary().extra["parent"] == RunDir(parent).id
+    assert RunDir(child).history()["epoch"].tolist() == [1, 2, 3, 4, 5]
+    fresh = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()  # a tab with no run of its own
+    _open(fresh, "evaluate", child)
+    assert any("Continued from run" in e.value for e in fresh.text)
+
+
+def test_evaluate_says_why_a_run_cannot_continue(at, saved, tmp_path, monkeypatch):
+    from studio.runs import RunDir
+
+    root = tmp_path / "failed"
+    monkeypatch.setenv("STUDIO_RUNS_DIR", str(root))
+    run = _train(root, "iris-mlp", 2)
+    (run / RunDir.CHECKPOINT).write_bytes(b"damaged")
+    _open(at, "evaluate", run)
+    at.button(key="evaluate.continue.button").click().run()
+    assert "checkpoint" in texts(at.error) and not at.exception

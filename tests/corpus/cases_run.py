@@ -286,3 +286,35 @@ def _(ws):
 @case("run/bench-weights-truncated", "model.safetensors")
 def _(ws):
     return damaged(ws, truncate(WEIGHTS), "bench")
+
+
+# -- studio explain -----------------------------------------------------------------------------
+
+def _no_test_rows(run: Path) -> None:
+    header = (run / TEST).read_text(encoding="utf-8").splitlines()[0]
+    (run / TEST).write_text(header + "\n", encoding="utf-8")
+
+
+@case("run/explain-missing", "norun", "does not exist")
+def _(ws):
+    return ["explain", str(ws.cwd / "norun")]
+
+
+@case("run/explain-no-test-rows", "no test rows")
+def _(ws):
+    return damaged(ws, _no_test_rows, "explain")
+
+
+@case("run/explain-test-rows-missing", "test.csv")
+def _(ws):
+    return damaged(ws, remove(TEST), "explain")
+
+
+@case("run/explain-weights-missing", "weights")
+def _(ws):
+    return damaged(ws, remove(WEIGHTS), "explain")
+
+
+@case("run/explain-repeats-zero", "--repeats", "1 to 1000")
+def _(ws):
+    return ["explain", str(ws.copy_run()), "--repeats", "0"]

@@ -55,6 +55,9 @@ def all_cases() -> dict[str, Case]:
         cases_recipe,
         cases_recipe_file,
         cases_run,
+        cases_series,
+        cases_sweep,
+        cases_text,
     )
 
     return CASES

@@ -30,10 +30,15 @@ def _export_report_garbage(run: Path) -> None:
     (run / "export.json").write_text(json.dumps({"parity": "ok"}))
 
 
+def _importance_garbage(run: Path) -> None:
+    (run / "importance.csv").write_text("column,kind\nx,", encoding="utf-8")
+
+
 CASES = {  # damage -> (pages to open, words of the sentence shown, or None: shown without complaint)
     "summary-odd-types": (_summary_with_odd_types, ["evaluate", "export", "predict"], None),
     "bench-garbage": (_bench_garbage, ["export"], ("bench.csv", "damaged")),
     "export-report-garbage": (_export_report_garbage, ["export"], ("export.json", "damaged")),
+    "importance-garbage": (_importance_garbage, ["evaluate"], ("importance.csv", "damaged")),
 }
 
 

@@ -64,11 +64,11 @@ def test_an_unknown_column_is_named_with_the_ones_there_are(load_csv: Load) -> N
     assert err.value.location == ("data", "columns", "colour")
 
 
-@pytest.mark.parametrize("use", ["text"])
-def test_text_is_reserved_and_refused_in_one_sentence(load_csv: Load, use: str) -> None:
-    with pytest.raises(DataError, match=f"sets 'individual' to '{use}', which comes with the studio's {use}") as err:
-        load_csv(_coded().to_csv(index=False), target="label", columns={"individual": use})
-    assert err.value.location == ("data", "columns", "individual") and "\n" not in str(err.value)
+def test_text_reads_a_column_as_text(load_csv: Load) -> None:
+    table = load_csv(_coded().to_csv(index=False), target="label", columns={"individual": "text", "mode": "text"})
+    assert table.column_types["individual"] == "text" and table.frame["individual"].iloc[0] == "P0000X"
+    assert table.column_types["mode"] == "text" and set(table.frame["mode"]) == {"1", "2", "3", "4"}
+    assert any("'mode' (text in data.columns) holds only numbers" in n for n in table.notes)
 
 
 def test_overrides_apply_to_builtin_datasets() -> None:

@@ -39,7 +39,8 @@ CASES = [
 
 
 def test_sweep_covers_every_registered_step():
-    assert {kind for kind, _ in CASES} == set(STEPS.names())
+    # tokenize belongs to the text inputs (the table's fitting skips it): tests/text sweeps it
+    assert {kind for kind, _ in CASES} == set(STEPS.names()) - {"tokenize"}
 
 
 def _id(case: tuple) -> str:

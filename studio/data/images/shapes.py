@@ -18,14 +18,15 @@ CLASSES = ("circle", "square", "triangle", "plus", "ring", "stripes")
 SIZE = 32
 
 
-def draw_shapes(n: int, seed: int = 0, size: int = SIZE) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` pictures as uint8 (n, 3, size, size) and their class codes (n,), balanced over CLASSES."""
+def draw_shapes(n: int, seed: int = 0, size: int = SIZE, classes: tuple[str, ...] = CLASSES) -> \
+        tuple[np.ndarray, np.ndarray]:
+    """``n`` pictures as uint8 (n, 3, size, size) and their class codes (n,) into ``classes``, balanced."""
     rng = np.random.default_rng(seed)
-    labels = np.arange(n) % len(CLASSES)
+    labels = np.arange(n) % len(classes)
     rng.shuffle(labels)
     images = np.empty((n, 3, size, size), dtype=np.uint8)
     for i, label in enumerate(labels):
-        images[i] = _one(CLASSES[label], rng, size)
+        images[i] = _one(classes[label], rng, size)
     return images, labels.astype(np.int64)
 
 

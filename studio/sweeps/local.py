@@ -1,0 +1,131 @@
+"""The embedded way to run trials: local worker processes, K at once, fed by Optuna's ask and tell.
+
+The sweep's process asks the study for a trial (TPE draws its values), puts the values into the
+recipe and hands the trial to a process pool (spawned processes: no torch state is forked). The
+worker trains it (:func:`studio.sweeps.trial.run_trial`), reporting epochs to the same SQLite
+storage; the sweep's process tells the trial's end. A stop (Ctrl-C, or the app's Stop) asks the
+running trials to stop after their batch; they are saved as ``stopped`` and run again on resume.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import signal
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+import optuna
+from optuna.trial import TrialState
+
+from studio.errors import RecipeError, TrainingError
+from studio.sweeps.apply import apply_params
+from studio.sweeps.study import trial_id
+from studio.sweeps.trial import TrialOutcome, TrialTask, run_trial
+
+POLL_S = 0.25
+_STOP: Any = None  # in a worker: the sweep's stop event
+
+
+def _init_worker(stop: Any) -> None:
+    global _STOP
+    _STOP = stop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the sweep's process, which sets `stop`
+    import studio.pipeline  # noqa: F401  (torch and the rest once per process, not in the first trial's time)
+
+
+def _work(task: TrialTask) -> TrialOutcome:
+    return run_trial(task, should_stop=_STOP.is_set)
+
+
+def run_local(study: optuna.Study, ctx: Any, todo: int, parallel: int, on_outcome: Callable[[TrialOutcome], None],
+              should_stop: Callable[[], bool]) -> int:
+    """Run ``todo`` trials, ``parallel`` at once; returns how many ended. ``ctx``: the sweep context
+    (recipe, space, folder, access, pruner, name) from :mod:`studio.sweeps.run`."""
+    mpc = mp.get_context("spawn")
+    stop = mpc.Event()
+    running: dict[Future[TrialOutcome], optuna.Trial] = {}
+    ended: list[TrialOutcome] = []  # told to the study, not yet to on_outcome (the next trial starts first)
+    asked = told = 0
+
+    def flush() -> None:
+        nonlocal told
+        for outcome in ended[told:]:
+            told += 1
+            on_outcome(outcome)
+
+    with ProcessPoolExecutor(max_workers=parallel, mp_context=mpc, initializer=_init_worker,
+                             initargs=(stop,)) as pool:
+        try:
+            while asked < todo or running:
+                while len(running) < parallel and asked < todo and not should_stop():
+                    trial = study.ask(ctx.space.distributions())
+                    asked += 1
+                    task = _task(ctx, trial)
+                    if isinstance(task, TrialOutcome):  # the recipe refused the drawn values
+                        _tell(study, trial, task)
+                        ended.append(task)
+                        continue
+                    try:
+                        running[pool.submit(_work, task)] = trial
+                    except BrokenProcessPool:
+                        _tell(study, trial, TrialOutcome(trial.number, "stopped", None, None, "", 0.0))
+                        raise TrainingError("the sweep's worker processes ended before training (see the log above "
+                                            "for why); the sweep folder keeps what ended, run it again to "
+                                            "continue") from None
+                flush()
+                if should_stop():
+                    stop.set()
+                    todo = asked
+                if not running:
+                    continue
+                done, _ = wait(list(running), timeout=POLL_S, return_when=FIRST_COMPLETED)
+                for future in done:
+                    trial = running.pop(future)
+                    outcome = _outcome(future, trial)
+                    _tell(study, trial, outcome)
+                    ended.append(outcome)
+            flush()
+        except BaseException:
+            stop.set()  # Ctrl-C or an error: the trials stop after their batch and are saved
+            for future, trial in running.items():
+                try:
+                    outcome = future.result()
+                except BaseException:
+                    continue
+                _tell(study, trial, outcome)
+                ended.append(outcome)
+            flush()
+            raise
+    return len(ended)
+
+
+def _task(ctx: Any, trial: optuna.Trial) -> TrialTask | TrialOutcome:
+    try:
+        recipe = apply_params(ctx.recipe, trial.params, name=f"{ctx.recipe.name}-trial-{trial.number}")
+    except RecipeError as err:
+        trial.set_user_attr("run_status", "failed")
+        trial.set_user_attr("message", str(err)[:500])
+        return TrialOutcome(trial.number, "failed", None, None, str(err), 0.0)
+    return TrialTask(ctx.folder.storage_url, trial_id(trial), trial.number, recipe.to_dict(), str(ctx.folder.runs),
+                     ctx.access, ctx.pruner)
+
+
+def _outcome(future: Future[TrialOutcome], trial: optuna.Trial) -> TrialOutcome:
+    try:
+        return future.result()
+    except Exception as err:  # the worker process died (killed, out of memory)
+        message = f"the trial's process ended without a result ({type(err).__name__}: {err})"
+        trial.set_user_attr("run_status", "failed")
+        trial.set_user_attr("message", message[:500])
+        return TrialOutcome(trial.number, "failed", None, None, message, 0.0)
+
+
+def _tell(study: optuna.Study, trial: optuna.Trial, outcome: TrialOutcome) -> None:
+    if outcome.pruned:
+        study.tell(trial, state=TrialState.PRUNED, skip_if_finished=True)
+    elif outcome.value is not None and outcome.status != "stopped":
+        study.tell(trial, outcome.value, skip_if_finished=True)
+    else:  # failed, or stopped by the sweep's stop (interrupted: it runs again on resume)
+        study.tell(trial, state=TrialState.FAIL, skip_if_finished=True)

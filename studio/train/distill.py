@@ -1,0 +1,83 @@
+"""Knowledge distillation: a (smaller) student learns from a trained teacher's outputs.
+
+Classification (Hinton et al., 2015): the loss is ``alpha * T² * KL(p_teacher(T) || p_student(T))
++ (1 - alpha) * CE(student, labels)``, where ``p(T) = softmax(logits / T)``; the T² keeps the soft
+part's gradients on the scale of the hard part's. Regression: ``alpha * MSE(student, teacher) +
+(1 - alpha) * loss(student, target)``. The teacher's outputs on the training rows are computed once,
+before training, with the teacher's own fitted inputs on the student's rows, which are the teacher's
+(a student recipe takes the teacher's data and preprocessing: :func:`student_recipe`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from studio.errors import RecipeError, RunError
+from studio.recipe import Recipe
+
+SoftLoss = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+def student_recipe(teacher_run: Any, student: Recipe, temperature: float | None = None,
+                   alpha: float | None = None) -> Recipe:
+    """``student`` with the teacher's data and preprocessing and ``training.distill_from`` set."""
+    from studio.runs import RunDir
+
+    teacher = RunDir.open(teacher_run)
+    raw_teacher = teacher.read_recipe().to_dict()
+    raw = student.to_dict()
+    training = {**raw["training"], "distill_from": str(teacher.path)}
+    if temperature is not None:
+        training["distill_temperature"] = temperature
+    if alpha is not None:
+        training["distill_alpha"] = alpha
+    return Recipe.from_dict({**raw, "data": raw_teacher["data"], "preprocessing": raw_teacher["preprocessing"],
+                             "training": training})
+
+
+def teacher_outputs(recipe: Recipe, prepared: Any) -> np.ndarray:
+    """The teacher's soft targets for the student's training rows: probabilities at the recipe's
+    temperature (n, K), or values in the student's scaled target units (n,)."""
+    from studio.runs.loaded import load_run
+
+    try:
+        teacher = load_run(recipe.training.distill_from)
+    except RunError as err:
+        raise RecipeError(f"training.distill_from: {err}", ("training", "distill_from")) from None
+    table = prepared.table
+    if teacher.task != table.task or (table.task == "classification" and teacher.class_labels != table.class_labels):
+        raise RecipeError(f"the teacher run {teacher.run.id!r} predicts {teacher.task} of other labels than this data; "
+                          "distill from a run trained on the same data and target", ("training", "distill_from"))
+    xs = [torch.from_numpy(np.ascontiguousarray(inp.arrays(table, prepared.train_frame))) for inp in teacher.inputs]
+    outs = []
+    with torch.inference_mode():
+        for i in range(0, len(prepared.train_frame), 1024):
+            outs.append(teacher.model(*(x[i:i + 1024] for x in xs)).float())
+    logits = torch.cat(outs) if outs else torch.zeros((0, prepared.n_outputs))
+    if table.task == "classification":
+        return torch.softmax(logits / recipe.training.distill_temperature, dim=1).numpy()
+    values = logits[:, 0].numpy()
+    if teacher.target_scaler is not None:
+        values = teacher.target_scaler.inverse(values)
+    return prepared.target_scaler.transform(values) if prepared.target_scaler else values
+
+
+def soft_loss(hard: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], task: str, temperature: float,
+              alpha: float) -> SoftLoss:
+    """``(student output, labels, teacher targets) -> loss`` (see the module docstring)."""
+    t = temperature
+
+    def classification(out: torch.Tensor, y: torch.Tensor, soft: torch.Tensor) -> torch.Tensor:
+        log_p = F.log_softmax(out.float() / t, dim=1)
+        kl = F.kl_div(log_p, soft, reduction="batchmean") * (t * t)
+        return alpha * kl + (1 - alpha) * hard(out, y)
+
+    def regression(out: torch.Tensor, y: torch.Tensor, soft: torch.Tensor) -> torch.Tensor:
+        return alpha * F.mse_loss(out.reshape(-1).float(), soft) + (1 - alpha) * hard(out, y)
+
+    return classification if task == "classification" else regression
