@@ -92,7 +92,7 @@ def test_predict_one_row_shows_what_each_column_added(at, saved):
     assert len(bars["y"]) == 4 and all(" = " in y for y in bars["y"])
     assert {y.split(" = ")[0] for y in bars["y"]} == {"sepal_length_cm", "sepal_width_cm", "petal_length_cm",
                                                       "petal_width_cm"}
-    assert "typical training row" in shown(at.caption[-1].value)
+    assert "typical training row" in shown(at.main.caption[-1].value)
 
 
 def test_misclassified_gallery_shows_what_the_model_looked_at(at, saved):
