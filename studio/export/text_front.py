@@ -12,10 +12,11 @@ ends with a separator token, so that every stage works on one 1-D string tensor:
    into it or make it;
 3. one stage per ``drop`` character: ``StringSplit`` on it, flatten, keep the non-empty pieces
    (``Equal``, ``Not``, ``Compress``);
-4. one stage per ``keep`` character: ``StringSplit`` on it and, inside an ``If`` that skips the rest
-   when no token of the batch holds the character (most characters of most texts), put the
-   character between consecutive pieces of the same token (where piece j + 1 exists, per the
-   split's counts), flatten and keep the non-empty ones;
+4. one stage per ``keep`` character, inside an ``If`` that runs it only when some text holds the
+   character (``RegexFullMatch`` + ``ReduceMax``; most characters are in no text of a batch): split
+   on it, put the character between consecutive pieces of the same token (where piece j + 1 exists,
+   per the split's counts), flatten and keep the non-empty ones. After the :data:`GROUP` most
+   frequent characters, the rest come in groups of :data:`GROUP` behind one more such test;
 5. ``ai.onnx.ml.LabelEncoder``: vocabulary token -> ``i + FIRST_ID``, the separator -> ``PAD``,
    anything else -> ``UNK``;
 6. ``Gather`` of (B, max_length) positions: row r reads the stream from just after separator r - 1,
@@ -25,6 +26,19 @@ ends with a separator token, so that every stage works on one 1-D string tensor:
 A drop character splits before any keep character, as the spec's regular expression lets a run of
 drop characters win over a keep character; a keep character that is also a drop character is
 dropped. Without the separator trick every stage would carry a row index beside its tokens.
+
+Size. ``StringSplit`` pads its (N, M) output to the token with the most pieces, so a long text must
+not make both N and M large. After the drop stages every token gives at least one final token, so
+a row's tokens past ``max_length`` can never count: when the stream holds more than
+B * (max_length + 1) tokens they are cut (a gated ``If``), before the keep stages and after each,
+and a keep split stops after ``max_length`` pieces (``maxsplit``). A keep split is then at most
+(B * (max_length + 1)) x (max_length + 1) strings. The drop stages cannot be cut that way (a token
+of spaces gives nothing): their splits are as wide as the batch's longest text, so a batch that
+mixes one huge text with many short ones is best fed in pieces (``studio.export.predict`` does).
+
+Speed. onnxruntime spends about a microsecond per node at batch 1, so a word spec costs roughly
+40 µs plus 25-30 µs per punctuation character that occurs in the batch
+(``benchmarks/text_front_speed.py``).
 """
 
 from __future__ import annotations
@@ -40,7 +54,8 @@ from studio.text.spec import FIRST_ID, PAD, UNK, TokenizerSpec
 SEPARATOR = b"\xff"  # not UTF-8: a person's text (str, which onnxruntime feeds as UTF-8) never holds it
 LOCALE = "C.UTF-8"  # without it StringNormalizer asks for en_US.UTF-8, which many machines lack
 ML_DOMAIN, ML_OPSET = "ai.onnx.ml", 3  # LabelEncoder-2's attributes; the table front's Imputer uses 3 too
-OPSET = 20  # StringSplit and StringConcat are opset 20
+OPSET = 20  # StringSplit, StringConcat and RegexFullMatch are opset 20
+GROUP = 4  # keep characters per presence test, after the GROUP most frequent ones
 
 
 @dataclass
@@ -120,9 +135,7 @@ def text_front(spec: TokenizerSpec, input_name: str, ids_name: str, prefix: str 
     # from here on every token gives at least one token, so a row's tokens past max_length never count
     limit = b.op("Mul", [b.op("Shape", [input_name])[0], b.ints([spec.max_length + 1], "row_limit")])[0]
     tokens = _truncated(b, tokens, spec.max_length, limit)
-    for ch in characters(spec.keep):
-        if ch not in drop:
-            tokens = _keep_stage(b, tokens, ch, spec.max_length, limit)
+    tokens = _keep_stages(b, spec, tokens, texts, limit, [c for c in characters(spec.keep) if c not in drop])
     _place_ids(b, spec, tokens, ids_name)
     return b.front
 
@@ -137,13 +150,41 @@ def _drop_stage(b: _Builder, tokens: str, ch: str) -> str:
     return _non_empty(b, b.op("Reshape", [pieces, b.ints([-1], "flat")])[0])
 
 
-def _keep_stage(b: _Builder, tokens: str, ch: str, max_length: int, limit: str) -> str:
-    # at most max_length + 1 pieces: what follows max_length splits comes after max_length tokens
-    pieces, counts = b.op("StringSplit", [tokens], 2, delimiter=ch, maxsplit=max_length)  # (N, M), (N,)
-    width = b.op("Shape", [pieces], start=1, end=2)[0]  # (1,): M, which is 1 when no token holds ch
-    present = b.op("Greater", [width, b.ints([1], "one")])[0]
-    # pieces p0 .. p(c-1) of each token -> p0, ch, p1, ch, ..., p(c-1), then the non-empty ones
+def _keep_stages(b: _Builder, spec: TokenizerSpec, tokens: str, texts: str, limit: str, chars: list[str]) -> str:
+    """A stage per keep character, the most frequent first; after the first :data:`GROUP`, a group of
+    :data:`GROUP` characters runs only when some text holds one of them (one ``If`` instead of four)."""
+    rank = {tok: i for i, tok in reversed(list(enumerate(spec.vocab)))}
+    chars = sorted(chars, key=lambda c: rank.get(c, len(rank)))
+    for ch in chars[:GROUP]:
+        tokens = _keep_stage(b, tokens, texts, ch, spec.max_length, limit)
+    for i in range(GROUP, len(chars), GROUP):
+        group = chars[i:i + GROUP]
+        body: list[onnx.NodeProto] = []
+        split = tokens
+        for ch in group:
+            split = _keep_stage(b, split, texts, ch, spec.max_length, limit, into=body)
+        tokens = _if(b, _holds(b, texts, group), body, split, tokens)
+    return tokens
+
+
+def _holds(b: _Builder, texts: str, chars: list[str], into: list[onnx.NodeProto] | None = None) -> str:
+    """(1,) bool: whether any text holds any of ``chars`` (``RegexFullMatch``, then ``ReduceMax``)."""
+    pattern = "(?s).*[" + "".join(f"\\x{{{ord(c):x}}}" for c in chars) + "].*"
+    found = b.op("RegexFullMatch", [texts], into=into, pattern=pattern)[0]
+    return b.op("ReduceMax", [found], into=into, keepdims=1)[0]
+
+
+def _keep_stage(b: _Builder, tokens: str, texts: str, ch: str, max_length: int, limit: str,
+                into: list[onnx.NodeProto] | None = None) -> str:
+    """Run when some text holds ``ch`` (a truncated row may not: the split then changes nothing):
+    pieces p0 .. p(c-1) of each token -> p0, ch, p1, ch, ..., p(c-1), then the non-empty ones.
+
+    At most max_length + 1 pieces per token: what follows max_length splits comes after max_length
+    tokens of its row, so it never counts, and the (N, M) split stays small for a long token.
+    """
     body: list[onnx.NodeProto] = []
+    pieces, counts = b.op("StringSplit", [tokens], 2, into=body, delimiter=ch, maxsplit=max_length)  # (N, M), (N,)
+    width = b.op("Shape", [pieces], into=body, start=1, end=2)[0]  # (1,): M
     ones = b.op("ConstantOfShape", [width], into=body, value=numpy_helper.from_array(np.ones(1, dtype=np.int64)))[0]
     after = b.op("CumSum", [ones, b.ints(0, "axis")], into=body)[0]  # (M,): j + 1 at piece j
     column = b.op("Unsqueeze", [counts, b.ints([1], "axis_1")], into=body)[0]  # (N, 1)
@@ -155,9 +196,15 @@ def _keep_stage(b: _Builder, tokens: str, ch: str, max_length: int, limit: str) 
                             b.op("Unsqueeze", [between, axis2], into=body)[0]], into=body, axis=2)[0]  # (N, M, 2)
     split = _non_empty(b, b.op("Reshape", [pairs, b.ints([-1], "flat")], into=body)[0], into=body)
     split = _truncated(b, split, max_length, limit, into=body)
+    return _if(b, _holds(b, texts, [ch], into=into), body, split, tokens, into=into)
+
+
+def _if(b: _Builder, cond: str, body: list[onnx.NodeProto], out: str, otherwise: str,
+        into: list[onnx.NodeProto] | None = None) -> str:
+    """``out`` of ``body`` when ``cond``, else ``otherwise`` as it is."""
     same: list[onnx.NodeProto] = []
-    unchanged = b.op("Identity", [tokens], into=same)[0]
-    return b.op("If", [present], then_branch=_graph(b, body, split), else_branch=_graph(b, same, unchanged))[0]
+    unchanged = b.op("Identity", [otherwise], into=same)[0]
+    return b.op("If", [cond], into=into, then_branch=_graph(b, body, out), else_branch=_graph(b, same, unchanged))[0]
 
 
 def _truncated(b: _Builder, tokens: str, max_length: int, limit: str,
@@ -179,10 +226,7 @@ def _truncated(b: _Builder, tokens: str, max_length: int, limit: str,
     at = b.op("Sub", [before, b.op("Gather", [starts, row], into=body, axis=0)[0]], into=body)[0]  # place in its row
     kept = b.op("Or", [is_sep, b.op("Less", [at, b.ints(max_length, "max_length")], into=body)[0]], into=body)[0]
     cut = b.op("Compress", [tokens, kept], into=body, axis=0)[0]
-    same: list[onnx.NodeProto] = []
-    unchanged = b.op("Identity", [tokens], into=same)[0]
-    return b.op("If", [longer], into=into, then_branch=_graph(b, body, cut),
-                else_branch=_graph(b, same, unchanged))[0]
+    return _if(b, longer, body, cut, tokens, into=into)
 
 
 def _graph(b: _Builder, nodes: list[onnx.NodeProto], out: str) -> onnx.GraphProto:

@@ -177,6 +177,8 @@ def test_the_separator_is_not_utf8():
 def test_nodes_only_for_characters_in_the_lists():
     small = standalone(TokenizerSpec("word", True, [" "], [], ["a"], 8))
     more = standalone(TokenizerSpec("word", True, [" "], ["!", "?"], ["a"], 8))
-    assert len(more.graph.node) == len(small.graph.node) + 2 * 4  # StringSplit, Shape, Greater, If
+    assert len(more.graph.node) == len(small.graph.node) + 2 * 3  # RegexFullMatch, ReduceMax, If
     assert node_count(small) < node_count(more) <= node_count(small) + 2 * 35  # with the If branches
+    many = standalone(TokenizerSpec("word", True, [" "], list("!?.,;:()"), ["a"], 8))
+    assert len(many.graph.node) == len(small.graph.node) + 5 * 3  # four characters, then one group of four
     assert all(n.domain in ("", "ai.onnx.ml") for n in more.graph.node)
