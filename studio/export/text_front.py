@@ -271,3 +271,26 @@ def node_count(model: onnx.ModelProto | onnx.GraphProto) -> int:
     graph = model.graph if isinstance(model, onnx.ModelProto) else model
     return sum(1 + sum(node_count(a.g) for a in n.attribute if a.type == onnx.AttributeProto.GRAPH)
                for n in graph.node)
+
+
+def attach_text_front(model: onnx.ModelProto, spec: TokenizerSpec, input_name: str, ids_name: str) -> None:
+    """Replace the graph input ``ids_name`` (int64 [batch, max_length], what the torch module was
+    exported on) by ``input_name``, string [batch], tokenized inside the graph; in place."""
+    graph = model.graph
+    old = next(i for i in graph.input if i.name == ids_name)
+    front = text_front(spec, input_name, ids_name, prefix=f"text_front/{input_name}/")
+    graph.initializer.extend(front.initializers)
+    position = [i.name for i in graph.input].index(ids_name)
+    graph.input.insert(position, helper.make_tensor_value_info(input_name, TensorProto.STRING, ["batch"]))
+    graph.input.remove(old)
+    graph.value_info.append(old)  # the ids keep their declared [batch, max_length] shape
+    body = list(graph.node)
+    del graph.node[:]
+    graph.node.extend(front.nodes + body)
+    for domain, version in (("", OPSET), (ML_DOMAIN, ML_OPSET)):
+        found = next((o for o in model.opset_import if o.domain == domain), None)
+        if found is None:
+            model.opset_import.append(helper.make_opsetid(domain, version))
+        elif found.version < version:
+            raise ValueError(f"text inside the graph needs opset {version} of {domain or 'ai.onnx'}, "
+                             f"the model has {found.version}")
