@@ -186,7 +186,7 @@ def test_predict_reads_the_text_column_of_a_csv(word_export, tmp_path):
 
 
 def test_the_card_says_the_file_tokenizes_and_its_example_runs(word_export):
-    run, report = word_export
+    _, report = word_export
     card = json.loads(report.card_path.read_text(encoding="utf-8"))
     texts = card["inputs"]["texts"]
     assert texts[0]["tokenized_inside_graph"] is True and texts[0]["max_length"] == 16
@@ -194,9 +194,10 @@ def test_the_card_says_the_file_tokenizes_and_its_example_runs(word_export):
     assert card["operator_sets"]["ai.onnx.ml"] >= 3
     code = card["example"].replace('"model.onnx"', repr(str(report.model_path)))
     assert "\"review\": np.array([" in code
-    exec(compile(code, "example", "exec"), {})  # noqa: S102 - our own generated example
+    exec(compile(code, "example", "exec"), {})  # our own generated example
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["char", "word"])
 def test_a_text_only_model_exports(tmp_path, kind):
     run = make_text_run(tmp_path, lambda f: word_spec(f, kind, 24 if kind == "char" else 8), table=False)
@@ -208,6 +209,7 @@ def test_a_text_only_model_exports(tmp_path, kind):
     assert len(out) == 3
 
 
+@pytest.mark.slow
 def test_a_subword_model_takes_ids_and_its_tokenizer_goes_beside_it(tmp_path):
     run = make_text_run(tmp_path, bpe_spec)
     report = export_loaded(run)
@@ -222,7 +224,7 @@ def test_a_subword_model_takes_ids_and_its_tokenizer_goes_beside_it(tmp_path):
     note = card["inputs"]["texts"][0]
     assert note["tokenized_inside_graph"] is False and note["tokenizer_file"] == "tokenizer_review.json"
     assert "token ids" in note["note"]
-    exec(compile(card["example"].replace('"model.onnx"', repr(str(report.model_path))), "example", "exec"), {})  # noqa: S102
+    exec(compile(card["example"].replace('"model.onnx"', repr(str(report.model_path))), "example", "exec"), {})
     csv = tmp_path / "rows.csv"
     run.frame.to_csv(csv, index=False)
     result = predict_csv(report.model_path, csv)  # the CSV's raw text column, tokenized by predict
@@ -244,12 +246,11 @@ def test_a_missing_text_column_is_named(word_export):
 
 
 def test_one_huge_text_is_fed_alone():
-    from studio.export.schema import TextInputSpec
+    from studio.export.schema import ModelSchema, TextInputSpec
 
-    class Schema:
-        texts = [TextInputSpec("t", "t", "word", 8, True, 10)]
-
+    schema = ModelSchema([], "classification", "y", ["a"], "p", "", "", "", "", texts=[
+        TextInputSpec("t", "t", "word", 8, True, 10)])
     feeds = {"t": np.asarray(["a"] * 10 + ["x" * TEXT_CHUNK_CHARS] + ["b"] * 5, dtype=object), "n": np.arange(16)}
-    parts = chunks(Schema(), feeds)  # type: ignore[arg-type]
+    parts = chunks(schema, feeds)
     assert [len(p["t"]) for p in parts] == [10, 1, 5]
     assert np.concatenate([p["n"] for p in parts]).tolist() == list(range(16))
