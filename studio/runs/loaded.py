@@ -76,13 +76,11 @@ class LoadedRun:
 
     def inference_module(self) -> torch.nn.Module:
         """Raw inputs (in :meth:`raw_inputs` order) -> probabilities (B, K), or values (B, 1) in the
-        target's units: a table's encoded columns (B, k), an image's uint8 pixels (B, H, W, C), a text's
-        token ids int64 (B, max_length)."""
+        target's units: a table's encoded columns (B, k), an image's uint8 pixels (B, H, W, C)."""
         from studio.inference import ChannelsFirst, InferenceModule
 
         mean, std = (self.target_scaler.mean, self.target_scaler.std) if self.target_scaler else (0.0, 1.0)
-        prep = [self.preprocessor.to_torch() if i.kind == "table" else torch.nn.Identity() if i.kind == "text"
-                else ChannelsFirst() for i in self.inputs]  # text: the token ids go to the network as they are
+        prep = [self.preprocessor.to_torch() if i.kind == "table" else ChannelsFirst() for i in self.inputs]
         return InferenceModule(prep, self.model, self.task, mean, std).eval()
 
     def raw_inputs(self, frame: pd.DataFrame, images: dict[str, Any] | None = None) -> list[Any]:
@@ -97,9 +95,6 @@ class LoadedRun:
         for inp in self.inputs:
             if inp.kind == "table":
                 out.append(self.preprocessor.encode(derive_dates(frame, self.meta.get("derived") or {})))
-                continue
-            if inp.kind == "text":  # token ids int64 (n, max_length), as training made them
-                out.append(inp.spec.encode(frame[_column(inp)].tolist()))
                 continue
             pixels = images[inp.column] if images is not None else _decode(frame[inp.column], inp.spec)
             out.append(np.ascontiguousarray(np.asarray(pixels, dtype=np.uint8).transpose(0, 2, 3, 1)))
@@ -124,8 +119,7 @@ class LoadedRun:
 
         frame = self.run.test_rows(self.meta)
         columns = self.preprocessor.input_columns if self.preprocessor is not None else []
-        texts = [_column(i) for i in self.inputs if i.kind == "text"]
-        needed = [*(c.name for c in columns), *(i.column for i in self.image_inputs), *texts, self.meta["target"]]
+        needed = [*(c.name for c in columns), *(i.column for i in self.image_inputs), self.meta["target"]]
         missing = [name for name in needed if name not in frame.columns]
         if missing:
             raise RunError(f"{RunDir.TEST_ROWS} of run {quote(self.run.id)} lacks the column(s) "
@@ -165,11 +159,6 @@ def _inputs(prep: dict[str, Any], preprocessor: Any) -> list[Any]:
         else:
             out.append(input_from_dict(item))
     return out
-
-
-def _column(inp: Any) -> str:
-    """The column a text input reads (its name, unless it says otherwise)."""
-    return str(getattr(inp, "column", inp.name))
 
 
 def _decode(paths: pd.Series, spec: Any) -> Any:
