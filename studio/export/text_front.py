@@ -11,7 +11,8 @@ ends with a separator token, so that every stage works on one 1-D string tensor:
    is the byte 0xFF, which is not UTF-8: no text a person feeds can hold it, and no split can cut
    into it or make it;
 3. one stage per ``drop`` character: ``StringSplit`` on it, flatten, keep the non-empty pieces
-   (``Equal``, ``Not``, ``Compress``);
+   (``Equal``, ``Not``, ``Compress``); the stages after the first run inside one ``If``, only when
+   some text holds one of their characters (tabs, line breaks and odd spaces are rare);
 4. one stage per ``keep`` character, inside an ``If`` that runs it only when some text holds the
    character (``RegexFullMatch`` + ``ReduceMax``; most characters are in no text of a batch): split
    on it, put the character between consecutive pieces of the same token (where piece j + 1 exists,
@@ -121,7 +122,7 @@ def text_front(spec: TokenizerSpec, input_name: str, ids_name: str, prefix: str 
     if spec.lowercase:
         texts = b.op("StringNormalizer", [texts], case_change_action="LOWER", is_case_sensitive=0,
                      locale=LOCALE)[0]
-    drop = characters(spec.drop)
+    drop = sorted(characters(spec.drop), key=lambda c: c != " ")  # the space first: the one in every text
     if drop:  # "text" + d + SEP: the first drop stage splits SEP off and flattens the batch
         ended = b.op("StringConcat", [texts, b.text([drop[0].encode("utf-8") + SEPARATOR], (), "sep_suffix")])[0]
         tokens = _drop_stage(b, ended, drop[0])
@@ -130,8 +131,12 @@ def text_front(spec: TokenizerSpec, input_name: str, ids_name: str, prefix: str 
         pick = b.const(np.asarray([[True, False]]), "pick")
         pairs = b.op("Where", [pick, column, b.text([b"", SEPARATOR], (1, 2), "sep_column")])[0]
         tokens = _non_empty(b, b.op("Reshape", [pairs, b.ints([-1], "flat")])[0])
-    for ch in drop[1:]:
-        tokens = _drop_stage(b, tokens, ch)
+    if drop[1:]:  # the other drop characters (tabs, line breaks, odd spaces) are in few texts: one test
+        body: list[onnx.NodeProto] = []
+        split = tokens
+        for ch in drop[1:]:
+            split = _drop_stage(b, split, ch, into=body)
+        tokens = _if(b, _holds(b, texts, drop[1:]), body, split, tokens)
     # from here on every token gives at least one token, so a row's tokens past max_length never count
     limit = b.op("Mul", [b.op("Shape", [input_name])[0], b.ints([spec.max_length + 1], "row_limit")])[0]
     tokens = _truncated(b, tokens, spec.max_length, limit)
@@ -145,9 +150,9 @@ def _non_empty(b: _Builder, values: str, into: list[onnx.NodeProto] | None = Non
     return b.op("Compress", [values, b.op("Not", [is_empty], into=into)[0]], into=into, axis=0)[0]
 
 
-def _drop_stage(b: _Builder, tokens: str, ch: str) -> str:
-    pieces = b.op("StringSplit", [tokens], 2, delimiter=ch)[0]  # (N, M), padded with ""
-    return _non_empty(b, b.op("Reshape", [pieces, b.ints([-1], "flat")])[0])
+def _drop_stage(b: _Builder, tokens: str, ch: str, into: list[onnx.NodeProto] | None = None) -> str:
+    pieces = b.op("StringSplit", [tokens], 2, into=into, delimiter=ch)[0]  # (N, M), padded with ""
+    return _non_empty(b, b.op("Reshape", [pieces, b.ints([-1], "flat")], into=into)[0], into=into)
 
 
 def _keep_stages(b: _Builder, spec: TokenizerSpec, tokens: str, texts: str, limit: str, chars: list[str]) -> str:
