@@ -92,9 +92,10 @@ def text_card(text: TextInputSpec) -> dict[str, Any]:
     else:
         out["tokenizer_file"] = text.tokenizer_file
         out["note"] = (f"a {text.tokenizer} tokenizer cannot be written in standard ONNX operators, so the file takes "
-                       f"token ids: tokenize {text.column!r} with {text.tokenizer_file} beside it (the tokenizers "
-                       "library's JSON under \"subword\"), add 2 to each id (0 is padding, 1 unknown), cut to "
-                       f"{text.max_length} ids and pad with 0; `studio predict` does this from the CSV column")
+                       f"token ids: {text.tokenizer_file} beside it is the fitted tokenizer (the tokenizers library's "
+                       f"JSON under \"subword\"); the ids are Training Studio's TokenizerSpec.from_dict(that JSON)"
+                       f".encode(texts): cut to {text.max_length} and padded with 0. `studio predict` does this "
+                       "from the CSV's text column")
     return out
 
 

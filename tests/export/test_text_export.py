@@ -118,9 +118,9 @@ def bpe_spec(frame: pd.DataFrame, max_length: int = 12) -> TokenizerSpec:
 
     tok = Tokenizer(models.BPE(unk_token="[UNK]"))
     tok.pre_tokenizer = pre_tokenizers.Whitespace()
-    tok.train_from_iterator(frame["review"].dropna().tolist(), trainers.BpeTrainer(vocab_size=80,
-                                                                                   special_tokens=["[UNK]"]))
-    vocab = [t for t, _ in sorted(tok.get_vocab().items(), key=lambda kv: kv[1])]
+    trainer = trainers.BpeTrainer(vocab_size=80, special_tokens=["[PAD]", "[UNK]"])
+    tok.train_from_iterator(frame["review"].dropna().tolist(), trainer)
+    vocab = [t for t, _ in sorted(tok.get_vocab().items(), key=lambda kv: kv[1])][2:]
     return TokenizerSpec("bpe", False, [], [], vocab, max_length, subword=tok.to_str())
 
 
@@ -135,7 +135,8 @@ def make_text_run(tmp_path: Path, spec_of=word_spec, table: bool = True, seed: i
     fill = np.nan_to_num(np.nanmean(x, axis=0))
     pre = HandPreprocessor(enc, ImputeScale(fill, fill, np.nanstd(x, axis=0) + 1e-3)) if table else None
     inputs = ([TableStandIn()] if table else []) + [TextStandIn("review", spec)]
-    net = BagOfEmbeddings(spec.vocab_size, x.shape[1] if table else 0, 3).eval()
+    # two spare rows: a subword spec's ids may count its tokenizer's own [PAD] and [UNK] or not
+    net = BagOfEmbeddings(spec.vocab_size + 2, x.shape[1] if table else 0, 3).eval()
     with torch.no_grad():
         net.embed.weight.mul_(3.0)  # outputs that depend visibly on the words
     frame["label"] = np.asarray(["neg", "neu", "pos"])[np.arange(len(frame)) % 3]
