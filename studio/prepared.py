@@ -57,7 +57,8 @@ class Prepared:
     @property
     def in_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
         """(name, shape of one sample) of every input, in the order the network takes them."""
-        return [(i.name, tuple(i.shape)) for i in self.inputs]
+        # a tuple subclass stays itself: Tokens (token ids) carries the vocabulary to the embedding block
+        return [(i.name, i.shape if isinstance(i.shape, tuple) else tuple(i.shape)) for i in self.inputs]
 
     @property
     def in_shape(self) -> tuple[int, ...]:

@@ -60,7 +60,8 @@ class LoadedRun:
 
     @property
     def in_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
-        return [(i.name, tuple(i.shape)) for i in self.inputs]
+        # a tuple subclass stays itself: Tokens (token ids) carries the vocabulary to the embedding block
+        return [(i.name, i.shape if isinstance(i.shape, tuple) else tuple(i.shape)) for i in self.inputs]
 
     @property
     def image_inputs(self) -> list[Any]:
