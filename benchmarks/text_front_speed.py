@@ -47,7 +47,7 @@ def reviews(rng: random.Random, n: int) -> list[str]:
 
 
 def fit(kind: str, texts: list[str], max_length: int, vocab_size: int = 2000) -> TokenizerSpec:
-    drop = [" ", "\t", "\n", "\r"]
+    drop = [" ", "\t", "\n", "\r", "\x0b", "\x0c", "\xa0", "\u3000"]  # the fitted tokenizers' whitespace
     seen = sorted({c for t in texts for c in t.lower()} - set(drop))
     keep = [c for c in seen if not c.isalnum()] if kind == "word" else seen
     probe = TokenizerSpec(kind, True, drop, keep, [], max_length)

@@ -16,8 +16,7 @@ ends with a separator token, so that every stage works on one 1-D string tensor:
 4. one stage per ``keep`` character, inside an ``If`` that runs it only when some text holds the
    character (``RegexFullMatch`` + ``ReduceMax``; most characters are in no text of a batch): split
    on it, put the character between consecutive pieces of the same token (where piece j + 1 exists,
-   per the split's counts), flatten and keep the non-empty ones. After the :data:`GROUP` most
-   frequent characters, the rest come in groups of :data:`GROUP` behind one more such test;
+   per the split's counts), flatten and keep the non-empty ones;
 5. ``ai.onnx.ml.LabelEncoder``: vocabulary token -> ``i + FIRST_ID``, the separator -> ``PAD``,
    anything else -> ``UNK``;
 6. ``Gather`` of (B, max_length) positions: row r reads the stream from just after separator r - 1,
@@ -56,7 +55,6 @@ SEPARATOR = b"\xff"  # not UTF-8: a person's text (str, which onnxruntime feeds 
 LOCALE = "C.UTF-8"  # without it StringNormalizer asks for en_US.UTF-8, which many machines lack
 ML_DOMAIN, ML_OPSET = "ai.onnx.ml", 3  # LabelEncoder-2's attributes; the table front's Imputer uses 3 too
 OPSET = 20  # StringSplit, StringConcat and RegexFullMatch are opset 20
-GROUP = 4  # keep characters per presence test, after the GROUP most frequent ones
 
 
 @dataclass
@@ -156,19 +154,11 @@ def _drop_stage(b: _Builder, tokens: str, ch: str, into: list[onnx.NodeProto] | 
 
 
 def _keep_stages(b: _Builder, spec: TokenizerSpec, tokens: str, texts: str, limit: str, chars: list[str]) -> str:
-    """A stage per keep character, the most frequent first; after the first :data:`GROUP`, a group of
-    :data:`GROUP` characters runs only when some text holds one of them (one ``If`` instead of four)."""
-    rank = {tok: i for i, tok in reversed(list(enumerate(spec.vocab)))}
-    chars = sorted(chars, key=lambda c: rank.get(c, len(rank)))
-    for ch in chars[:GROUP]:
+    """A stage per keep character, each behind its own presence test. (Testing groups of rare
+    characters first, with the stages nested inside, was slower: onnxruntime runs an ``If`` whose
+    branch holds other ``If`` nodes at several times the cost of a flat one.)"""
+    for ch in chars:
         tokens = _keep_stage(b, tokens, texts, ch, spec.max_length, limit)
-    for i in range(GROUP, len(chars), GROUP):
-        group = chars[i:i + GROUP]
-        body: list[onnx.NodeProto] = []
-        split = tokens
-        for ch in group:
-            split = _keep_stage(b, split, texts, ch, spec.max_length, limit, into=body)
-        tokens = _if(b, _holds(b, texts, group), body, split, tokens)
     return tokens
 
 

@@ -180,5 +180,7 @@ def test_nodes_only_for_characters_in_the_lists():
     assert len(more.graph.node) == len(small.graph.node) + 2 * 3  # RegexFullMatch, ReduceMax, If
     assert node_count(small) < node_count(more) <= node_count(small) + 2 * 35  # with the If branches
     many = standalone(TokenizerSpec("word", True, [" "], list("!?.,;:()"), ["a"], 8))
-    assert len(many.graph.node) == len(small.graph.node) + 5 * 3  # four characters, then one group of four
+    assert len(many.graph.node) == len(small.graph.node) + 8 * 3
+    tabs = standalone(TokenizerSpec("word", True, [" ", "\t", "\n", "\r"], [], ["a"], 8))
+    assert len(tabs.graph.node) == len(small.graph.node) + 3  # the rarer drop characters: one test, one If
     assert all(n.domain in ("", "ai.onnx.ml") for n in more.graph.node)
