@@ -117,6 +117,7 @@ def text_specs(run: Any) -> list[TextInputSpec]:
     """The graph's text inputs: string [batch] named after the column, or for a subword tokenizer
     int64 [batch, max_length] ids named ``<column>_ids`` (another name when that one is taken)."""
     taken = {NUMERIC_INPUT, CATEGORICAL_INPUT, ENCODED_INPUT, *(i.name for i in image_specs(run))}
+    files: set[str] = set()
     out = []
     for inp in text_inputs(run):
         spec, column = inp.spec, str(getattr(inp, "column", inp.name))
@@ -124,16 +125,22 @@ def text_specs(run: Any) -> list[TextInputSpec]:
         if name in taken:
             name = f"text_{name}"
         taken.add(name)
-        out.append(TextInputSpec(
-            name, column, spec.kind, spec.max_length, spec.in_graph, spec.vocab_size,
-            tokenizer_file=None if spec.in_graph else tokenizer_file(column),
-            spec=None if spec.in_graph else spec.to_dict()))
+        file = None if spec.in_graph else tokenizer_file(column, files)
+        out.append(TextInputSpec(name, column, spec.kind, spec.max_length, spec.in_graph, spec.vocab_size,
+                                 tokenizer_file=file, spec=None if spec.in_graph else spec.to_dict()))
     return out
 
 
-def tokenizer_file(column: str) -> str:
-    """``tokenizer_<column>.json``, the column's name made safe for a file name."""
-    return f"tokenizer_{re.sub(r'[^A-Za-z0-9_.-]', '_', column)[:80]}.json"
+def tokenizer_file(column: str, taken: set[str] | None = None) -> str:
+    """``tokenizer_<column>.json``, the column's name made safe for a file name (and numbered when two
+    columns would share one; ``taken`` collects the names given)."""
+    stem = f"tokenizer_{re.sub(r'[^A-Za-z0-9_.-]', '_', column)[:80]}"
+    name, n = f"{stem}.json", 2
+    while taken is not None and name in taken:
+        name, n = f"{stem}_{n}.json", n + 1
+    if taken is not None:
+        taken.add(name)
+    return name
 
 
 def build_schema(run: Any, columns: list[ColumnSpec]) -> ModelSchema:

@@ -36,9 +36,11 @@ and a keep split stops after ``max_length`` pieces (``maxsplit``). A keep split 
 of spaces gives nothing): their splits are as wide as the batch's longest text, so a batch that
 mixes one huge text with many short ones is best fed in pieces (``studio.export.predict`` does).
 
-Speed. onnxruntime spends about a microsecond per node at batch 1, so a word spec costs roughly
-40 µs plus 25-30 µs per punctuation character that occurs in the batch
-(``benchmarks/text_front_speed.py``).
+Speed (``benchmarks/text_front_speed.py``, 2 shared cores). onnxruntime spends a microsecond or
+more per node at batch 1 and several per ``If``: a word spec costs ~40 µs plus ~4 µs per keep
+character absent from the text and ~25-30 µs per one present (a review sentence: ~150-230 µs, about
+11-12x Python's regex); a char spec splits once per distinct character of the text (~1-2 ms, tens
+of times Python). Python's ``TokenizerSpec.encode`` is one regex call per cell.
 """
 
 from __future__ import annotations
