@@ -66,6 +66,21 @@ class BagOfEmbeddings(nn.Module):
         return self.out(torch.cat([*table, mean], dim=1))
 
 
+class LastRealStep(nn.Module):
+    """ids (B, L) -> embedding -> GRU -> the state at each row's last real token (right padding)."""
+
+    def __init__(self, vocab: int, n_out: int, dim: int = 8) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(vocab, dim, padding_idx=0)
+        self.gru = nn.GRU(dim, dim, batch_first=True)
+        self.out = nn.Linear(dim, n_out)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        states, _ = self.gru(self.embed(ids))  # (B, L, D)
+        last = ((ids != 0).sum(1) - 1).clamp(min=0)  # an empty text reads step 0
+        return self.out(states[torch.arange(ids.shape[0]), last])
+
+
 @dataclass
 class TextRun:
     path: Path
@@ -124,7 +139,8 @@ def bpe_spec(frame: pd.DataFrame, max_length: int = 12) -> TokenizerSpec:
     return TokenizerSpec("bpe", False, [], [], vocab, max_length, subword=tok.to_str())
 
 
-def make_text_run(tmp_path: Path, spec_of=word_spec, table: bool = True, seed: int = 0) -> TextRun:
+def make_text_run(tmp_path: Path, spec_of=word_spec, table: bool = True, seed: int = 0,
+                  recurrent: bool = False) -> TextRun:
     torch.manual_seed(seed)
     frame = texts_frame(seed=seed)
     spec = spec_of(frame)
@@ -136,7 +152,8 @@ def make_text_run(tmp_path: Path, spec_of=word_spec, table: bool = True, seed: i
     pre = HandPreprocessor(enc, ImputeScale(fill, fill, np.nanstd(x, axis=0) + 1e-3)) if table else None
     inputs = ([TableStandIn()] if table else []) + [TextStandIn("review", spec)]
     # two spare rows: a subword spec's ids may count its tokenizer's own [PAD] and [UNK] or not
-    net = BagOfEmbeddings(spec.vocab_size + 2, x.shape[1] if table else 0, 3).eval()
+    net = LastRealStep(spec.vocab_size + 2, 3).eval() if recurrent else \
+        BagOfEmbeddings(spec.vocab_size + 2, x.shape[1] if table else 0, 3).eval()
     with torch.no_grad():
         net.embed.weight.mul_(3.0)  # outputs that depend visibly on the words
     frame["label"] = np.asarray(["neg", "neu", "pos"])[np.arange(len(frame)) % 3]
@@ -208,6 +225,20 @@ def test_a_text_only_model_exports(tmp_path, kind):
     assert [i.name for i in session.get_inputs()] == ["review"]
     out = predict_frame(session, pd.DataFrame({"review": ["", "not good", None]}))
     assert len(out) == 3
+
+
+@pytest.mark.slow
+def test_a_recurrent_model_matches_torch_for_every_length(tmp_path):
+    run = make_text_run(tmp_path, table=False, recurrent=True)
+    report = export_loaded(run)
+    assert report.parity["passed"] and report.parity["label_agreement"] == 1.0
+    session = make_session(report.model_path)
+    rows = Rows(run.frame)
+    want = torch_outputs(run, rows)
+    lengths = (run.inputs[0].spec.encode(run.frame["review"].tolist()) != 0).sum(1)
+    for length in sorted(set(lengths.tolist())):  # one row of each length alone, at batch 1
+        i = int(np.flatnonzero(lengths == length)[0])
+        np.testing.assert_allclose(onnx_outputs(session, rows.take([i]))[0], want[i], rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.slow
