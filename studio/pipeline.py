@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -25,6 +25,9 @@ from studio.train.callbacks import Callback
 from studio.train.events import EpochEnd, Finished
 from studio.train.metrics import classification_metrics, regression_metrics
 from studio.train.trainer import Control, FitResult, TensorData, Trainer
+
+if TYPE_CHECKING:
+    from studio.parallel.context import ParallelContext
 
 __all__ = ["Prepared", "RunResult", "evaluate", "model_summary", "predict", "prepare", "steps_per_epoch",
            "train_recipe"]
@@ -75,6 +78,7 @@ def train_recipe(
     prepared: Prepared | None = None,
     access: DataAccess | None = None,
     user: str | None = None,
+    parallel: ParallelContext | None = None,
 ) -> RunResult:
     """Prepare, check the model, train, evaluate and save a run directory.
 
@@ -82,7 +86,8 @@ def train_recipe(
     half-made run behind. ``on_run_dir`` is told the directory as soon as it exists. While training,
     a heartbeat marks the run as alive and checkpoints are written (see :mod:`studio.runs`), so a
     process that dies leaves an ``interrupted`` run with its last checkpoint. ``user`` records which
-    app user the run belongs to.
+    app user the run belongs to. ``parallel``: this is rank 0 of a data-parallel run (see
+    :mod:`studio.parallel`; the other processes run :func:`studio.parallel.follow.follow_recipe`).
     """
     started = time.time()
     prepared = prepared or prepare(recipe, access)
@@ -92,9 +97,11 @@ def train_recipe(
     new_root = not Path(runs_root).exists()
     run = RunDir.create(runs_root, recipe)
     summary = _summary(recipe, prepared, RunStatus.RUNNING, started)
+    if parallel is not None:
+        summary.extra.update(world_size=parallel.world_size, backend=parallel.backend)
     writer = _RunWriter(run)
     try:  # the Trainer checks the device, precision, loss and batch size: a refusal leaves no run behind
-        trainer = _trainer(recipe, prepared, model, run, summary, [writer, *callbacks], control)
+        trainer = _trainer(recipe, prepared, model, run, summary, [writer, *callbacks], control, parallel)
     except StudioError:
         shutil.rmtree(run.path, ignore_errors=True)
         if new_root:
@@ -109,10 +116,20 @@ def train_recipe(
         return _fit(prepared, model, run, summary, started, trainer, writer)
 
 
-def _trainer(recipe: Recipe, prepared: Prepared, model: torch.nn.Module, run: RunDir, summary: RunSummary,
-             callbacks: list[Callback], control: Control | None) -> Trainer:
+def training_data(prepared: Prepared) -> TensorData:
+    """What the Trainer learns from: the prepared inputs, regression targets scaled."""
     scaled = prepared.target_scaler.transform if prepared.target_scaler else (lambda y: y)
-    data = TensorData(prepared.x_train, scaled(prepared.y_train), prepared.x_val, scaled(prepared.y_val))
+    return TensorData(prepared.x_train, scaled(prepared.y_train), prepared.x_val, scaled(prepared.y_val))
+
+
+def _trainer(recipe: Recipe, prepared: Prepared, model: torch.nn.Module, run: RunDir, summary: RunSummary,
+             callbacks: list[Callback], control: Control | None, parallel: ParallelContext | None) -> Trainer:
+    data = training_data(prepared)
+    if parallel is not None:
+        from studio.parallel.trainer import DistributedTrainer
+
+        return DistributedTrainer(model, data, recipe, prepared.table.task, prepared.table.n_classes, parallel,
+                                  callbacks=callbacks, control=control, checkpointer=RunCheckpointer(run, summary))
     return Trainer(
         model, data, recipe, prepared.table.task, prepared.table.n_classes, callbacks=callbacks, control=control,
         checkpointer=RunCheckpointer(run, summary),
