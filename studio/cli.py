@@ -206,7 +206,8 @@ def _train_parallel(args: argparse.Namespace, path: Path, recipe: Any) -> int:
 
 def _train_under_torchrun(args: argparse.Namespace, path: Path, recipe: Any) -> int:
     """One process of `torchrun --nproc-per-node N -m studio train RECIPE`: join the others and train."""
-    from studio.parallel.context import DEFAULT_TIMEOUT, join, leave
+    from studio.parallel.context import DEFAULT_TIMEOUT, RUN_DIR_FILE_ENV, join, leave
+    from studio.parallel.trainer import LostProcess
     from studio.train_cli import train_from_cli
 
     if args.master_port is not None:
@@ -214,6 +215,10 @@ def _train_under_torchrun(args: argparse.Namespace, path: Path, recipe: Any) -> 
     ctx = join(recipe.training.device, args.backend or "auto", args.timeout or DEFAULT_TIMEOUT)
     try:
         return train_from_cli(recipe, path, Path(args.out), quiet=args.quiet, parallel=ctx)
+    except LostProcess:
+        if os.environ.get(RUN_DIR_FILE_ENV):
+            return 2  # `studio train --nproc` says which process died, in one sentence
+        raise
     finally:
         leave()
 

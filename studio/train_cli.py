@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -80,6 +81,7 @@ def follow_from_cli(recipe: Recipe, recipe_path: Path, out: Path, parallel: Para
     Errors of the recipe, the data and the run's own failures are the same in every process, and
     rank 0 says them; this one only exits with their status (2).
     """
+    from studio.parallel.context import RUN_DIR_FILE_ENV
     from studio.parallel.follow import follow_recipe
     from studio.parallel.trainer import LostProcess
     from studio.pipeline import prepare
@@ -90,7 +92,8 @@ def follow_from_cli(recipe: Recipe, recipe_path: Path, out: Path, parallel: Para
             stop.saving(out)  # from now on a signal stops every process at the same batch (rank 0 saves)
             follow_recipe(recipe, prepared, parallel, control=stop)
         except LostProcess as err:
-            print(f"error ({parallel.describe()}): {err}", file=sys.stderr)
+            if not os.environ.get(RUN_DIR_FILE_ENV):  # else `studio train --nproc` says which process died
+                print(f"error ({parallel.describe()}): {err}", file=sys.stderr)
             return 2
         except StudioError:
             return 2

@@ -23,6 +23,7 @@ from typing import Any
 
 from studio.errors import TrainingError
 from studio.parallel.context import RUN_DIR_FILE_ENV
+from studio.parallel.trainer import LOST
 from studio.train.threads import usable_cores
 
 STATUS_OF_A_MISTAKE = 2  # what a process exits with after printing a person's mistake or the run's failure
@@ -92,7 +93,7 @@ def _mark_failed(run_dir: Path, message: str) -> None:
     with contextlib.suppress(Exception):  # a damaged or missing run stays as readers find it
         run = RunDir.open(run_dir)
         summary = run.read_summary()
-        if summary.status.active:
+        if summary.status.active or summary.message.startswith(LOST):  # rank 0 died, or could not say who did
             summary.status, summary.message = RunStatus.FAILED, message
             run.write_summary(summary)
 
@@ -121,17 +122,15 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _quiet_torchrun() -> Iterator[None]:
-    """torchrun's agent logs its configuration and each failure with a traceback; we say it in one sentence."""
-    loggers = [logging.getLogger(n) for n in ("torch.distributed.elastic", "torch.distributed.run",
-                                              "torch.distributed.launcher")]
-    levels = [lg.level for lg in loggers]
-    for lg in loggers:
-        lg.setLevel(logging.CRITICAL + 1)
+    """torchrun's agent logs its settings, signals and each failure with a traceback (each module's logger
+    has its own level); this process only waits for it, so its logging is off meanwhile and we say
+    what happened in one sentence."""
+    before = logging.root.manager.disable
+    logging.disable(logging.CRITICAL)
     try:
         yield
     finally:
-        for lg, level in zip(loggers, levels, strict=True):
-            lg.setLevel(level)
+        logging.disable(before)
 
 
 def _first_line(err: BaseException) -> str:

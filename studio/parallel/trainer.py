@@ -203,9 +203,9 @@ def _lost(err: BaseException) -> bool:
         w in text for w in ("gloo", "nccl", "connection closed", "connection reset", "timed out", "broken pipe"))
 
 
-def _lost_message(ctx: ParallelContext, err: BaseException) -> str:
-    detail = str(err).strip().splitlines()
-    short = detail[0][:140] if detail else type(err).__name__
-    return (f"another process of the {ctx.world_size} stopped answering (it died, or waited more than "
-            f"{ctx.timeout:g} s), so the run failed in {ctx.describe()}: {short}")
+LOST = "another process of the run stopped answering"  # how a lost process's message begins
 
+
+def _lost_message(ctx: ParallelContext, err: BaseException) -> str:
+    return (f"{LOST} (it died, or did not answer within {ctx.timeout:g} s), so {ctx.describe()} could not go on; "
+            "torchrun's output says which process and why")
