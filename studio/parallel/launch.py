@@ -27,6 +27,7 @@ from studio.parallel.trainer import LOST
 from studio.train.threads import usable_cores
 
 STATUS_OF_A_MISTAKE = 2  # what a process exits with after printing a person's mistake or the run's failure
+_STOPPED_BY_TORCHRUN = (-signal.SIGTERM, 128 + signal.SIGTERM)
 
 
 def launch(recipe_path: Path, out: Path, nproc: int, backend: str, timeout: float, quiet: bool = False,
@@ -62,10 +63,11 @@ def launch(recipe_path: Path, out: Path, nproc: int, backend: str, timeout: floa
 
 def _failed(failures: dict[int, Any], nproc: int, run_dir: Path | None) -> int:
     """Say which process died, mark the run failed if rank 0 could not; or pass on the processes' own status."""
-    dead = sorted((rank, f) for rank, f in failures.items() if f.exitcode != STATUS_OF_A_MISTAKE)
+    dead = [(rank, f) for rank, f in failures.items() if f.exitcode != STATUS_OF_A_MISTAKE]
     if not dead:
         return STATUS_OF_A_MISTAKE  # each process printed its sentence (rank 0 the recipe's or the run's)
-    rank, failure = dead[0]
+    # torchrun ends the survivors with SIGTERM: a process that died otherwise is the cause
+    rank, failure = min(dead, key=lambda d: (d[1].exitcode in _STOPPED_BY_TORCHRUN, d[0]))
     how = describe_exit(failure.exitcode)
     if run_dir is None:
         raise TrainingError(f"process {rank} of {nproc} {how} before a run directory was made; nothing was saved")
