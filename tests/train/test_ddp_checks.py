@@ -174,7 +174,8 @@ def test_a_dead_rank_0_leaves_its_run_marked_failed_by_the_launcher(tmp_path: Pa
 
 
 def test_the_process_that_died_is_named_not_the_one_torchrun_stopped_after_it(tmp_path: Path) -> None:
-    with pytest.raises(TrainingError, match=r"^process 1 of 2 was killed by SIGKILL; nothing was saved"):
+    with pytest.raises(TrainingError, match=r"^process 1 of 2 was killed by SIGKILL before a run directory was "
+                                            r"made; nothing was saved$"):
         _failed({0: _Failure(-15), 1: _Failure(-9)}, 2, None)
 
 
