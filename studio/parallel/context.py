@@ -88,7 +88,7 @@ def record_run_dir(path: Path) -> None:
     if target:
         from studio.atomic import write_text_atomic
 
-        write_text_atomic(target, str(Path(path).resolve()))
+        write_text_atomic(target, str(path))  # as rank 0 prints it: the processes share their working folder
 
 
 def _first_line(err: BaseException) -> str:

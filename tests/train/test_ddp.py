@@ -88,7 +88,7 @@ def test_a_killed_process_ends_the_run_as_failed_without_a_hang(tmp_path, rank: 
     assert proc.returncode == 2
     lines = err.strip().splitlines()
     assert lines == [f"error: process {rank} of 2 was killed by SIGKILL; the run is saved as failed in "
-                     f"{run.resolve()}"], err
+                     f"{Path('runs') / run.name}"], err
     s = summary(run)
     assert s["status"] == "failed"
     assert s["message"] == f"process {rank} of 2 was killed by SIGKILL; the run keeps its last checkpoint"
@@ -104,7 +104,8 @@ def test_ctrl_c_stops_every_process_and_saves_the_run_as_stopped(tmp_path) -> No
     finally:
         proc.kill()
     assert proc.returncode == 130, err
-    assert err.strip().splitlines()[-1] == f"stopped by SIGINT: the run is saved as stopped in {run}"
+    saved = Path("runs") / run.name
+    assert err.strip().splitlines()[-1] == f"stopped by SIGINT: the run is saved as stopped in {saved}"
     s = summary(run)
     assert s["status"] == "stopped" and s["world_size"] == 2 and s["epochs_run"] >= 1
     assert (run / "model.safetensors").is_file() and (run / "checkpoint.pt").is_file()
