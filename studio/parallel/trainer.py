@@ -43,7 +43,7 @@ from studio.train.callbacks import Callback, NanGuard
 from studio.train.evaluate import EVAL_BATCH, model_outputs
 from studio.train.events import EpochEnd, Event
 from studio.train.tensors import TensorData
-from studio.train.threads import usable_cores
+from studio.train.threads import choose_threads, usable_cores
 from studio.train.trainer import Checkpointer, Control, FitResult, Trainer, has_batchnorm
 
 
@@ -73,8 +73,10 @@ class DistributedTrainer(Trainer):
 
     def _resolve_device(self) -> torch.device:
         device = self.ctx.device
-        if device.type == "cpu":  # the cores are shared by the processes of this machine
-            torch.set_num_threads(self.recipe.training.threads or max(1, usable_cores() // self.ctx.local_world_size))
+        threads = self.recipe.training.threads
+        if device.type == "cpu":  # the policy's threads (fewer when cores are busy), within this process's share
+            share = max(1, usable_cores() // self.ctx.local_world_size)
+            torch.set_num_threads(threads or min(choose_threads(None).threads, share))
         return device
 
     def _batches_per_epoch(self, model: nn.Module) -> int:
