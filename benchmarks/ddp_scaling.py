@@ -1,23 +1,25 @@
 """Data-parallel training on this machine: samples per second of 2 processes against 1, and what the
 distributed step costs over a single-process step.
 
-Three ways to train the same model (MLP F-H-H-2 on synthetic rows, Adam, the recipe's global batch)
-are timed in interleaved rounds, each figure the median of the rounds:
+Three ways to train the same model (MLP F-H-H-2 on synthetic rows, Adam, the same global batch)
+are timed in interleaved rounds; each figure is the median of the rounds:
 
-* ``plain``: the single-process Trainer, threads by the studio's policy (cores - 1 on an idle machine);
-* ``ddp1``: the DistributedTrainer in a 1-process gloo group (started by torchrun): DDP's wrapper,
-  the per-batch stop vote, the reduced epoch figures, but nothing to share; ``ddp1 / plain`` is
-  the distributed step's overhead;
-* ``ddp2``: 2 processes started by torchrun (gloo), each training half of every batch with 1 thread
-  (torchrun's OMP_NUM_THREADS=1); ``ddp2 / plain`` is the scaling.
+* ``plain``: the single-process Trainer, threads by the studio's policy (1 on a 2-core machine);
+* ``ddp1``: the DistributedTrainer in a 1-process gloo group, in this process beside ``plain`` and
+  with the same threads: DDP's wrapper and all-reduce, the per-batch stop vote, the reduced epoch
+  figures, with nothing to share. ``ddp1 / plain`` is the distributed step's overhead, given in
+  wall time and in CPU time of the process (all its threads, gloo's included), which other
+  programs on a shared machine disturb far less;
+* ``ddp2``: 2 processes started by torchrun (gloo), each training its half of every batch with one
+  thread; ``ddp2 / plain`` (wall time) is the scaling.
 
-Samples per second are the training part of the last epoch (the first warms up), as EpochEnd
-reports them (for ddp2: all rows of both processes). Honest about the machine: on a 2-core VM two
-processes have one core each and share it with anything else running; the gradient all-reduce
-goes through loopback TCP every step. GPUs: run with ``--device cuda`` on a machine with 2 GPUs
-(NCCL).
+Samples per second are those of the last epoch (the first warms up): wall time of its training
+part as EpochEnd reports it (ddp2: the rows of both processes), CPU time of the whole epoch
+(validation on 1/16 more rows included). Honest about the machine: on a 2-core VM two processes
+have one core each and share them with anything else running, and the gradients go through
+loopback TCP at every step. On a machine with 2 GPUs, ``--device cuda`` runs ddp2 on NCCL.
 
-    .venv/bin/python benchmarks/ddp_scaling.py [--rows 65536] [--features 32] [--hidden 256]
+    .venv/bin/python benchmarks/ddp_scaling.py [--rows 32768] [--features 32] [--hidden 256]
         [--batch 512] [--epochs 2] [--rounds 3] [--device cpu|cuda]
 """
 
@@ -30,18 +32,22 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
 import torch
+import torch.distributed as dist
 from torch import nn
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from studio.parallel.checks import free_port  # noqa: E402
+from studio.parallel.context import ParallelContext  # noqa: E402
 from studio.recipe import Recipe  # noqa: E402
-from studio.train.callbacks import History  # noqa: E402
+from studio.train.callbacks import Callback  # noqa: E402
+from studio.train.events import EpochEnd, Event, Started  # noqa: E402
 from studio.train.tensors import TensorData  # noqa: E402
 from studio.train.trainer import Trainer  # noqa: E402
 
@@ -66,15 +72,40 @@ def make_recipe(args: argparse.Namespace) -> Recipe:
                                           "seed": 0}})
 
 
-def last_epoch(history: History) -> float:
-    return history.epochs[-1].samples_per_sec
+class EpochCpu(Callback):
+    """CPU seconds of the process (every thread) per epoch, from one EpochEnd (or Started) to the next."""
+
+    def __init__(self) -> None:
+        self.mark = 0.0
+        self.cpu: list[float] = []
+
+    def on_event(self, event: Event) -> None:
+        now = time.process_time()
+        if isinstance(event, EpochEnd):
+            self.cpu.append(now - self.mark)
+        if isinstance(event, Started | EpochEnd):
+            self.mark = now
 
 
-def plain(args: argparse.Namespace) -> float:
-    trainer = Trainer(make_model(args.features, args.hidden), make_data(args.rows, args.features), make_recipe(args),
-                      "classification", 2)
-    trainer.fit()
-    return last_epoch(trainer.history)
+def one_process_context(args: argparse.Namespace) -> ParallelContext:
+    if not dist.is_initialized():
+        dist.init_process_group("gloo", store=dist.HashStore(), rank=0, world_size=1)
+    return ParallelContext(0, 1, 0, 1, "gloo", torch.device(args.device), dist.group.WORLD, 120.0)
+
+
+def in_process(args: argparse.Namespace, distributed: bool) -> tuple[float, float, str]:
+    """(samples/s of wall time, samples/s of process CPU time, device) of the last epoch."""
+    data, recipe, model = make_data(args.rows, args.features), make_recipe(args), make_model(args.features, args.hidden)
+    clock = EpochCpu()
+    if distributed:
+        from studio.parallel.trainer import DistributedTrainer
+
+        trainer: Trainer = DistributedTrainer(model, data, recipe, "classification", 2, one_process_context(args),
+                                              callbacks=[clock])
+    else:
+        trainer = Trainer(model, data, recipe, "classification", 2, callbacks=[clock])
+    fit = trainer.fit()
+    return fit.history[-1].samples_per_sec, args.rows / clock.cpu[-1], fit.device
 
 
 def worker(args: argparse.Namespace) -> None:
@@ -86,33 +117,29 @@ def worker(args: argparse.Namespace) -> None:
     try:
         trainer = DistributedTrainer(make_model(args.features, args.hidden), make_data(args.rows, args.features),
                                      make_recipe(args), "classification", 2, ctx)
-        trainer.fit()
+        fit = trainer.fit()
         if ctx.is_main:
-            Path(args.result).write_text(json.dumps({"sps": last_epoch(trainer.history),
-                                                     "device": trainer.device_name}))
+            Path(args.result).write_text(json.dumps({"sps": fit.history[-1].samples_per_sec, "device": fit.device}))
     finally:
         leave()
 
 
-def distributed(args: argparse.Namespace, nproc: int) -> tuple[float, str]:
+def two_processes(args: argparse.Namespace) -> tuple[float, str]:
     with tempfile.TemporaryDirectory() as tmp:
         result = Path(tmp) / "result.json"
-        cmd = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc-per-node", str(nproc),
+        cmd = [sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--nproc-per-node", "2",
                "--master-addr", "127.0.0.1", "--master-port", str(free_port()), "--max-restarts", "0",
-               __file__, "--worker", "--result", str(result), *_passed(args)]
+               __file__, "--worker", "--result", str(result),
+               *[f"--{k}={getattr(args, k)}" for k in ("rows", "features", "hidden", "batch", "epochs", "device")]]
         env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "LOGLEVEL": "ERROR"}
         subprocess.run(cmd, check=True, env=env, cwd=ROOT)
         got = json.loads(result.read_text())
         return float(got["sps"]), str(got["device"])
 
 
-def _passed(args: argparse.Namespace) -> list[str]:
-    return [f"--{k}={getattr(args, k)}" for k in ("rows", "features", "hidden", "batch", "epochs", "device")]
-
-
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--rows", type=int, default=65536)
+    p.add_argument("--rows", type=int, default=32768)
     p.add_argument("--features", type=int, default=32)
     p.add_argument("--hidden", type=int, default=256)
     p.add_argument("--batch", type=int, default=512)
@@ -125,21 +152,27 @@ def main() -> None:
     if args.worker:
         worker(args)
         return
-    runs: dict[str, list[float]] = {"plain": [], "ddp1": [], "ddp2": []}
+    wall: dict[str, list[float]] = {"plain": [], "ddp1": [], "ddp2": []}
+    cpu: dict[str, list[float]] = {"plain": [], "ddp1": []}
     devices: dict[str, str] = {}
     for r in range(args.rounds):
-        runs["plain"].append(plain(args))
-        for n in (1, 2):
-            sps, devices[f"ddp{n}"] = distributed(args, n)
-            runs[f"ddp{n}"].append(sps)
-        print(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:,.0f}" for k, v in runs.items()), flush=True)
-    med = {k: statistics.median(v) for k, v in runs.items()}
+        for name, distributed in (("plain", False), ("ddp1", True)):
+            w, c, devices[name] = in_process(args, distributed)
+            wall[name].append(w)
+            cpu[name].append(c)
+        w, devices["ddp2"] = two_processes(args)
+        wall["ddp2"].append(w)
+        print(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:,.0f}" for k, v in wall.items()) + " samples/s; cpu "
+              + ", ".join(f"{k} {v[-1]:,.0f}" for k, v in cpu.items()), flush=True)
+    med = {k: statistics.median(v) for k, v in wall.items()}
+    med_cpu = {k: statistics.median(v) for k, v in cpu.items()}
     print(f"machine: {os.cpu_count()} cores, torch {torch.__version__}; rows {args.rows}, MLP {args.features}-"
           f"{args.hidden}-{args.hidden}-2, global batch {args.batch}, epochs {args.epochs}, rounds {args.rounds}")
     for k, v in med.items():
-        step_ms = 1000.0 * args.batch / v
-        print(f"{k:<6} {v:>10,.0f} samples/s  {step_ms:7.2f} ms per global batch  {devices.get(k, 'plain Trainer')}")
-    print(f"overhead of the distributed step (ddp1 / plain): {med['ddp1'] / med['plain']:.2f}")
+        extra = f", {med_cpu[k]:,.0f} per CPU second" if k in med_cpu else ""
+        print(f"{k:<6} {v:>9,.0f} samples/s ({1000.0 * args.batch / v:6.2f} ms per global batch{extra})  {devices[k]}")
+    print(f"overhead of the distributed step (ddp1 / plain): wall {med['ddp1'] / med['plain']:.2f}, "
+          f"CPU {med_cpu['ddp1'] / med_cpu['plain']:.2f}")
     print(f"ratio: {med['ddp2'] / med['plain']:.2f} (2 processes / 1 process, samples per second)")
 
 
