@@ -21,7 +21,8 @@ What changes against one process (:class:`studio.train.trainer.Trainer`), and wh
 * **A lost process.** A collective that fails (a peer died, or did not answer within the process
   group's timeout) fails the run with a :class:`LostProcess` sentence.
 * **Batchnorm** normalizes over each process's share (DDP's default; rank 0's running statistics
-  are broadcast at every step).
+  are broadcast at every step, and before each validation, so every share is judged by the model
+  rank 0 saves).
 """
 
 from __future__ import annotations
@@ -119,6 +120,8 @@ class DistributedTrainer(Trainer):
         return loss / rows, score / rows, int(rows)
 
     def _validate(self) -> tuple[float, float]:
+        for buffer in self.model.buffers():  # batchnorm statistics: every share is judged with rank 0's model
+            dist.broadcast(buffer, 0)
         lo, hi = self._val_rows
         classify = self.task == "classification"
         sums = torch.zeros(5, dtype=torch.float64, device=self.device)  # loss·n, score, Σy, Σy², n

@@ -181,3 +181,12 @@ def test_the_process_that_died_is_named_not_the_one_torchrun_stopped_after_it(tm
 
 def test_processes_that_said_their_own_error_pass_on_status_2(tmp_path: Path) -> None:
     assert _failed({0: _Failure(2), 1: _Failure(2)}, 2, None) == 2
+
+
+def test_early_stopping_is_agreed_and_ends_the_run_as_early_stopped(one_process_group) -> None:
+    recipe = make_recipe(optimizer={"kind": "sgd", "lr": 1e-12},
+                         regularization={"early_stopping": {"patience": 1, "monitor": "val_loss", "min_delta": 0.1}},
+                         training={"epochs": 5, "batch_size": 16})
+    fit = DistributedTrainer(tiny_model(), toy_classification(), recipe, "classification", N_CLASSES,
+                             _context()).fit()
+    assert fit.status == RunStatus.EARLY_STOPPED and fit.epochs_run == 2
