@@ -15,7 +15,7 @@ What changes against one process (:class:`studio.train.trainer.Trainer`), and wh
   process evaluates its share of the validation rows), are sums all-reduced across the processes:
   every process sees the same EpochEnd. With balanced class weights the validation loss is the
   row-weighted mean of the shares' weighted means (close to, not exactly, the one-process figure).
-* **Decisions.** A stop is voted per batch (:mod:`studio.parallel.vote`); the NaN guard and early
+* **Decisions.** A stop is voted every few batches (:mod:`studio.parallel.vote`); the NaN guard and early
   stopping act on EpochEnd only, and whether any process failed or stopped is agreed before
   anyone acts, so no process waits for one that left.
 * **A lost process.** A collective that fails (a peer died, or did not answer within the process

@@ -1,9 +1,11 @@
 """Decisions the processes of a data-parallel run take together, so that none waits for a peer that
 left: a stop (Ctrl-C, SIGTERM) asked in any of them, and the end of an epoch (a NaN, early stopping).
 
-Each is a MAX all-reduce of CPU flags on the gloo control group. The stop vote runs once per batch
-and asynchronously: the vote cast at batch b is read at batch b + 1, so its latency hides behind
-the step, and every process still stops at the same batch.
+Each is a MAX all-reduce of CPU flags on the gloo control group. The stop vote is cast every
+``EVERY`` batches and asynchronously: the vote cast at batch b is read ``EVERY`` batches later, so
+its latency hides behind the steps, and every process still stops at the same batch (at most
+2 × EVERY batches after the signal). One vote costs about 90 µs of CPU here (gloo), a tenth of a
+small MLP's step: voting every batch cost ~9%, every 4th ~2%.
 """
 
 from __future__ import annotations
@@ -25,22 +27,34 @@ def agree(flags: Sequence[bool], group: Any) -> list[bool]:
     return [v > 0 for v in votes.tolist()]
 
 
+EVERY = 4
+
+
 class AgreedControl:
     """The Trainer's :class:`Control` in a data-parallel run: ``checkpoint()`` is False in every
-    process at the same batch once any process's own control (a signal handler) asked to stop."""
+    process at the same batch once any process's own control (a signal handler) asked to stop.
 
-    def __init__(self, inner: Control | None, group: Any) -> None:
-        self.inner, self.group = inner, group
+    Every process calls ``checkpoint()`` once per batch, the same number of times, so counting the
+    calls tells them all when to vote."""
+
+    def __init__(self, inner: Control | None, group: Any, every: int = EVERY) -> None:
+        self.inner, self.group, self.every = inner, group, every
+        self._asked = False  # this process's own control asked to stop
+        self._calls = 0
         self._votes: torch.Tensor | None = None
         self._work: Any = None
 
     def checkpoint(self) -> bool:
-        go_on = self.inner.checkpoint() if self.inner is not None else True
+        if self.inner is not None and not self.inner.checkpoint():
+            self._asked = True
+        self._calls += 1
+        if self._calls % self.every:
+            return True
         stop = False
         if self._work is not None:
             self._work.wait()
             stop = bool(self._votes[0] > 0)  # type: ignore[index]
-        self._votes = torch.tensor([0.0 if go_on else 1.0])
+        self._votes = torch.tensor([1.0 if self._asked else 0.0])
         self._work = dist.all_reduce(self._votes, op=dist.ReduceOp.MAX, group=self.group, async_op=True)
         return not stop
 

@@ -190,3 +190,13 @@ def test_early_stopping_is_agreed_and_ends_the_run_as_early_stopped(one_process_
     fit = DistributedTrainer(tiny_model(), toy_classification(), recipe, "classification", N_CLASSES,
                              _context()).fit()
     assert fit.status == RunStatus.EARLY_STOPPED and fit.epochs_run == 2
+
+
+def test_a_stop_is_voted_every_few_batches_and_read_one_vote_later(one_process_group) -> None:
+    from studio.parallel.vote import AgreedControl
+    from tests.train.conftest import StopAt
+
+    control = AgreedControl(StopAt(3), dist.group.WORLD, every=4)  # asks at its 3rd batch
+    answers = [control.checkpoint() for _ in range(8)]
+    control.close()
+    assert answers == [True] * 7 + [False]  # cast with the vote of batch 4, read at batch 8, by every process
