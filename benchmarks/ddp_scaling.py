@@ -2,7 +2,8 @@
 distributed step costs over a single-process step.
 
 Three ways to train the same model (MLP F-H-H-2 on synthetic rows, Adam, the same global batch)
-are timed in interleaved rounds; each figure is the median of the rounds:
+are timed in interleaved rounds; samples/s are medians of the rounds, ratios the median (and
+range) of each round's own ratio (runs of one round are close in time):
 
 * ``plain``: the single-process Trainer, threads by the studio's policy (1 on a 2-core machine);
 * ``ddp1``: the DistributedTrainer in a 1-process gloo group, in this process beside ``plain`` and
@@ -171,9 +172,22 @@ def main() -> None:
     for k, v in med.items():
         extra = f", {med_cpu[k]:,.0f} per CPU second" if k in med_cpu else ""
         print(f"{k:<6} {v:>9,.0f} samples/s ({1000.0 * args.batch / v:6.2f} ms per global batch{extra})  {devices[k]}")
-    print(f"overhead of the distributed step (ddp1 / plain): wall {med['ddp1'] / med['plain']:.2f}, "
-          f"CPU {med_cpu['ddp1'] / med_cpu['plain']:.2f}")
-    print(f"ratio: {med['ddp2'] / med['plain']:.2f} (2 processes / 1 process, samples per second)")
+    over_wall = paired(wall["ddp1"], wall["plain"])
+    over_cpu = paired(cpu["ddp1"], cpu["plain"])
+    scaling = paired(wall["ddp2"], wall["plain"])
+    print(f"overhead of the distributed step (ddp1 / plain, median of the rounds' ratios [range]): wall "
+          f"{describe(over_wall)}, CPU {describe(over_cpu)}")
+    print(f"ratio: {statistics.median(scaling):.2f} (2 processes / 1 process, samples per second; rounds "
+          f"{min(scaling):.2f}-{max(scaling):.2f})")
+
+
+def paired(a: list[float], b: list[float]) -> list[float]:
+    """Each round's ratio: runs of one round are close in time, so other programs disturb them alike."""
+    return [x / y for x, y in zip(a, b, strict=True)]
+
+
+def describe(ratios: list[float]) -> str:
+    return f"{statistics.median(ratios):.2f} [{min(ratios):.2f}-{max(ratios):.2f}]"
 
 
 if __name__ == "__main__":
