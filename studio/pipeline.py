@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -29,6 +29,9 @@ from studio.train.events import EpochEnd, Finished
 from studio.train.finetune import init_from_run, param_groups
 from studio.train.metrics import classification_metrics, regression_metrics
 from studio.train.trainer import Control, FitResult, TensorData, Trainer
+
+if TYPE_CHECKING:
+    from studio.parallel.context import ParallelContext
 
 __all__ = ["Prepared", "RunResult", "evaluate", "model_summary", "predict", "prepare", "steps_per_epoch",
            "train_recipe"]
@@ -83,6 +86,7 @@ def train_recipe(
     model: torch.nn.Module | None = None,
     after_step: Callable[[], None] | None = None,
     extra: dict[str, Any] | None = None,
+    parallel: ParallelContext | None = None,
 ) -> RunResult:
     """Prepare, check the model, train, evaluate and save a run directory.
 
@@ -94,6 +98,8 @@ def train_recipe(
     run from its checkpoint: ``recipe`` must be the plan's; the new run is linked to its parent.
     ``model``: start from these weights instead of fresh ones (it must be the recipe's network, e.g. a
     pruned one); ``after_step`` runs after every optimizer step; ``extra`` goes into summary.json.
+    ``parallel``: this is rank 0 of a data-parallel run (see :mod:`studio.parallel`; the other
+    processes run :func:`studio.parallel.follow.follow_recipe`).
     """
     if resume is not None and recipe is not resume.recipe:
         raise ValueError("a resumed run trains its plan's recipe (ResumePlan.recipe)")
@@ -109,6 +115,8 @@ def train_recipe(
     new_root = not Path(runs_root).exists()
     run = RunDir.create(runs_root, recipe)
     summary = _summary(recipe, prepared, RunStatus.RUNNING, started)
+    if parallel is not None:
+        summary.extra.update(world_size=parallel.world_size, backend=parallel.backend)
     writer = _RunWriter(run)
     summary.extra.update(extra or {})
     if init is not None:
@@ -121,8 +129,8 @@ def train_recipe(
     try:  # the Trainer checks the device, precision, loss and batch size: a refusal leaves no run behind
         groups = param_groups(model, init, recipe.training.pretrained_lr_factor,
                               float(recipe.optimizer.get("lr", 1e-3)))
-        trainer = _trainer(recipe, prepared, model, run, summary, [writer, *callbacks], control,
-                           resume.state if resume is not None else None, groups, soft, after_step)
+        options = TrainerOptions(resume.state if resume is not None else None, groups, soft, after_step)
+        trainer = _trainer(recipe, prepared, model, run, summary, [writer, *callbacks], control, parallel, options)
     except StudioError:
         shutil.rmtree(run.path, ignore_errors=True)
         if new_root:
@@ -137,16 +145,41 @@ def train_recipe(
         return _fit(prepared, model, run, summary, started, trainer, writer)
 
 
-def _trainer(recipe: Recipe, prepared: Prepared, model: torch.nn.Module, run: RunDir, summary: RunSummary,
-             callbacks: list[Callback], control: Control | None, resume: dict[str, Any] | None = None,
-             groups: list[dict[str, Any]] | None = None, soft: Any = None,
-             after_step: Callable[[], None] | None = None) -> Trainer:
+def training_data(prepared: Prepared) -> TensorData:
+    """What the Trainer learns from: the prepared inputs, regression targets scaled."""
     scaled = prepared.target_scaler.transform if prepared.target_scaler else (lambda y: y)
-    data = TensorData(prepared.x_train, scaled(prepared.y_train), prepared.x_val, scaled(prepared.y_val))
+    return TensorData(prepared.x_train, scaled(prepared.y_train), prepared.x_val, scaled(prepared.y_val))
+
+
+@dataclass
+class TrainerOptions:
+    """What a run may add to plain training: a checkpoint to go on from, optimizer groups (fine-tuning),
+    a teacher's soft targets (distillation), a hook after every optimizer step (pruning)."""
+
+    resume: dict[str, Any] | None = None
+    groups: list[dict[str, Any]] | None = None
+    soft: Any = None
+    after_step: Callable[[], None] | None = None
+
+    def kwargs(self) -> dict[str, Any]:
+        return {"resume": self.resume, "param_groups": self.groups, "soft_targets": self.soft,
+                "after_step": self.after_step}
+
+
+def _trainer(recipe: Recipe, prepared: Prepared, model: torch.nn.Module, run: RunDir, summary: RunSummary,
+             callbacks: list[Callback], control: Control | None, parallel: ParallelContext | None,
+             options: TrainerOptions | None = None) -> Trainer:
+    data = training_data(prepared)
+    extra = (options or TrainerOptions()).kwargs()
+    if parallel is not None:
+        from studio.parallel.trainer import DistributedTrainer
+
+        return DistributedTrainer(model, data, recipe, prepared.table.task, prepared.table.n_classes, parallel,
+                                  callbacks=callbacks, control=control, checkpointer=RunCheckpointer(run, summary),
+                                  **extra)
     return Trainer(
         model, data, recipe, prepared.table.task, prepared.table.n_classes, callbacks=callbacks, control=control,
-        checkpointer=RunCheckpointer(run, summary), resume=resume, param_groups=groups, soft_targets=soft,
-        after_step=after_step,
+        checkpointer=RunCheckpointer(run, summary), **extra,
     )
 
 
