@@ -222,13 +222,11 @@ class ModelSchema:
             return f"task {quote(self.task)} is neither {' nor '.join(TASKS)}"
         if self.task == "classification" and not self.class_labels:
             return "a classification without class_labels"
-        if not self.columns and not self.images and self.series is None:
+        if not self.columns and not self.images and self.series is None and not self.texts:
             return "no inputs"
         s = self.series
         if s is not None and (s.window < 1 or s.horizon < 1 or not s.columns or s.task not in ("forecast", "classify")):
             return f"series input {quote(s.name)} has an impossible window, horizon, task or no columns"
-        if not self.columns and not self.images and not self.texts:
-            return "no inputs"
         odd_text = [t.name for t in self.texts if t.max_length < 1 or (not t.in_graph and not t.spec)]
         if odd_text:
             return f"text input {quote(odd_text[0])} has no length or no tokenizer"
