@@ -41,7 +41,7 @@ def test_the_readme_text_recipe_trains_exports_and_takes_raw_strings(tmp_path, m
     run = capsys.readouterr().out.strip().splitlines()[-1]
     assert main(["export", run]) == 0
     scope: dict = {}
-    exec(snippet.replace("runs/<run>", run), scope)  # noqa: S102 - the README's own code
+    exec(snippet.replace("runs/<run>", run), scope)
     probabilities = scope["s"].run(None, {"numeric": np.array([[19.9]], dtype=np.float32),
                                           "review": np.array(["not bad at all, i would buy it again"],
                                                              dtype=object)})[0]

@@ -44,7 +44,7 @@ def test_a_text_model_takes_the_raw_review(exported):
     box = at.text_area(key="predict.text.review")
     assert box.value  # starts from the first test row
     box.set_value("not good at all, i would never buy it again <b>x</b>").run()
-    submit = [b for b in at.get("form_submit_button") if b.label == "Predict"][0]
+    submit = next(b for b in at.get("form_submit_button") if b.label == "Predict")
     submit.click().run()
     assert not at.exception and not at.error
     predicted = [m for m in at.metric if m.label.startswith("Predicted")]
