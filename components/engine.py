@@ -224,8 +224,14 @@ def regression_predictions(run_dir: Path) -> tuple[np.ndarray, np.ndarray, str]:
 @st.cache_data(show_spinner="Predicting the test rows...", max_entries=16)
 def _predictions(path: str, mtime: float) -> tuple[np.ndarray, np.ndarray, str]:
     run = load_run(path)
-    frame = run.test_frame()
     target = str(run.meta["target"])
+    if run.series is not None:  # a forecast: its test windows, the first step ahead
+        from studio.runs.forecasts import test_forecasts
+
+        forecasts = test_forecasts(run)
+        return (forecasts[f"{target}[t+1]"].to_numpy(dtype=float), forecasts["predicted[t+1]"].to_numpy(dtype=float),
+                f"{target} (next step)")
+    frame = run.test_frame()
     predicted = np.asarray(run.predict_frame(frame), dtype=float).reshape(len(frame), -1)[:, 0]
     return frame[target].to_numpy(dtype=float), predicted, target
 

@@ -54,3 +54,11 @@ def test_a_text_model_takes_the_raw_review(exported):
 def test_a_series_model_asks_for_a_csv_of_steps(exported):
     at = _predict_page(exported["sunspots-lstm"])
     assert "windows of" in texts(at.info).lower() and not at.exception
+
+
+def test_evaluate_a_forecast_run(exported):
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at.switch_page("app_pages/evaluate.py").run()
+    at.selectbox(key="evaluate.run.none").set_value(str(exported["sunspots-lstm"])).run()
+    assert not at.exception and not at.error
+    assert {"r2", "rmse"} <= {m.label for m in at.metric}
