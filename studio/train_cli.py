@@ -62,6 +62,8 @@ def train_from_cli(recipe: Recipe, recipe_path: Path, out: Path, quiet: bool = F
     if made is not None:
         made.append(result.run_dir)
     print(format_summary(result.summary))
+    if result.status != RunStatus.FAILED and not quiet:
+        _print_baselines(prepared, result)
     if result.status == RunStatus.FAILED:
         raise TrainingError(f"{result.summary.message} (run kept in {result.run_dir})")
     print(result.run_dir)
@@ -109,6 +111,17 @@ def follow_from_cli(recipe: Recipe, recipe_path: Path, out: Path, parallel: Para
         except KeyboardInterrupt:
             return stop.exit_status if stop.received else 130
     return stop.exit_status if stop.received else 0
+
+
+def _print_baselines(prepared: Any, result: Any) -> None:
+    """Score simple models on the same split (saved in the run) and say how the network compares."""
+    from studio.train.baselines import baseline_scores, describe, save_baselines
+
+    scores = baseline_scores(prepared)
+    save_baselines(Path(result.run_dir), scores)
+    line = describe(scores, result.summary.primary_metric, result.summary.value)
+    if line:
+        print(line)
 
 
 class DecodeBar:
