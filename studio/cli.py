@@ -263,7 +263,12 @@ def _distill(args: argparse.Namespace) -> int:
     status = train_from_cli(recipe, path, Path(args.out), quiet=args.quiet, made=made)
     if status != 0:
         return status
-    print("\n".join(format_table(compare_runs([("teacher", args.teacher), ("student", made[0])]))))
+    table = compare_runs([("teacher", args.teacher), ("student", made[0])])
+    print("\n".join(format_table(table)))
+    teacher, student = (int(v) for v in table["parameters"])
+    if student >= teacher:
+        print(f"note: the student has {student:,} parameters, the teacher {teacher:,}: distillation usually makes a "
+              "smaller model; give the student fewer units or blocks")
     return 0
 
 
