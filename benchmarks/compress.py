@@ -55,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         speedup = base[BATCH] / pruned[BATCH]
         lost = (base["test metric"] - pruned["test metric"]) * 100
         print(f"pruning 50% structured: {int(base['parameters']):,} -> {int(pruned['parameters']):,} parameters, "
-              f"{base['size KB']:.0f} -> {pruned['size KB']:.0f} KB, batch 256 {base[BATCH]:.0f} -> {pruned[BATCH]:.0f} µs")
+              f"{base['size KB']:.0f} -> {pruned['size KB']:.0f} KB, "
+              f"batch 256 {base[BATCH]:.0f} -> {pruned[BATCH]:.0f} µs")
         print(f"pruning speed-up at batch 256: {speedup:.2f}x (target >= 1.5: {'met' if speedup >= 1.5 else 'missed'})")
         print(f"pruning accuracy lost: {lost:.2f} points (target <= 1: {'met' if lost <= 1 else 'missed'})")
         student = Recipe.from_dict({**raw, "name": f"{args.preset}-student", "model": _narrower(raw["model"], 4)})
