@@ -158,14 +158,16 @@ def steps_per_epoch(recipe: Recipe) -> int:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _model_summary(model_json: str, encoders_json: str, in_shapes: tuple[tuple[str, tuple[int, ...]], ...],
-                   n_outputs: int) -> ModelSummary:
-    return summarize_network(in_shapes, json.loads(model_json), json.loads(encoders_json), n_outputs)
+def _model_summary(model_json: str, encoders_json: str, shapes_key: str,
+                   _in_shapes: tuple[tuple[str, tuple[int, ...]], ...], n_outputs: int) -> ModelSummary:
+    """``shapes_key`` is the cache's view of ``_in_shapes`` (which it does not hash): the repr keeps what a
+    plain tuple loses, a token input's vocabulary and whether a shape is a sequence."""
+    return summarize_network(_in_shapes, json.loads(model_json), json.loads(encoders_json), n_outputs)
 
 
 def input_shapes(recipe: Recipe) -> list[tuple[str, tuple[int, ...]]]:
     """The network's inputs: (name, shape of one sample: (C, H, W) for pictures), in the model's order."""
-    return [(name, tuple(shape)) for name, shape in prepared(recipe).in_shapes]
+    return list(prepared(recipe).in_shapes)  # Tokens/Steps keep their class
 
 
 def encoders(recipe: Recipe) -> dict[str, list[dict[str, Any]]]:
@@ -177,8 +179,9 @@ def model_summary(recipe: Recipe) -> ModelSummary:
     """Per-block shapes, parameters and MACs of the recipe's network (every input's encoder stack, then
     the trunk); ShapeError if it cannot be built."""
     prep = prepared(recipe)
-    shapes = tuple((name, tuple(shape)) for name, shape in prep.in_shapes)
-    return _model_summary(_key(recipe.model), _key(network_encoders(recipe, prep)), shapes, int(prep.n_outputs))
+    shapes = tuple(prep.in_shapes)
+    return _model_summary(_key(recipe.model), _key(network_encoders(recipe, prep)), repr(shapes), shapes,
+                          int(prep.n_outputs))
 
 
 # -- saved runs -----------------------------------------------------------------------------------
@@ -221,8 +224,14 @@ def regression_predictions(run_dir: Path) -> tuple[np.ndarray, np.ndarray, str]:
 @st.cache_data(show_spinner="Predicting the test rows...", max_entries=16)
 def _predictions(path: str, mtime: float) -> tuple[np.ndarray, np.ndarray, str]:
     run = load_run(path)
-    frame = run.test_frame()
     target = str(run.meta["target"])
+    if run.series is not None:  # a forecast: its test windows, the first step ahead
+        from studio.runs.forecasts import test_forecasts
+
+        forecasts = test_forecasts(run)
+        return (forecasts[f"{target}[t+1]"].to_numpy(dtype=float), forecasts["predicted[t+1]"].to_numpy(dtype=float),
+                f"{target} (next step)")
+    frame = run.test_frame()
     predicted = np.asarray(run.predict_frame(frame), dtype=float).reshape(len(frame), -1)[:, 0]
     return frame[target].to_numpy(dtype=float), predicted, target
 

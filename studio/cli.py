@@ -86,6 +86,16 @@ def _port(value: str) -> int:
     return port
 
 
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 1 <= seconds <= 86_400:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds from 1 to 86400, got {quote(value)}")
+    return seconds
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="studio", description="Training Studio: train, export and serve networks.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -99,6 +109,16 @@ def _parser() -> argparse.ArgumentParser:
                    help="with --resume: train N more epochs (default: up to the run's own epochs)")
     t.add_argument("--out", default="runs", type=_folder, help="folder that holds run directories (default: runs)")
     t.add_argument("--quiet", action="store_true", help="no progress bar, and no lines on what loading decided")
+    t.add_argument("--nproc", type=int, default=None, metavar="N",
+                   help="train data-parallel in N processes started by torchrun (gloo on CPUs, NCCL on GPUs); "
+                        "batch_size stays the batch of all N together")
+    t.add_argument("--master-port", type=_port, default=None, metavar="PORT",
+                   help="with --nproc: the port of torchrun's rendezvous (default: a free one)")
+    t.add_argument("--backend", choices=["auto", "gloo", "nccl"], default=None,
+                   help="data-parallel only: the process-group backend (default auto: NCCL on CUDA, else gloo)")
+    t.add_argument("--timeout", type=_seconds, default=None, metavar="SECONDS",
+                   help="data-parallel only: how long a process waits for the others before the run fails "
+                        "(default 120)")
     t.set_defaults(handler=_train)
 
     d = sub.add_parser("distill", help="train a smaller student on a teacher run's soft targets, and compare them")
@@ -198,12 +218,16 @@ def resolve_recipe_path(name: str) -> Path:
 
 
 def _train(args: argparse.Namespace) -> int:
+    from studio.parallel.context import launched_by_torchrun
     from studio.recipe import load_recipe
     from studio.train_cli import train_from_cli
 
+    under_torchrun = launched_by_torchrun()
     if args.resume is not None:
         if args.recipe is not None:
             raise StudioError("give either a RECIPE or --resume RUN, not both: a continued run trains its own recipe")
+        if args.nproc is not None or under_torchrun:
+            raise StudioError("--resume continues a run in one process; leave out --nproc and torchrun")
         from studio.runs.resume import plan_resume
 
         plan = plan_resume(args.resume, args.epochs)
@@ -213,8 +237,24 @@ def _train(args: argparse.Namespace) -> int:
         raise StudioError("give a recipe to train (a JSON file or a preset name), or --resume RUN")
     if args.epochs is not None:
         raise StudioError("--epochs goes with --resume; to change a recipe's epochs, edit its training.epochs")
+    if args.nproc is not None:
+        from studio.parallel.checks import check_nproc
+
+        if under_torchrun:
+            raise StudioError("--nproc starts torchrun itself; under torchrun leave it out (torchrun's "
+                              "--nproc-per-node says how many processes)")
+        check_nproc(args.nproc)
     path = resolve_recipe_path(args.recipe)
     recipe = load_recipe(path)
+    if args.nproc is not None and args.nproc > 1:
+        return _train_parallel(args, path, recipe)
+    if under_torchrun:
+        return _train_under_torchrun(args, path, recipe)
+    given = [flag for flag, value in (("--master-port", args.master_port), ("--backend", args.backend),
+                                      ("--timeout", args.timeout)) if value is not None]
+    if given:
+        raise StudioError(f"{given[0]} applies to data-parallel training only; add --nproc 2 (or more), or run "
+                          "under torchrun")
     return train_from_cli(recipe, path, Path(args.out), quiet=args.quiet)
 
 
@@ -248,7 +288,12 @@ def _distill(args: argparse.Namespace) -> int:
     status = train_from_cli(recipe, path, Path(args.out), quiet=args.quiet, made=made)
     if status != 0:
         return status
-    print("\n".join(format_table(compare_runs([("teacher", args.teacher), ("student", made[0])]))))
+    table = compare_runs([("teacher", args.teacher), ("student", made[0])])
+    print("\n".join(format_table(table)))
+    teacher, student = (int(v) for v in table["parameters"])
+    if student >= teacher:
+        print(f"note: the student has {student:,} parameters, the teacher {teacher:,}: distillation usually makes a "
+              "smaller model; give the student fewer units or blocks")
     return 0
 
 
@@ -266,6 +311,40 @@ def _prune(args: argparse.Namespace) -> int:
     for run in report.runs:
         print(run)
     return 0
+
+
+def _train_parallel(args: argparse.Namespace, path: Path, recipe: Any) -> int:
+    """`studio train --nproc N`: check what can be checked here, then let torchrun start the processes."""
+    from studio.parallel.checks import check_nproc, check_port, choose_backend, distributed_device
+    from studio.parallel.context import DEFAULT_TIMEOUT
+    from studio.parallel.launch import launch
+
+    device = distributed_device(recipe.training.device)
+    check_nproc(args.nproc, device)
+    backend = choose_backend(args.backend or "auto", device)
+    if args.master_port is not None:
+        check_port(args.master_port)
+    return launch(path, Path(args.out), args.nproc, backend, args.timeout or DEFAULT_TIMEOUT, quiet=args.quiet,
+                  master_port=args.master_port)
+
+
+def _train_under_torchrun(args: argparse.Namespace, path: Path, recipe: Any) -> int:
+    """One process of `torchrun --nproc-per-node N -m studio train RECIPE`: join the others and train."""
+    from studio.parallel.context import DEFAULT_TIMEOUT, RUN_DIR_FILE_ENV, join, leave
+    from studio.parallel.trainer import LostProcess
+    from studio.train_cli import train_from_cli
+
+    if args.master_port is not None:
+        raise StudioError("--master-port belongs to torchrun here: give it to torchrun, before -m studio")
+    ctx = join(recipe.training.device, args.backend or "auto", args.timeout or DEFAULT_TIMEOUT)
+    try:
+        return train_from_cli(recipe, path, Path(args.out), quiet=args.quiet, parallel=ctx)
+    except LostProcess:
+        if os.environ.get(RUN_DIR_FILE_ENV):
+            return 2  # `studio train --nproc` says which process died, in one sentence
+        raise
+    finally:
+        leave()
 
 
 def _datasets(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -32,6 +32,9 @@ from studio.train.health import HealthProbe
 from studio.train.health import as_dict as health_dict
 from studio.train.metrics import classification_metrics, regression_metrics
 from studio.train.trainer import Control, FitResult, TensorData, Trainer
+
+if TYPE_CHECKING:
+    from studio.parallel.context import ParallelContext
 
 __all__ = ["Prepared", "RunResult", "evaluate", "model_summary", "predict", "prepare", "steps_per_epoch",
            "train_recipe"]
@@ -86,6 +89,7 @@ def train_recipe(
     model: torch.nn.Module | None = None,
     after_step: Callable[[], None] | None = None,
     extra: dict[str, Any] | None = None,
+    parallel: ParallelContext | None = None,
     probes: Sequence[Any] = (),
 ) -> RunResult:
     """Prepare, check the model, train, evaluate and save a run directory.
@@ -98,6 +102,8 @@ def train_recipe(
     run from its checkpoint: ``recipe`` must be the plan's; the new run is linked to its parent.
     ``model``: start from these weights instead of fresh ones (it must be the recipe's network, e.g. a
     pruned one); ``after_step`` runs after every optimizer step; ``extra`` goes into summary.json.
+    ``parallel``: this is rank 0 of a data-parallel run (see :mod:`studio.parallel`; the other
+    processes run :func:`studio.parallel.follow.follow_recipe`).
     """
     if resume is not None and recipe is not resume.recipe:
         raise ValueError("a resumed run trains its plan's recipe (ResumePlan.recipe)")
@@ -113,6 +119,8 @@ def train_recipe(
     new_root = not Path(runs_root).exists()
     run = RunDir.create(runs_root, recipe)
     summary = _summary(recipe, prepared, RunStatus.RUNNING, started)
+    if parallel is not None:
+        summary.extra.update(world_size=parallel.world_size, backend=parallel.backend)
     writer = _RunWriter(run)
     summary.extra.update(extra or {})
     if init is not None:
@@ -126,9 +134,9 @@ def train_recipe(
         groups = param_groups(model, init, recipe.training.pretrained_lr_factor,
                               float(recipe.optimizer.get("lr", 1e-3)))
         health = HealthProbe()  # its last reading goes into summary.json, for the diagnoses after the run
-        trainer = _trainer(recipe, prepared, model, run, summary, [writer, *callbacks], control,
-                           resume.state if resume is not None else None, groups, soft, after_step,
-                           [*probes, health])
+        options = TrainerOptions(resume.state if resume is not None else None, groups, soft, after_step,
+                                 [*probes, health])
+        trainer = _trainer(recipe, prepared, model, run, summary, [writer, *callbacks], control, parallel, options)
     except StudioError:
         shutil.rmtree(run.path, ignore_errors=True)
         if new_root:
@@ -148,16 +156,42 @@ def train_recipe(
                 run.write_summary(summary)
 
 
-def _trainer(recipe: Recipe, prepared: Prepared, model: torch.nn.Module, run: RunDir, summary: RunSummary,
-             callbacks: list[Callback], control: Control | None, resume: dict[str, Any] | None = None,
-             groups: list[dict[str, Any]] | None = None, soft: Any = None,
-             after_step: Callable[[], None] | None = None, probes: Sequence[Any] = ()) -> Trainer:
+def training_data(prepared: Prepared) -> TensorData:
+    """What the Trainer learns from: the prepared inputs, regression targets scaled."""
     scaled = prepared.target_scaler.transform if prepared.target_scaler else (lambda y: y)
-    data = TensorData(prepared.x_train, scaled(prepared.y_train), prepared.x_val, scaled(prepared.y_val))
+    return TensorData(prepared.x_train, scaled(prepared.y_train), prepared.x_val, scaled(prepared.y_val))
+
+
+@dataclass
+class TrainerOptions:
+    """What a run may add to plain training: a checkpoint to go on from, optimizer groups (fine-tuning),
+    a teacher's soft targets (distillation), a hook after every optimizer step (pruning), probes."""
+
+    resume: dict[str, Any] | None = None
+    groups: list[dict[str, Any]] | None = None
+    soft: Any = None
+    after_step: Callable[[], None] | None = None
+    probes: Sequence[Any] = ()  # objects that look at the model after epochs (boundary, health)
+
+    def kwargs(self) -> dict[str, Any]:
+        return {"resume": self.resume, "param_groups": self.groups, "soft_targets": self.soft,
+                "after_step": self.after_step, "probes": self.probes}
+
+
+def _trainer(recipe: Recipe, prepared: Prepared, model: torch.nn.Module, run: RunDir, summary: RunSummary,
+             callbacks: list[Callback], control: Control | None, parallel: ParallelContext | None,
+             options: TrainerOptions | None = None) -> Trainer:
+    data = training_data(prepared)
+    extra = (options or TrainerOptions()).kwargs()
+    if parallel is not None:
+        from studio.parallel.trainer import DistributedTrainer
+
+        return DistributedTrainer(model, data, recipe, prepared.table.task, prepared.table.n_classes, parallel,
+                                  callbacks=callbacks, control=control, checkpointer=RunCheckpointer(run, summary),
+                                  **extra)
     return Trainer(
         model, data, recipe, prepared.table.task, prepared.table.n_classes, callbacks=callbacks, control=control,
-        checkpointer=RunCheckpointer(run, summary), resume=resume, param_groups=groups, soft_targets=soft,
-        after_step=after_step, probes=probes,
+        checkpointer=RunCheckpointer(run, summary), **extra,
     )
 
 

@@ -2,30 +2,39 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from studio.data.access import DataAccess
-from studio.errors import TrainingError
+from studio.errors import StudioError, TrainingError
 from studio.recipe import Recipe
 from studio.runs import RunSummary
 from studio.status import RunStatus
 from studio.stop_signals import StopOnSignal
 
+if TYPE_CHECKING:
+    from studio.parallel.context import ParallelContext
+
 
 def train_from_cli(recipe: Recipe, recipe_path: Path, out: Path, quiet: bool = False, resume: Any = None,
-                   made: list[Path] | None = None) -> int:
+                   made: list[Path] | None = None, parallel: ParallelContext | None = None) -> int:
     """Train ``recipe``; a relative ``csv:`` path is looked up in the working folder, then beside the recipe.
 
     Ctrl-C or SIGTERM stops the run after its current batch and saves it as ``stopped`` (see
     :mod:`studio.stop_signals`); the exit status is then 130 or 143, with one line on stderr.
     ``resume`` (a :class:`studio.runs.resume.ResumePlan`) continues that run as a new one; ``made``
-    receives the run directory.
+    receives the run directory. ``parallel``: this process is one of a data-parallel run under
+    torchrun; rank 0 prints and writes the run, the others train their share silently
+    (:func:`follow_from_cli`).
     """
     from studio.pipeline import prepare, train_recipe
     from studio.train.callbacks import ProgressBar
 
+    if parallel is not None and not parallel.is_main:
+        return follow_from_cli(recipe, recipe_path, out, parallel)
     callbacks = [] if quiet else [ProgressBar()]
     with StopOnSignal() as stop:
         try:
@@ -39,7 +48,8 @@ def train_from_cli(recipe: Recipe, recipe_path: Path, out: Path, quiet: bool = F
                     for note in resume.notes:
                         print(f"note: {note}", flush=True)
             result = train_recipe(recipe, runs_root=out, callbacks=callbacks, access=access,
-                                  control=stop, on_run_dir=stop.saving, prepared=prepared, resume=resume)
+                                  control=stop, on_run_dir=_run_dir_hook(stop, parallel), prepared=prepared,
+                                  resume=resume, parallel=parallel)
         except KeyboardInterrupt:
             if stop.received is None:
                 raise
@@ -52,6 +62,8 @@ def train_from_cli(recipe: Recipe, recipe_path: Path, out: Path, quiet: bool = F
     if made is not None:
         made.append(result.run_dir)
     print(format_summary(result.summary))
+    if result.status != RunStatus.FAILED and not quiet:
+        _print_baselines(prepared, result)
     if result.status == RunStatus.FAILED:
         raise TrainingError(f"{result.summary.message} (run kept in {result.run_dir})")
     print(result.run_dir)
@@ -59,6 +71,57 @@ def train_from_cli(recipe: Recipe, recipe_path: Path, out: Path, quiet: bool = F
         print(f"stopped by {stop.name}: the run is saved as {result.status} in {result.run_dir}", file=sys.stderr)
         return stop.exit_status
     return 0
+
+
+def _run_dir_hook(stop: StopOnSignal, parallel: ParallelContext | None) -> Callable[[Path], None]:
+    if parallel is None:
+        return stop.saving
+
+    def saving(path: Path) -> None:
+        from studio.parallel.context import record_run_dir
+
+        stop.saving(path)
+        record_run_dir(path)  # for `studio train --nproc`, which reports a dead process against this run
+
+    return saving
+
+
+def follow_from_cli(recipe: Recipe, recipe_path: Path, out: Path, parallel: ParallelContext) -> int:
+    """A process other than rank 0: train its share and print nothing but a lost process.
+
+    Errors of the recipe, the data and the run's own failures are the same in every process, and
+    rank 0 says them; this one only exits with their status (2).
+    """
+    from studio.parallel.context import RUN_DIR_FILE_ENV
+    from studio.parallel.follow import follow_recipe
+    from studio.parallel.trainer import LostProcess
+    from studio.pipeline import prepare
+
+    with StopOnSignal() as stop:
+        try:
+            prepared = prepare(recipe, DataAccess.cli(recipe_path))
+            stop.saving(out)  # from now on a signal stops every process at the same batch (rank 0 saves)
+            follow_recipe(recipe, prepared, parallel, control=stop)
+        except LostProcess as err:
+            if not os.environ.get(RUN_DIR_FILE_ENV):  # else `studio train --nproc` says which process died
+                print(f"error ({parallel.describe()}): {err}", file=sys.stderr)
+            return 2
+        except StudioError:
+            return 2
+        except KeyboardInterrupt:
+            return stop.exit_status if stop.received else 130
+    return stop.exit_status if stop.received else 0
+
+
+def _print_baselines(prepared: Any, result: Any) -> None:
+    """Score simple models on the same split (saved in the run) and say how the network compares."""
+    from studio.train.baselines import baseline_scores, describe, save_baselines
+
+    scores = baseline_scores(prepared)
+    save_baselines(Path(result.run_dir), scores)
+    line = describe(scores, result.summary.primary_metric, result.summary.value)
+    if line:
+        print(line)
 
 
 class DecodeBar:

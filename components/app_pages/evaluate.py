@@ -12,7 +12,18 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import continue_run, diagnoses, engine, explain, figures, how_it_works, misclassified, state, train_job
+from components import (
+    baselines,
+    continue_run,
+    diagnoses,
+    engine,
+    explain,
+    figures,
+    how_it_works,
+    misclassified,
+    state,
+    train_job,
+)
 from components.run_picker import pick_run
 from components.safe import md
 from components.settings import runs_dir
@@ -85,6 +96,7 @@ def _run_report(run_dir: Path) -> None:
         return
     st.subheader("Test metrics")
     _metrics_row(test)
+    baselines.section(run_dir, summary)
     if summary.task == "classification":
         _classification(run_dir, test)
     else:

@@ -77,6 +77,12 @@ def _one_row(model: Path, run_dir: Path, schema: Any) -> None:
                     values[name] = _date_field(name, start.get(name))
                 else:
                     values[name] = _field(by_name[name], start.get(name))
+        for text in schema.texts:  # raw text: the model tokenizes it as training did
+            first = start.get(text.column)
+            values[text.column] = st.text_area(md(text.column), value="" if first is None or first != first
+                                               else str(first), key=f"predict.text.{text.column}",
+                                               help=f"Any text; it is cut to {text.max_length} tokens "
+                                                    f"({text.tokenizer} tokenizer).")
         submitted = st.form_submit_button("Predict", type="primary")
     if submitted:
         try:
@@ -125,6 +131,15 @@ def page() -> None:
     if schema.images:
         st.info("This model reads its pictures from the paths in a CSV column: give that CSV here, with the "
                 "paths relative to it, or use `studio predict` on the command line.")
+        _csv(model)
+        return
+    if getattr(schema, "series", None) is not None:
+        spec = schema.series
+        st.info(md(f"This model reads windows of {spec.window} steps of {', '.join(spec.columns)}: give a CSV of the "
+                   f"latest steps (at least {spec.window} rows, oldest first"
+                   + (f", with the {spec.time} column" if spec.time else "") + ("); it forecasts what follows."
+                                                                        if spec.task == "forecast" else
+                                                                        "); it labels each window.")))
         _csv(model)
         return
     mode = st.radio("Input", ["One row", "CSV file"], horizontal=True, key="predict.mode")

@@ -95,6 +95,11 @@ def _pruned(loaded: Any, original: Recipe, target: float, structured: bool, prep
     from studio.compress.masks import keep_zeros, magnitude_masks, weight_sparsity
 
     model = loaded.model.train()
+    from studio.compress.masks import prunable
+
+    if not prunable(model):
+        raise RunError(f"run {loaded.run.id!r} has no dense or convolution weights to prune; prune a run whose "
+                       "model has dense, conv1d or conv2d blocks")
     if not structured:
         masks = magnitude_masks(model, target)
         return loaded.recipe, model, keep_zeros(masks), [f"{weight_sparsity(model):.0%} of the weights are zero"]

@@ -12,7 +12,7 @@ import torch
 
 import studio
 from studio.export.predict import encode_inputs
-from studio.export.schema import ModelSchema
+from studio.export.schema import ModelSchema, TextInputSpec
 from studio.runs import RunSummary
 
 
@@ -46,6 +46,7 @@ def example_code(schema: ModelSchema, rows: Any, file_name: str = "model.onnx") 
     feeds, _ = encode_inputs(schema, frame.iloc[:1], images=images)
     parts, reads = [], []
     by_name = {i.name: i for i in schema.images}
+    texts = {t.name for t in schema.texts}
     for name, arr in feeds.items():
         if name in by_name:
             spec = by_name[name]
@@ -58,6 +59,11 @@ def example_code(schema: ModelSchema, rows: Any, file_name: str = "model.onnx") 
             parts.append(f'"{name}": np.asarray({resize}, dtype=np.uint8){shape}')
         elif arr.ndim == 3:  # a series window (1, window, series) of raw values
             parts.append(f'"{name}": np.array({arr[:1].tolist()!r}, dtype=np.float32)')
+        elif name in texts and arr.ndim == 1:  # raw strings, one per row
+            parts.append(f'"{name}": np.array([{str(arr[0])!r}], dtype=object)')
+        elif name in texts:  # a subword tokenizer's ids (tokenizer_<column>.json beside the file)
+            row = ", ".join(str(int(v)) for v in arr[0])
+            parts.append(f'"{name}": np.array([[{row}]], dtype=np.int64)')
         elif arr.dtype == np.float32:
             row = ", ".join("np.nan" if math.isnan(v) else repr(float(v)) for v in arr[0])
             parts.append(f'"{name}": np.array([[{row}]], dtype=np.float32)')
@@ -77,6 +83,24 @@ def example_code(schema: ModelSchema, rows: Any, file_name: str = "model.onnx") 
     ]) + "\n"
 
 
+def text_card(text: TextInputSpec) -> dict[str, Any]:
+    """What a text input takes, and who tokenizes it."""
+    out: dict[str, Any] = {"input": text.name, "column": text.column, "tokenizer": text.tokenizer,
+                           "max_length": text.max_length, "vocab_size": text.vocab_size,
+                           "tokenized_inside_graph": text.in_graph}
+    if text.in_graph:
+        out["note"] = (f"the file takes the raw strings of {text.column!r} and tokenizes them itself "
+                       "(lowercase, split, vocabulary, truncation and padding in standard ONNX operators)")
+    else:
+        out["tokenizer_file"] = text.tokenizer_file
+        out["note"] = (f"a {text.tokenizer} tokenizer cannot be written in standard ONNX operators, so the file takes "
+                       f"token ids: {text.tokenizer_file} beside it is the fitted tokenizer (the tokenizers library's "
+                       f"JSON under \"subword\"); the ids are Training Studio's TokenizerSpec.from_dict(that JSON)"
+                       f".encode(texts): cut to {text.max_length} and padded with 0. `studio predict` does this "
+                       "from the CSV's text column")
+    return out
+
+
 def build_card(schema: ModelSchema, summary: RunSummary, parity: dict[str, Any], operator_sets: dict[str, int],
                example: str, files: dict[str, int], int8: dict[str, Any] | None) -> dict[str, Any]:
     """``operator_sets``: domain -> version of the saved graph ("ai.onnx" is the default domain)."""
@@ -90,7 +114,9 @@ def build_card(schema: ModelSchema, summary: RunSummary, parity: dict[str, Any],
             "columns": [{"name": c.name, "type": c.type, "input": c.input, "index": c.index,
                          "categories": c.categories} for c in schema.columns],
             "missing_values": "numeric: NaN or ±inf (imputed inside the graph as in training); "
-                              "categorical: \"\" (filled or all-zero one-hot as in training)",
+                              "categorical: \"\" (filled or all-zero one-hot as in training)"
+                              + ("; text: \"\"" if schema.texts else ""),
+            **({"texts": [text_card(t) for t in schema.texts]} if schema.texts else {}),
         },
         "output": {"name": schema.output, "meaning": schema.output_meaning},
         "preprocessing": {

@@ -9,6 +9,7 @@ rename it into place. A file that fails the proof is deleted, never left half-tr
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -34,8 +35,11 @@ from studio.export.schema import (
     ImageInputSpec,
     ModelSchema,
     SeriesInputSpec,
+    TextInputSpec,
 )
 from studio.export.session import make_session
+from studio.export.text_front import OPSET as TEXT_OPSET
+from studio.export.text_front import attach_text_front
 from studio.export.to_onnx import ENCODED_INPUT, module_to_onnx
 from studio.runs import RunDir, RunSummary
 from studio.status import RunStatus
@@ -122,6 +126,43 @@ def _output_meaning(meta: dict[str, Any], series: SeriesInputSpec | None) -> str
     return f"float32[batch, 1]: predicted {meta['target']} in its original units"
 
 
+TEXT_IDS = "/ids"  # suffix of the internal tensor that a text front hands the torch module
+
+
+def text_inputs(run: Any) -> list[Any]:
+    return [i for i in getattr(run, "inputs", []) if getattr(i, "kind", "") == "text"]
+
+
+def text_specs(run: Any) -> list[TextInputSpec]:
+    """The graph's text inputs: string [batch] named after the column, or for a subword tokenizer
+    int64 [batch, max_length] ids named ``<column>_ids`` (another name when that one is taken)."""
+    taken = {NUMERIC_INPUT, CATEGORICAL_INPUT, ENCODED_INPUT, *(i.name for i in image_specs(run))}
+    files: set[str] = set()
+    out = []
+    for inp in text_inputs(run):
+        spec, column = inp.spec, str(getattr(inp, "column", inp.name))
+        name = column if spec.in_graph else f"{column}_ids"
+        if name in taken:
+            name = f"text_{name}"
+        taken.add(name)
+        file = None if spec.in_graph else tokenizer_file(column, files)
+        out.append(TextInputSpec(name, column, spec.kind, spec.max_length, spec.in_graph, spec.vocab_size,
+                                 tokenizer_file=file, spec=None if spec.in_graph else spec.to_dict()))
+    return out
+
+
+def tokenizer_file(column: str, taken: set[str] | None = None) -> str:
+    """``tokenizer_<column>.json``, the column's name made safe for a file name (and numbered when two
+    columns would share one; ``taken`` collects the names given)."""
+    stem = f"tokenizer_{re.sub(r'[^A-Za-z0-9_.-]', '_', column)[:80]}"
+    name, n = f"{stem}.json", 2
+    while taken is not None and name in taken:
+        name, n = f"{stem}_{n}.json", n + 1
+    if taken is not None:
+        taken.add(name)
+    return name
+
+
 def build_schema(run: Any, columns: list[ColumnSpec]) -> ModelSchema:
     meta = run.meta
     classification = meta["task"] == "classification"
@@ -133,7 +174,7 @@ def build_schema(run: Any, columns: list[ColumnSpec]) -> ModelSchema:
         output_meaning=_output_meaning(meta, series),
         studio_version=studio.__version__, recipe_digest=run.recipe.digest(), recipe_name=run.recipe.name,
         preprocessing=describe_steps(run.recipe.preprocessing),
-        derived=dict(meta.get("derived") or {}), images=image_specs(run), series=series,
+        derived=dict(meta.get("derived") or {}), images=image_specs(run), series=series, texts=text_specs(run),
     )
 
 
@@ -144,21 +185,43 @@ def to_proto(run: Any, schema: ModelSchema, encoded: list[ColumnSpec], rows: Row
     input's uint8 (B, H, W, C) pixels, in the run's input order.
     """
     examples = [torch.from_numpy(np.ascontiguousarray(x)) for x in torch_inputs(run, rows.head(8))]
-    images = iter(schema.images)
-    kinds = [getattr(i, "kind", "table") for i in getattr(run, "inputs", [None])]
-    names = [ENCODED_INPUT if kind == "table" else schema.series.name if kind == "series" and schema.series
-             else next(images).name for kind in kinds]
+    images, texts = iter(schema.images), iter(schema.texts)
+    names = []
+    for inp in getattr(run, "inputs", [None]):
+        kind = getattr(inp, "kind", "table")
+        if kind == "text":
+            text = next(texts)
+            names.append(text.name + TEXT_IDS if text.in_graph else text.name)
+        elif kind == "series" and schema.series is not None:
+            names.append(schema.series.name)
+        else:
+            names.append(ENCODED_INPUT if kind == "table" else next(images).name)
     proto = module_to_onnx(run.inference_module(), examples, schema.output, opset, input_names=names)
     if encoded:
         attach_front(proto, encoded, ENCODED_INPUT)
     return proto
 
 
-def finish(proto: onnx.ModelProto, schema: ModelSchema, fuse: bool = True) -> onnx.ModelProto:
+def text_fronts(run: Any, schema: ModelSchema) -> list[tuple[Any, str, str]]:
+    """(spec, graph input, ids tensor) of each text input tokenized inside the graph."""
+    return [(inp.spec, text.name, text.name + TEXT_IDS)
+            for inp, text in zip(text_inputs(run), schema.texts, strict=True) if text.in_graph]
+
+
+def finish(proto: onnx.ModelProto, schema: ModelSchema, fuse: bool = True,
+           texts: list[tuple[Any, str, str]] | None = None) -> onnx.ModelProto:
     """With metadata, checked, and fused (:func:`~studio.export.fuse.fuse_graph`) unless
     ``fuse`` is False, which keeps every preprocessing node: the graph that int8 quantizes.
+
+    The text fronts (``texts``, :func:`text_fronts`) go in after fusing: their row separator is a
+    byte that is not UTF-8, which the rewriter's ONNX IR cannot read, and there is nothing to fuse.
     """
-    proto = fuse_graph(proto) if fuse else proto
+    if fuse:
+        proto = fuse_graph(proto)
+    elif texts:
+        proto = _copy(proto)  # the fronts are attached in place; ``proto`` is used again
+    for spec, name, ids in texts or []:
+        attach_text_front(proto, spec, name, ids)
     onnx.helper.set_model_props(proto, schema.to_metadata())
     proto.doc_string = f"Training Studio run {schema.recipe_name!r}: raw inputs -> {schema.output}"
     proto.model_version = 1
@@ -169,6 +232,12 @@ def finish(proto: onnx.ModelProto, schema: ModelSchema, fuse: bool = True) -> on
         raise ExportError(f"the exported graph is not valid ONNX ({str(err).splitlines()[0]}); "
                           "report the recipe as a bug.") from err
     return proto
+
+
+def _copy(proto: onnx.ModelProto) -> onnx.ModelProto:
+    out = onnx.ModelProto()
+    out.CopyFrom(proto)
+    return out
 
 
 def export_run(run_dir: str | Path | RunDir, quantize: str | None = None, opset: int = DEFAULT_OPSET,
@@ -218,24 +287,31 @@ def export_loaded(run: Any, quantize: str | None = None, opset: int = DEFAULT_OP
                           "export cannot be checked against torch; train it again with a larger data.split.test")
     columns, encoded = column_specs(run.preprocessor)
     schema = build_schema(run, columns)
+    if opset < TEXT_OPSET and any(t.in_graph for t in schema.texts):
+        raise ExportError(f"the model tokenizes text inside the graph, which needs ONNX opset {TEXT_OPSET} or newer "
+                          f"(StringSplit); export with --opset {TEXT_OPSET}")
     exported = to_proto(run, schema, encoded, rows, opset)
+    texts = text_fronts(run, schema)
     final, tmp = run.path / MODEL_FILE, run.path / f".{MODEL_FILE}.{os.getpid()}.tmp"
-    model = finish(exported, schema)
+    model = finish(exported, schema, texts=texts)
     onnx.save_model(model, str(tmp))
     try:
         proof = check_parity(tmp, run, rows, raise_on_fail=False)
         if not proof.passed:  # fusing is an optimization: never the reason an export fails
             notes.append(f"the fused graph differed from torch by {proof.max_abs_diff:.3g}, so model.onnx keeps "
                          "the preprocessing nodes unfused (slower at small batches, same answers)")
-            model = finish(exported, schema, fuse=False)
+            model = finish(exported, schema, fuse=False, texts=texts)
             onnx.save_model(model, str(tmp))
             proof = check_parity(tmp, run, rows)
         parity = proof.to_dict()
-        int8 = _int8(tmp, finish(exported, schema, fuse=False), run, rows, parity) if quantize else None
+        int8 = _int8(tmp, finish(exported, schema, fuse=False, texts=texts), run, rows, parity) if quantize else None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     os.replace(tmp, final)
+    for text, inp in zip(schema.texts, text_inputs(run), strict=True):
+        if text.tokenizer_file:  # a subword tokenizer: the file takes ids, its tokenizer goes beside it
+            write_json_atomic(run.path / text.tokenizer_file, inp.spec.to_dict())
     if int8 is None:
         (run.path / INT8_FILE).unlink(missing_ok=True)  # a stale one would not match the new model
     sizes = {MODEL_FILE: final.stat().st_size}

@@ -18,8 +18,16 @@ from studio.data.images.decode import ImageSpec, decode_image
 from studio.data.images.scan import IMAGE_SUFFIXES
 from studio.data.numbers import to_numbers
 from studio.errors import DataError, ExportError, quote
-from studio.export.schema import CATEGORICAL_INPUT, MISSING_CATEGORY, NUMERIC_INPUT, ImageInputSpec, ModelSchema
+from studio.export.schema import (
+    CATEGORICAL_INPUT,
+    MISSING_CATEGORY,
+    NUMERIC_INPUT,
+    ImageInputSpec,
+    ModelSchema,
+    TextInputSpec,
+)
 from studio.export.session import make_session
+from studio.text.spec import TokenizerSpec, as_text
 
 
 def read_schema(session: ort.InferenceSession, where: str = "the model") -> ModelSchema:
@@ -39,11 +47,15 @@ def _graph_mismatch(schema: ModelSchema, session: ort.InferenceSession) -> str |
     wanted = {name: n for name, n in wanted.items() if n}
     images = {i.name: [i.height, i.width, i.channels] for i in schema.images}
     series = {schema.series.name: [schema.series.window, len(schema.series.columns)]} if schema.series else {}
-    if set(inputs) != set(wanted) | set(images) | set(series):
-        return f"graph inputs {sorted(inputs)}, metadata inputs {sorted([*wanted, *images, *series])}"
+    texts = {t.name: [] if t.in_graph else [t.max_length] for t in schema.texts}
+    if set(inputs) != set(wanted) | set(images) | set(series) | set(texts):
+        return f"graph inputs {sorted(inputs)}, metadata inputs {sorted([*wanted, *images, *series, *texts])}"
     for name, shape in series.items():
         if [d if isinstance(d, int) else None for d in inputs[name][1:]] != shape:
             return f"series input {quote(name)} takes {inputs[name][1:]}, the metadata says {shape}"
+    for name, shape in texts.items():
+        if [d if isinstance(d, int) else None for d in inputs[name][1:]] != shape:
+            return f"text input {quote(name)} takes {inputs[name][1:]}, the metadata says {shape}"
     for name, n in wanted.items():
         width = inputs[name][1] if len(inputs[name]) == 2 else None
         if isinstance(width, int) and width != n:
@@ -90,7 +102,7 @@ def predict_frame(session: ort.InferenceSession, frame: pd.DataFrame, where: str
     frame = derive_dates(frame, schema.derived)
     feeds, notices = encode_inputs(schema, frame, base=base)
     try:
-        out = session.run([schema.output], feeds)[0]
+        out = np.concatenate([session.run([schema.output], part)[0] for part in chunks(schema, feeds)])
     except Exception as err:  # onnxruntime raises its own Fail/InvalidArgument types
         first = (str(err).strip().splitlines() or [type(err).__name__])[0]
         raise ExportError(f"onnxruntime could not run {where} on these rows ({first[:150]}); "
@@ -105,6 +117,29 @@ def predict_frame(session: ort.InferenceSession, frame: pd.DataFrame, where: str
         result = pd.DataFrame({"prediction": out[:, 0].astype(np.float64)}, index=frame.index)
     result.attrs["notices"] = notices
     return result
+
+
+TEXT_CHUNK_CHARS = 4_000_000
+"""Most rows x longest text (characters) fed to a graph that tokenizes text in one call: its splits are
+as wide as the batch's longest text (``studio.export.text_front``), so one huge cell goes alone."""
+
+
+def chunks(schema: ModelSchema, feeds: dict[str, np.ndarray]) -> list[dict[str, np.ndarray]]:
+    """``feeds`` in consecutive row ranges whose rows x longest text stays under :data:`TEXT_CHUNK_CHARS`
+    (all rows at once for a model without text inside its graph)."""
+    texts = [feeds[t.name] for t in schema.texts if t.in_graph]
+    if not texts:
+        return [feeds]
+    n = len(texts[0])
+    longest = np.max([[len(v) for v in col] for col in texts], axis=0)
+    out, start, widest = [], 0, 0
+    for i in range(n):
+        widest = max(widest, int(longest[i]))
+        if i > start and (i + 1 - start) * widest > TEXT_CHUNK_CHARS:
+            out.append({k: v[start:i] for k, v in feeds.items()})
+            start, widest = i, int(longest[i])
+    out.append({k: v[start:] for k, v in feeds.items()})
+    return out
 
 
 def encode_inputs(schema: ModelSchema, frame: pd.DataFrame, images: dict[str, np.ndarray] | None = None,
@@ -123,7 +158,7 @@ def encode_inputs(schema: ModelSchema, frame: pd.DataFrame, images: dict[str, np
         given = images.get(spec.name) if images is not None else None
         return {spec.name: given if given is not None else series_windows(spec, frame, notices)}, notices
     names = [c.name for c in schema.columns] + [i.column for i in schema.images if images is None
-                                                or i.column not in images]
+                                                or i.column not in images] + [t.column for t in schema.texts]
     source_of = {col: src for src, cols in schema.derived.items() for col in cols}
     missing = list(dict.fromkeys(source_of.get(n, n) for n in names if n not in frame.columns))
     if missing:
@@ -147,7 +182,17 @@ def encode_inputs(schema: ModelSchema, frame: pd.DataFrame, images: dict[str, np
         pixels = images[spec.column] if images is not None and spec.column in images \
             else decode_column(frame[spec.column], spec, base)
         feeds[spec.name] = np.ascontiguousarray(np.asarray(pixels, dtype=np.uint8).transpose(0, 2, 3, 1))
+    for text in schema.texts:
+        feeds[text.name] = text_feed(text, frame[text.column])
     return feeds, notices
+
+
+def text_feed(text: TextInputSpec, column: pd.Series) -> np.ndarray:
+    """A text column as its graph input takes it: the raw strings (missing is ""), or for a subword
+    tokenizer the ids it gives, int64 (n, max_length), as training made them."""
+    if text.in_graph:
+        return np.asarray([as_text(v) for v in column.tolist()], dtype=object)
+    return TokenizerSpec.from_dict(text.spec or {}).encode(column.tolist())
 
 
 def decode_column(paths: pd.Series, spec: ImageInputSpec, base: Path | None = None) -> np.ndarray:

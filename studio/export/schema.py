@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
@@ -102,6 +103,33 @@ class SeriesInputSpec:
 
 
 @dataclass(frozen=True)
+class TextInputSpec:
+    """One text input of the graph: the raw strings of ``column``, string ``[batch]``, tokenized inside
+    the graph; or, for a subword tokenizer (``in_graph`` False), its token ids int64 ``[batch, max_length]``
+    in an input named ``<column>_ids``, with the tokenizer beside the file as ``tokenizer_file``.
+
+    Attributes:
+        tokenizer: the tokenizer kind ("word", "char", "bpe", "wordpiece").
+        spec: the fitted tokenizer (``TokenizerSpec.to_dict``) when the graph takes ids, so that
+            ``studio predict`` can tokenize a CSV's text column the way training did.
+    """
+
+    name: str
+    column: str
+    tokenizer: str
+    max_length: int
+    in_graph: bool
+    vocab_size: int
+    tokenizer_file: str | None = None
+    spec: dict[str, Any] | None = None
+
+    __pydantic_config__ = _FIELDS
+
+    def declaration(self) -> str:
+        return "string[batch]" if self.in_graph else f"int64[batch, {self.max_length}]"
+
+
+@dataclass(frozen=True)
 class ModelSchema:
     """Inputs, outputs and provenance of an exported run; round-trips through ONNX metadata_props."""
 
@@ -118,6 +146,7 @@ class ModelSchema:
     derived: dict[str, list[str]] = field(default_factory=dict)  # date column -> features made from it
     images: list[ImageInputSpec] = field(default_factory=list)
     series: SeriesInputSpec | None = None
+    texts: list[TextInputSpec] = field(default_factory=list)
 
     __pydantic_config__ = _FIELDS
 
@@ -140,6 +169,8 @@ class ModelSchema:
             out[image.name] = image.declaration()
         if self.series is not None:
             out[self.series.name] = self.series.declaration()
+        for text in self.texts:
+            out[text.name] = text.declaration()
         return out
 
     def to_metadata(self) -> dict[str, str]:
@@ -191,11 +222,14 @@ class ModelSchema:
             return f"task {quote(self.task)} is neither {' nor '.join(TASKS)}"
         if self.task == "classification" and not self.class_labels:
             return "a classification without class_labels"
-        if not self.columns and not self.images and self.series is None:
+        if not self.columns and not self.images and self.series is None and not self.texts:
             return "no inputs"
         s = self.series
         if s is not None and (s.window < 1 or s.horizon < 1 or not s.columns or s.task not in ("forecast", "classify")):
             return f"series input {quote(s.name)} has an impossible window, horizon, task or no columns"
+        odd_text = [t.name for t in self.texts if t.max_length < 1 or (not t.in_graph and not t.spec)]
+        if odd_text:
+            return f"text input {quote(odd_text[0])} has no length or no tokenizer"
         odd_image = [i.name for i in self.images if i.channels not in (1, 3) or min(i.height, i.width) < 1]
         if odd_image:
             return f"image input {quote(odd_image[0])} has an impossible shape"

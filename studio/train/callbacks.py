@@ -124,16 +124,19 @@ class NanGuard(Callback):
 
     It sees only events, never tensors, so the cause is inferred from the recipe's values: a huge
     L1/L2 weight (its penalty overflows at once), then a huge learning rate, else the usual advice.
+    ``batches=False`` checks only EpochEnd: a data-parallel run's processes see the same epoch
+    figures (reduced across them) but each its own batches, so only the former fail them together.
     """
 
     HUGE_PENALTY = 1e3  # usual L1/L2 weights are 1e-6..1e-2; from here on the penalty swamps the loss
     HUGE_LR = 1.0  # usual learning rates are 1e-4..1e-1
 
-    def __init__(self, lr: float, grad_clip: float | None = None, l1: float = 0.0, l2: float = 0.0) -> None:
-        self.lr, self.grad_clip, self.l1, self.l2 = lr, grad_clip, l1, l2
+    def __init__(self, lr: float, grad_clip: float | None = None, l1: float = 0.0, l2: float = 0.0,
+                 batches: bool = True) -> None:
+        self.lr, self.grad_clip, self.l1, self.l2, self.batches = lr, grad_clip, l1, l2, batches
 
     def on_event(self, event: Event) -> None:
-        if isinstance(event, BatchEnd) and not math.isfinite(event.loss):
+        if self.batches and isinstance(event, BatchEnd) and not math.isfinite(event.loss):
             self._fail(event.loss, f"epoch {event.epoch}, by batch {event.batch} of {event.batches}")
         if isinstance(event, EpochEnd):
             for name in ("train_loss", "val_loss"):

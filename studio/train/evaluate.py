@@ -32,6 +32,12 @@ def _outputs(model: nn.Module, xs: Sequence[torch.Tensor], batch_size: int, ctx:
     return torch.cat(parts)
 
 
+def model_outputs(model: nn.Module, xs: Sequence[torch.Tensor], batch_size: int = EVAL_BATCH,
+                  ctx: Callable[[], Any] = contextlib.nullcontext) -> torch.Tensor:
+    """The model's fp32 outputs ``(n, n_outputs)`` for the inputs ``xs``, in eval mode and large batches."""
+    return _outputs(model, xs, batch_size, ctx)
+
+
 def evaluate(
     model: nn.Module,
     x: torch.Tensor | Sequence[torch.Tensor],

@@ -100,14 +100,14 @@ class Trainer:
         self.n_classes = n_classes
         reg, training = recipe.regularization, recipe.training
         self.recipe, self.task, self.control = recipe, task, control
-        self.device = dev.resolve_device(training.device)
-        dev.use_cpu_threads_for_training(self.device, training.threads)
+        self.device = self._resolve_device()
         self.precision = dev.resolve_precision(training.precision, self.device)
         self.model = model.to(self.device)
+        self.net: nn.Module = self.model  # what training calls: the model, or its DistributedDataParallel wrapper
         self.xs, self.y, self.xs_val, self.y_val = data.to(self.device, task)  # one tensor per input
         _check_outputs(self.model, [x[:2] for x in self.xs], task, n_classes, int(np.prod(data.y_train.shape[1:])))
         self.n, self.bs = data.n_train, training.batch_size
-        self.batches = batches_per_epoch(self.n, self.bs, model)
+        self.batches = self._batches_per_epoch(model)
         weights = None
         if task == "classification" and reg.class_weights == "balanced":
             weights = torch.as_tensor(balanced_class_weights(data.y_train, n_classes), device=self.device)
@@ -143,6 +143,46 @@ class Trainer:
         self._fitted = False
         self.device_name = dev.describe_device(self.device)
 
+    # -- what a data-parallel subclass changes (studio.parallel.trainer); here one process does it all --
+
+    def _resolve_device(self) -> torch.device:
+        """The device to train on, with the CPU threads set for it."""
+        training = self.recipe.training
+        device = dev.resolve_device(training.device)
+        dev.use_cpu_threads_for_training(device, training.threads)
+        return device
+
+    def _batches_per_epoch(self, model: nn.Module) -> int:
+        return batches_per_epoch(self.n, self.bs, model)
+
+    def _seed(self) -> None:
+        """Seed the random numbers of a fit (the shuffles, dropout, augmentation)."""
+        torch.manual_seed(self.recipe.training.seed)
+
+    def _permutation(self) -> torch.Tensor:
+        """This epoch's order of the training rows."""
+        return torch.randperm(self.n, device=self.device)
+
+    def _batch(self, perm: torch.Tensor, b: int) -> torch.Tensor:
+        """The rows of batch ``b`` (0-based) that this process trains on."""
+        return perm[b * self.bs:(b + 1) * self.bs]
+
+    def _epoch_totals(self, loss_sum: torch.Tensor, score_sum: torch.Tensor, seen: int) -> tuple[float, float, int]:
+        """The epoch's mean training loss, mean score (accuracy or squared error) and rows seen."""
+        mean_loss, score = (torch.stack([loss_sum, score_sum]) / seen).tolist()  # one sync
+        return mean_loss, score, seen
+
+    def _validate(self) -> tuple[float, float]:
+        """``(loss, metric)`` on the validation rows (there are some)."""
+        return evaluate(self.model, self.xs_val, self.y_val, self.loss_fn, self.task, max(EVAL_BATCH, self.bs),
+                        lambda: dev.autocast(self.device, self.precision))
+
+    def _describe_unexpected(self, err: Exception) -> str:
+        """The run's message for an error that is not a StudioError (a bug, or a lost process)."""
+        return f"unexpected error: {type(err).__name__}: {err}"
+
+    # -- callbacks -------------------------------------------------------------------------------
+
     def _builtin_callbacks(self) -> list[Callback]:
         """The NaN guard first (so a NaN never reaches other subscribers), History, then early stopping."""
         reg = self.recipe.regularization
@@ -164,7 +204,7 @@ class Trainer:
         if self._fitted:
             raise RuntimeError("Trainer.fit() runs once; build a new Trainer for another run")
         self._fitted = True
-        torch.manual_seed(self.recipe.training.seed)
+        self._seed()
         t0 = time.perf_counter()
         status, message, error, epochs_run = RunStatus.COMPLETED, "", None, 0
         self.best.start(self.model)
@@ -197,7 +237,7 @@ class Trainer:
         except StudioError as err:
             status, message, error = RunStatus.FAILED, str(err), err
         except Exception as err:
-            status, message, error = RunStatus.FAILED, f"unexpected error: {type(err).__name__}: {err}", err
+            status, message, error = RunStatus.FAILED, self._describe_unexpected(err), err
         if status != RunStatus.FAILED and epochs_run and self.checkpointer is not None:
             try:
                 # the last state, before the best weights are restored. Stopped as an epoch began: that epoch's
@@ -245,8 +285,8 @@ class Trainer:
 
     def _train_epoch(self, epoch: int) -> EpochEnd | None:
         """One pass over the training rows; None when the control asked to stop."""
-        model, opt, loss_fn, augments, penalty = self.model, self.optimizer, self.loss_fn, self.augments, self.penalty
-        xs, y, bs, control, per_batch = self.xs, self.y, self.bs, self.control, self.schedule.per_batch
+        model, opt, loss_fn, augments, penalty = self.net, self.optimizer, self.loss_fn, self.augments, self.penalty
+        xs, y, control, per_batch = self.xs, self.y, self.control, self.schedule.per_batch
         soft = self.soft
         classify, ctx = self.task == "classification", dev.autocast(self.device, self.precision)
         model.train()
@@ -254,7 +294,7 @@ class Trainer:
         t_start = last_emit = time.perf_counter()
         paused = 0.0
         self._epoch_rng = self._rng_state()  # a stop before the first step saves the state from here
-        perm = torch.randperm(self.n, device=self.device)
+        perm = self._permutation()
         loss_sum = torch.zeros((), device=self.device)
         score_sum = torch.zeros((), device=self.device)  # correct predictions or squared errors
         seen, emitted_sum, emitted_seen = 0, 0.0, 0  # what the previous BatchEnd had summed
@@ -265,7 +305,7 @@ class Trainer:
                 if not control.checkpoint():
                     return None
                 paused += time.perf_counter() - t
-            idx = perm[b * bs:(b + 1) * bs]
+            idx = self._batch(perm, b)
             xb = [x.index_select(0, idx) for x in xs]  # per input: (B, F) or (B, C, H, W)
             yb = y.index_select(0, idx)  # (B,)
             xb = [aug(x) if aug is not None else x for aug, x in zip(augments, xb, strict=True)]
@@ -296,13 +336,12 @@ class Trainer:
                                     seen / max(now - t_start - paused, 1e-9), recent,
                                     (epoch - 1) * self.batches + b + 1))
         train_seconds = time.perf_counter() - t_start - paused
-        numbers = torch.cat([torch.stack([loss_sum, score_sum]) / seen, batch_losses]).tolist()  # one sync
-        mean_loss, score, per_batch = numbers[0], numbers[1], tuple(numbers[2:])
+        mean_loss, score, seen = self._epoch_totals(loss_sum, score_sum, seen)
+        per_batch = tuple(batch_losses.tolist())  # this process's batches, in order
         train_metric = score if classify else (1.0 - score / (self.y_var * self.n_out) if self.y_var > 0 else math.nan)
         val_loss = val_metric = None
         if len(self.y_val):
-            val_loss, val_metric = evaluate(model, self.xs_val, self.y_val, loss_fn, self.task,
-                                            max(EVAL_BATCH, bs), lambda: dev.autocast(self.device, self.precision))
+            val_loss, val_metric = self._validate()
         return EpochEnd(epoch, mean_loss, val_loss, _finite_or_none(train_metric), _finite_or_none(val_metric),
                         METRIC_NAMES[self.task], lr, time.perf_counter() - t_start - paused,
                         seen / max(train_seconds, 1e-9), per_batch)
@@ -340,15 +379,20 @@ class Trainer:
 def batches_per_epoch(n: int, batch_size: int, model: nn.Module) -> int:
     """Batches per epoch; a final batch of one sample is skipped when the model has BatchNorm."""
     batches = math.ceil(n / batch_size)
-    has_batchnorm = any(isinstance(m, _BATCHNORMS) for m in model.modules())
-    if batch_size == 1 and has_batchnorm:
+    batchnorm = has_batchnorm(model)
+    if batch_size == 1 and batchnorm:
         raise TrainingError("training.batch_size is 1, but a batchnorm block needs at least 2 rows per batch; "
                             "use a batch size of 2 or more, or layernorm instead of batchnorm")
-    if n % batch_size == 1 and has_batchnorm:
+    if n % batch_size == 1 and batchnorm:
         batches -= 1  # BatchNorm cannot normalize a batch of one sample in training mode
     if batches == 0:
         raise TrainingError(f"batch normalization needs at least 2 training rows, got {n}")
     return batches
+
+
+def has_batchnorm(model: nn.Module) -> bool:
+    """Whether a batch-normalization layer needs 2 or more rows per training batch."""
+    return any(isinstance(m, _BATCHNORMS) for m in model.modules())
 
 
 def _check_outputs(model: nn.Module, xs: list[torch.Tensor], task: str, n_classes: int, n_values: int = 1) -> None:

@@ -215,3 +215,14 @@ def test_evaluate_says_why_a_run_cannot_continue(at, saved, tmp_path, monkeypatc
     _open(at, "evaluate", run)
     at.button(key="evaluate.continue.button").click().run()
     assert "checkpoint" in texts(at.error) and not at.exception
+
+
+def test_evaluate_compares_the_network_with_simple_models(at, saved):
+
+    run = saved["iris"]
+    (run / "baselines.json").unlink(missing_ok=True)
+    _open(at, "evaluate", run)
+    at.button(key="evaluate.baselines.button").click().run()
+    labels = {m.label for m in at.metric}
+    assert {"network (accuracy)", "logistic regression (accuracy)", "gradient boosting (accuracy)"} <= labels
+    assert not at.exception

@@ -65,3 +65,11 @@ def test_bad_prune_settings(source, capsys, args, says) -> None:
 def test_pruning_a_missing_run(tmp_path) -> None:
     with pytest.raises(RunError):
         prune_run(tmp_path / "nothing", 0.5)
+
+
+def test_a_model_of_the_head_alone_is_pruned_too(runs_root) -> None:
+    recipe = Recipe.from_dict({"name": "flat", "data": {"source": "builtin:iris"}, "model": [],
+                               "training": {"epochs": 1, "device": "cpu"}})
+    run = train_recipe(recipe, runs_root=runs_root).run_dir  # the head alone: a Linear layer, so prunable
+    report = prune_run(run, 0.5, steps=1, epochs=1, runs_root=runs_root)
+    assert len(report.runs) == 1

@@ -120,3 +120,28 @@ def _(ws):
 def _(ws):
     raw = recipe_dict(f"csv:{LONG}.csv", "label")
     return train_argv(ws.write_json("recipe.json", raw))
+
+
+@case("flags/train-nproc-0", "--nproc", "0")
+def _(ws):
+    return ["train", str(ws.write_json("recipe.json", recipe_dict())), "--nproc", "0", "--quiet"]
+
+
+@case("flags/train-nproc-more-than-the-devices", "--nproc", "999", "fewer")
+def _(ws):
+    return ["train", str(ws.write_json("recipe.json", recipe_dict())), "--nproc", "999", "--quiet"]
+
+
+@case("flags/train-nproc-text", "--nproc", "two")
+def _(ws):
+    return ["train", str(ws.write_json("recipe.json", recipe_dict())), "--nproc", "two", "--quiet"]
+
+
+@case("flags/train-master-port-without-nproc", "--master-port", "--nproc")
+def _(ws):
+    return ["train", str(ws.write_json("recipe.json", recipe_dict())), "--master-port", "29511", "--quiet"]
+
+
+@case("flags/train-timeout-0", "--timeout", "0")
+def _(ws):
+    return ["train", str(ws.write_json("recipe.json", recipe_dict())), "--nproc", "2", "--timeout", "0", "--quiet"]

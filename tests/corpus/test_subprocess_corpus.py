@@ -26,6 +26,7 @@ CASES = [
     ("rows/huge-text-in-numeric-column", "script"),
     ("run/prep-table-lacks-class-labels", "script"),
     ("flags/predict-out-is-a-folder", "script"),
+    ("flags/train-nproc-more-than-the-devices", "module"),
 ]
 
 
