@@ -9,8 +9,8 @@ import time
 import pytest
 
 from components import parallel_job
-from studio.runs import RunDir
 from components.state import RECIPE_KEY
+from studio.runs import RunDir
 from tests.components.helpers import by_key, clean, recipe
 
 pytestmark = pytest.mark.slow  # torchrun starts two Python processes (10-40 s here)
