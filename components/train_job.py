@@ -61,6 +61,20 @@ def continue_run(run_dir: Path, more: int, error_key: str) -> None:
     _start(plan.recipe, plan)
 
 
+def start_parallel(nproc: int) -> None:
+    """Button callback: train the draft over ``nproc`` GPUs (``studio train --nproc``, a subprocess)."""
+    from components import parallel_job
+
+    recipe = state.get_recipe()
+    info: dict[str, Any] = {}
+    job = Job(parallel_job.target(recipe, state.upload_dir(), runs_dir(), nproc, info, state.user_key()),
+              name=recipe.name)
+    handle = jobs.registry().add(state.owner_token(), job, recipe.name)
+    handle.info = info
+    state.set_run_id(handle.run_id)
+    job.start()
+
+
 def _start(recipe: Recipe, resume: Any = None) -> None:
     try:
         prepared = engine.prepared(recipe)  # cached: the page has prepared it already

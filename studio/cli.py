@@ -246,6 +246,9 @@ def _train(args: argparse.Namespace) -> int:
         check_nproc(args.nproc)
     path = resolve_recipe_path(args.recipe)
     recipe = load_recipe(path)
+    if ((args.nproc or 1) > 1 or under_torchrun) and (recipe.training.init_from or recipe.training.distill_from):
+        raise StudioError("data-parallel training does not start from another run yet (training.init_from or "
+                          "distill_from); train this recipe in one process")
     if args.nproc is not None and args.nproc > 1:
         return _train_parallel(args, path, recipe)
     if under_torchrun:

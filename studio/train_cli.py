@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from studio.parallel.context import ParallelContext
 
 
+RUN_USER_ENV = "STUDIO_RUN_USER"
+
+
 def train_from_cli(recipe: Recipe, recipe_path: Path, out: Path, quiet: bool = False, resume: Any = None,
                    made: list[Path] | None = None, parallel: ParallelContext | None = None) -> int:
     """Train ``recipe``; a relative ``csv:`` path is looked up in the working folder, then beside the recipe.
@@ -47,7 +50,9 @@ def train_from_cli(recipe: Recipe, recipe_path: Path, out: Path, quiet: bool = F
                           f"{recipe.training.epochs}", flush=True)
                     for note in resume.notes:
                         print(f"note: {note}", flush=True)
-            result = train_recipe(recipe, runs_root=out, callbacks=callbacks, access=access,
+            # the app's data-parallel runs (components/parallel_job.py) belong to the browser that started them
+            user = os.environ.get(RUN_USER_ENV) or None
+            result = train_recipe(recipe, runs_root=out, callbacks=callbacks, access=access, user=user,
                                   control=stop, on_run_dir=_run_dir_hook(stop, parallel), prepared=prepared,
                                   resume=resume, parallel=parallel)
         except KeyboardInterrupt:

@@ -11,7 +11,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import continue_run, diagnoses, figures, live, start_from, state, train_job, train_settings
+from components import (
+    continue_run,
+    diagnoses,
+    figures,
+    live,
+    parallel_job,
+    start_from,
+    state,
+    train_job,
+    train_settings,
+)
 from components.engine import run_summary
 from components.jobs import RunHandle
 from components.safe import md
@@ -33,10 +43,19 @@ FINAL = {  # status -> how its message is shown
 
 def _controls(handle: RunHandle | None, active: bool, blocked: str | None) -> None:
     status = handle.job.status if handle else None
-    train, pause, resume, stop, _ = st.columns([1, 1, 1, 1, 4])
+    train, pause, resume, stop, spread = st.columns([1, 1, 1, 1, 4])
     reason = blocked or ("a run is in progress: stop it or wait for it to end" if active else None)
-    train.button("Train", type="primary", on_click=train_job.start_training, disabled=reason is not None,
+    gpus = parallel_job.devices()
+    nproc = 1
+    if gpus > 1:  # data-parallel over this machine's GPUs: torchrun in a subprocess, same live charts
+        nproc = int(spread.number_input("Devices (GPUs)", min_value=1, max_value=gpus, value=1, step=1,
+                                        key="train.devices", help="More than 1 trains over several GPUs with "
+                                        "torchrun (DistributedDataParallel); the batch size stays the global batch."))
+    start, args = (train_job.start_training, ()) if nproc == 1 else (train_job.start_parallel, (nproc,))
+    train.button("Train", type="primary", on_click=start, args=args, disabled=reason is not None,
                  help=reason or "Train the draft recipe in the background.", key="train.start", width="stretch")
+    if nproc > 1:
+        pause.caption("A run over several devices can be stopped, not paused.")
     pause.button("Pause", disabled=status != RunStatus.RUNNING, key="train.pause", width="stretch",
                  on_click=handle.job.pause if handle else None)
     resume.button("Resume", disabled=status != RunStatus.PAUSED, key="train.resume", width="stretch",
