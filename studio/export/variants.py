@@ -116,7 +116,7 @@ def _static_int8_once(src: Path, dst: Path, feeds: dict[str, np.ndarray], keep_s
                         extra_options={"CalibTensorRangeSymmetric": False, "CalibTempDir": tmp})
 
 
-def calibration_rows(loaded: Any) -> Rows:
+def calibration_rows(loaded: Any, access: Any = None) -> Rows:
     """At most CALIBRATION_ROWS raw training rows (evenly spread), with their pictures or series windows.
 
     The training split is rebuilt from the recipe (the run keeps only its test rows), so a static
@@ -124,7 +124,7 @@ def calibration_rows(loaded: Any) -> Rows:
     """
     from studio.pipeline import prepare
 
-    prepared = prepare(loaded.recipe)
+    prepared = prepare(loaded.recipe, access)
     frame = prepared.train_frame
     series = getattr(loaded, "series", None)
     if series is not None:
@@ -142,10 +142,11 @@ def calibration_rows(loaded: Any) -> Rows:
     return rows.take(np.unique(np.linspace(0, len(rows) - 1, min(CALIBRATION_ROWS, len(rows))).astype(int)))
 
 
-def make_variants(run_dir: str | Path) -> dict[str, tuple[Path | None, str]]:
+def make_variants(run_dir: str | Path, access: Any = None) -> dict[str, tuple[Path | None, str]]:
     """Write the variant files next to model.onnx (exported first if missing): variant -> (file, note).
 
-    The file is None, and the note says why, for a variant that could not be made.
+    The file is None, and the note says why, for a variant that could not be made. ``access``: the
+    :class:`studio.data.access.DataAccess` the training data is read through (for the calibration).
     """
     from studio.export import export_run
 
@@ -155,15 +156,15 @@ def make_variants(run_dir: str | Path) -> dict[str, tuple[Path | None, str]]:
     src = run / RunDir.ONNX
     out: dict[str, tuple[Path | None, str]] = {"fp32": (src, "")}
     attempts: dict[str, Callable[[Path], None]] = {"optimized": lambda dst: _optimized(src, dst)}
-    if run.has(RunDir.ONNX_INT8) and run.mtime(RunDir.ONNX_INT8) >= run.mtime(RunDir.ONNX):
-        out["dynamic int8"] = (run / RunDir.ONNX_INT8, "")  # the export's own (quantized before fusing)
+    if run.has(RunDir.ONNX_INT8):  # the export's own, quantized before fusing (a re-export without int8 deletes it)
+        out["dynamic int8"] = (run / RunDir.ONNX_INT8, "")
     else:
         attempts["dynamic int8"] = lambda dst: _dynamic_int8(src, dst)
     loaded = load_run(run)
 
     def static(dst: Path) -> None:
         schema = read_schema(make_session(src))
-        rows = calibration_rows(loaded)
+        rows = calibration_rows(loaded, access)
         feeds, _ = encode_inputs(schema, rows.frame, images=rows.images or None)
         _static_int8(src, dst, feeds)
 
@@ -184,9 +185,9 @@ def make_variants(run_dir: str | Path) -> dict[str, tuple[Path | None, str]]:
     return dict(sorted(out.items(), key=lambda kv: list(FILES).index(kv[0])))
 
 
-def measure_variants(run_dir: str | Path, rounds: int = 7, budget_s: float = 0.02) -> Variants:
+def measure_variants(run_dir: str | Path, rounds: int = 7, budget_s: float = 0.02, access: Any = None) -> Variants:
     """Make every variant and measure it on the run's test rows; the table is also written to variants.csv."""
-    made = make_variants(run_dir)
+    made = make_variants(run_dir, access)
     run = RunDir.open(run_dir)
     loaded = load_run(run)
     test = test_rows(loaded)
@@ -234,6 +235,31 @@ def measure_variants(run_dir: str | Path, rounds: int = 7, budget_s: float = 0.0
     write_text_atomic(run / TABLE, table.to_csv(index=False))
     files = {n: p for n, (p, _) in made.items() if p is not None and n in sessions}
     return Variants(table, files, recommend(table, meta["task"]))
+
+
+def variant_files(run_dir: str | Path) -> dict[str, Path]:
+    """The variant files present in a run and made from its current model.onnx (none older than it)."""
+    run = RunDir(run_dir)
+    if not run.has(RunDir.ONNX):
+        return {}
+    fresh = ("fp32", "dynamic int8")  # the export writes (or deletes) both; the others are this module's
+    return {name: run / file for name, file in FILES.items()
+            if run.has(file) and (name in fresh or run.mtime(file) >= run.mtime(RunDir.ONNX))}
+
+
+def last_variants(run_dir: str | Path, task: str) -> tuple[pd.DataFrame, str] | None:
+    """variants.csv and its recommendation, when the table is newer than the model.onnx it measured."""
+    from studio.errors import RunError
+
+    run = RunDir(run_dir)
+    if not run.has(TABLE) or not run.has(RunDir.ONNX) or run.mtime(TABLE) < run.mtime(RunDir.ONNX):
+        return None
+    try:
+        table = pd.read_csv(run / TABLE, dtype={"variant": str, "file": str, "note": str})
+        table[["file", "note"]] = table[["file", "note"]].fillna("")
+        return table, recommend(table, task)
+    except (OSError, ValueError, KeyError, ExportError):
+        raise RunError(f"{TABLE} of run {run.id!r} is damaged; press Compare variants to measure again") from None
 
 
 def _number(value: Any) -> float | None:
