@@ -45,6 +45,7 @@ CALIBRATION_ROWS = 256
 FILES = {"fp32": RunDir.ONNX, "optimized": OPTIMIZED, "dynamic int8": RunDir.ONNX_INT8, "static int8": STATIC_INT8}
 TOLERANCE = 0.005  # half a point of accuracy (or of R²): more lost and a variant is never recommended
 MARGIN = 0.05  # a variant must be this much faster at batch 1 than fp32: less is measurement noise
+NO_FP32 = "the variants table has no measured fp32 row; press Measure variants (or run `studio variants`) again"
 LATENCY_1 = f"latency µs (batch {BATCHES[0]})"
 LATENCY_N = f"latency µs (batch {BATCHES[-1]})"
 
@@ -259,7 +260,8 @@ def last_variants(run_dir: str | Path, task: str) -> tuple[pd.DataFrame, str] | 
         table[["file", "note"]] = table[["file", "note"]].fillna("")
         return table, recommend(table, task)
     except (OSError, ValueError, KeyError, ExportError):
-        raise RunError(f"{TABLE} of run {run.id!r} is damaged; press Compare variants to measure again") from None
+        raise RunError(f"{TABLE} of run {run.id!r} is damaged; press Measure variants (or run `studio variants`) "
+                       "to measure again") from None
 
 
 def _number(value: Any) -> float | None:
@@ -279,12 +281,12 @@ def recommend(table: pd.DataFrame, task: str) -> str:
     """
     metric = "accuracy" if task == "classification" else "r2"
     if "variant" not in table or "fp32" not in set(table["variant"]) or LATENCY_1 not in table:
-        raise ExportError("the variants table has no measured fp32 row; press Compare variants again")
+        raise ExportError(NO_FP32)
     rows = table.set_index("variant")
     base = rows.loc["fp32"]
     base_lat, base_metric = _number(base[LATENCY_1]), _number(base.get(metric))
     if base_lat is None:
-        raise ExportError("the variants table has no measured fp32 row; press Compare variants again")
+        raise ExportError(NO_FP32)
     best, best_lat = "fp32", base_lat
     for name, row in rows.iterrows():
         lat, value = _number(row[LATENCY_1]), _number(row.get(metric))

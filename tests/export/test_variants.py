@@ -148,3 +148,23 @@ def test_a_bad_run_is_one_sentence_and_exit_2(tmp_path: Path, capsys: pytest.Cap
     assert main(["variants", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_saved_table_is_shown_only_for_the_model_it_measured_and_a_damaged_one_is_one_sentence(tmp_path: Path):
+    import os
+
+    from studio.errors import RunError
+    from studio.export.variants import last_variants, variant_files
+
+    (tmp_path / "model.onnx").write_bytes(b"x")
+    (tmp_path / "model.int8-static.onnx").write_bytes(b"x")
+    _table([("fp32", 1, 40.0, 0.9, 0), ("static int8", 1, 20.0, 0.9, 0)]).to_csv(tmp_path / TABLE, index=False)
+    table, said = last_variants(tmp_path, "classification")
+    assert said.startswith("Use static int8") and list(table["variant"]) == ["fp32", "static int8"]
+    assert set(variant_files(tmp_path)) == {"fp32", "static int8"}
+    os.utime(tmp_path / "model.onnx", (2e9, 2e9))  # a newer export: the table and static file are stale
+    assert last_variants(tmp_path, "classification") is None and set(variant_files(tmp_path)) == {"fp32"}
+    (tmp_path / TABLE).write_text("variant,note\nfp32,\n")
+    os.utime(tmp_path / TABLE, (2e9 + 1, 2e9 + 1))
+    with pytest.raises(RunError, match="damaged; press Measure variants"):
+        last_variants(tmp_path, "classification")
