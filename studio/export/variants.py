@@ -276,8 +276,9 @@ def recommend(table: pd.DataFrame, task: str) -> str:
     """One sentence naming the variant to ship, from the measured table alone.
 
     A variant other than fp32 is named only when it was measured, is at least MARGIN faster than fp32
-    at batch 1 and loses at most half a point of the test metric (accuracy, or R² for regression);
-    among those the fastest at batch 1. Otherwise: keep fp32.
+    at batch 1, is not slower than fp32 at batch 256 (by more than MARGIN: on a shared CPU a small
+    model's batch-1 figures alone are mostly noise), and loses at most half a point of the test metric
+    (accuracy, or R² for regression); among those the fastest at batch 1. Otherwise: keep fp32.
     """
     metric = "accuracy" if task == "classification" else "r2"
     if "variant" not in table or "fp32" not in set(table["variant"]) or LATENCY_1 not in table:
@@ -287,24 +288,27 @@ def recommend(table: pd.DataFrame, task: str) -> str:
     base_lat, base_metric = _number(base[LATENCY_1]), _number(base.get(metric))
     if base_lat is None:
         raise ExportError(NO_FP32)
+    base_n = _number(base.get(LATENCY_N))
     best, best_lat = "fp32", base_lat
     for name, row in rows.iterrows():
-        lat, value = _number(row[LATENCY_1]), _number(row.get(metric))
+        lat, lat_n, value = _number(row[LATENCY_1]), _number(row.get(LATENCY_N)), _number(row.get(metric))
         if name == "fp32" or lat is None or value is None or base_metric is None:
             continue
-        if value >= base_metric - TOLERANCE and lat <= base_lat * (1 - MARGIN) and lat < best_lat:
+        steady = base_n is None or (lat_n is not None and lat_n <= base_n * (1 + MARGIN))
+        if value >= base_metric - TOLERANCE and lat <= base_lat * (1 - MARGIN) and steady and lat < best_lat:
             best, best_lat = str(name), lat
     size = "size bytes" in rows
     quality = "" if base_metric is None else f", {metric} {base_metric:.4g}"
     base_kb = f", {base['size bytes'] / 1024:.1f} KB" if size else ""
     if best == "fp32":
         return (f"Keep fp32 (model.onnx): no other variant was at least {MARGIN:.0%} faster at batch 1 "
-                f"without losing more than half a point of {metric} "
+                f"(and as fast at batch {BATCHES[-1]}) without losing more than half a point of {metric} "
                 f"(fp32: {base_lat:.1f} µs at batch 1{base_kb}{quality}).")
     b = rows.loc[best]
     changed = ""
     if "labels changed" in rows and _number(b.get("labels changed")) is not None:
         changed = f", {int(b['labels changed'])} test label(s) changed"
     sizes = f", {b['size bytes'] / 1024:.1f} KB against {base['size bytes'] / 1024:.1f} KB" if size else ""
-    return (f"Use {best} ({b['file']}): {b[LATENCY_1]:.1f} µs at batch 1 against {base_lat:.1f} µs for fp32"
+    at_n = "" if base_n is None else f" ({b[LATENCY_N]:.0f} against {base_n:.0f} µs at batch {BATCHES[-1]})"
+    return (f"Use {best} ({b['file']}): {b[LATENCY_1]:.1f} µs at batch 1 against {base_lat:.1f} µs for fp32{at_n}"
             f"{sizes}, {metric} {_number(b[metric]):.4g} against {base_metric:.4g}{changed}.")

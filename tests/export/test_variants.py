@@ -43,13 +43,16 @@ def test_a_faster_variant_within_half_a_point_is_named_with_its_figures():
                     ("dynamic int8", 60_000, 30.0, 0.896, 2), ("static int8", 50_000, 20.0, 0.890, 5)])
     said = recommend(table, "classification")
     # static int8 is the fastest but loses a point; optimized is within the noise margin
-    assert said.startswith("Use dynamic int8 (model.int8.onnx): 30.0 µs at batch 1 against 40.0 µs"), said
+    assert said.startswith("Use dynamic int8 (model.int8.onnx): 30.0 µs at batch 1 against 40.0 µs for fp32 "
+                           "(90 against 120 µs at batch 256)"), said
     assert "58.6 KB against 156.2 KB" in said and "2 test label(s) changed" in said
 
 
-@pytest.mark.parametrize("latency, value", [(41.0, 0.9), (39.0, 0.9), (20.0, 0.8949), (None, 0.9), (20.0, None)])
-def test_never_a_slower_a_merely_noisy_a_worse_or_an_unmeasured_variant(latency, value):
+@pytest.mark.parametrize("latency, value, at_256", [(41.0, 0.9, 100.0), (39.0, 0.9, 100.0), (20.0, 0.8949, 100.0),
+                                                    (None, 0.9, None), (20.0, None, 60.0), (20.0, 0.9, 127.0)])
+def test_never_a_slower_a_merely_noisy_a_worse_or_an_unmeasured_variant(latency, value, at_256):
     table = _table([("fp32", 1000, 40.0, 0.9, 0), ("static int8", 500, latency, value, 0)])
+    table.loc[1, LATENCY_N] = at_256  # fp32: 120 µs at batch 256
     assert recommend(table, "classification").startswith("Keep fp32"), (latency, value)
 
 
