@@ -44,6 +44,7 @@ TABLE = "variants.csv"
 CALIBRATION_ROWS = 256
 FILES = {"fp32": RunDir.ONNX, "optimized": OPTIMIZED, "dynamic int8": RunDir.ONNX_INT8, "static int8": STATIC_INT8}
 TOLERANCE = 0.005  # half a point of accuracy (or of R²): more lost and a variant is never recommended
+SMALLER = 0.75  # a file at most this share of fp32's is worth naming when fp32 is kept
 MARGIN = 0.05  # a variant must be this much faster at batch 1 than fp32: less is measurement noise
 NO_FP32 = "the variants table has no measured fp32 row; press Measure variants (or run `studio variants`) again"
 LATENCY_1 = f"latency µs (batch {BATCHES[0]})"
@@ -264,6 +265,30 @@ def last_variants(run_dir: str | Path, task: str) -> tuple[pd.DataFrame, str] | 
                        "to measure again") from None
 
 
+def _smaller(rows: pd.DataFrame, metric: str, base_lat: float, base_n: float | None,
+             base_metric: float | None) -> str:
+    """When fp32 is kept: the smallest variant at most SMALLER of fp32's size that is no slower at
+    batch 1, as fast at batch 256 and within half a point, for a person to whom file size matters."""
+    if "size bytes" not in rows or base_metric is None or _number(rows.loc["fp32", "size bytes"]) is None:
+        return ""
+    base_size = float(rows.loc["fp32", "size bytes"])
+    found = None
+    for name, row in rows.iterrows():
+        size, lat = _number(row["size bytes"]), _number(row[LATENCY_1])
+        lat_n, value = _number(row.get(LATENCY_N)), _number(row.get(metric))
+        if name == "fp32" or None in (size, lat, value) or size > base_size * SMALLER or lat > base_lat:
+            continue
+        if base_n is not None and (lat_n is None or lat_n > base_n * (1 + MARGIN)):
+            continue
+        if value >= base_metric - TOLERANCE and (found is None or size < found[1]):
+            found = (str(name), size, lat, value, str(row["file"]))
+    if found is None:
+        return ""
+    name, size, lat, value, file = found
+    return (f" If file size matters: {name} ({file}) is {size / 1024:.1f} KB against {base_size / 1024:.1f} KB, "
+            f"no slower ({lat:.1f} µs at batch 1), {metric} {value:.4g}.")
+
+
 def _number(value: Any) -> float | None:
     try:
         v = float(value)
@@ -301,9 +326,10 @@ def recommend(table: pd.DataFrame, task: str) -> str:
     quality = "" if base_metric is None else f", {metric} {base_metric:.4g}"
     base_kb = f", {base['size bytes'] / 1024:.1f} KB" if size else ""
     if best == "fp32":
-        return (f"Keep fp32 (model.onnx): no other variant was at least {MARGIN:.0%} faster at batch 1 "
+        keep = (f"Keep fp32 (model.onnx): no other variant was at least {MARGIN:.0%} faster at batch 1 "
                 f"(and as fast at batch {BATCHES[-1]}) without losing more than half a point of {metric} "
                 f"(fp32: {base_lat:.1f} µs at batch 1{base_kb}{quality}).")
+        return keep + _smaller(rows, metric, base_lat, base_n, base_metric)
     b = rows.loc[best]
     changed = ""
     if "labels changed" in rows and _number(b.get("labels changed")) is not None:

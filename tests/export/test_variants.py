@@ -56,6 +56,15 @@ def test_never_a_slower_a_merely_noisy_a_worse_or_an_unmeasured_variant(latency,
     assert recommend(table, "classification").startswith("Keep fp32"), (latency, value)
 
 
+def test_when_fp32_is_kept_a_smaller_no_slower_lossless_file_is_mentioned():
+    table = _table([("fp32", 160_000, 40.0, 0.99, 0), ("dynamic int8", 60_000, 39.0, 0.99, 0),
+                    ("static int8", 50_000, 45.0, 0.99, 0)])
+    said = recommend(table, "classification")
+    assert said.startswith("Keep fp32") and "If file size matters: dynamic int8 (model.int8.onnx) is 58.6 KB" in said
+    table.loc[1, "accuracy"] = 0.98  # loses a point: never named
+    assert "If file size matters" not in recommend(table, "classification")
+
+
 def test_regression_uses_r2_and_half_a_point_of_it():
     table = _table([("fp32", 1000, 40.0, 0.80, 0), ("optimized", 900, 30.0, 0.796, 0),
                     ("static int8", 500, 10.0, 0.79, 0)], metric="r2")
@@ -113,6 +122,10 @@ def _check_measured(run_dir: Path) -> pd.DataFrame:
     if not found.recommendation.startswith("Keep fp32"):
         assert table.loc[named, metric] >= table.loc["fp32", metric] - 0.005
         assert table.loc[named, LATENCY_1] < table.loc["fp32", LATENCY_1]
+    if "If file size matters: " in found.recommendation:
+        smaller = found.recommendation.split("If file size matters: ")[1].split(" (")[0]
+        assert table.loc[smaller, metric] >= table.loc["fp32", metric] - 0.005
+        assert table.loc[smaller, LATENCY_1] <= table.loc["fp32", LATENCY_1]
     return table
 
 
