@@ -396,7 +396,7 @@ def _variants(args: argparse.Namespace) -> int:
     found = measure_variants(args.run_dir)
     table = found.table.copy()
     table["note"] = table["note"].fillna("")
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}", na_rep="-"))
+    print(table.to_string(index=False, float_format=lambda v: f"{v:,.1f}" if abs(v) >= 100 else f"{v:.4g}", na_rep="-"))
     print(found.recommendation)
     print(f"wrote {Path(args.run_dir) / TABLE}")
     return 0
