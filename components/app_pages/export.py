@@ -129,6 +129,17 @@ def _variants(run_dir: Path) -> None:
                                 mime="application/octet-stream", key=f"export.variant.{name}", width="stretch")
 
 
+def _smaller_models(run_dir: Path) -> None:
+    """Distillation and pruning train new runs; in this version they start from the command line."""
+    st.subheader("Smaller models: distill or prune")
+    st.caption("Both train new runs (compared with this one in a table) and are started from the command line "
+               "for now; the runs they make appear here with --shared-runs. Distill: a smaller student recipe "
+               "learns this run's answers. Prune: --structured removes whole units and channels, which makes the "
+               "file smaller and faster.")
+    st.code(f"studio distill {run_dir} student.json\nstudio prune {run_dir} --sparsity 0.5 --structured",
+            language="bash")
+
+
 def _downloads(run_dir: Path) -> None:
     st.subheader("Downloads")
     for col, (name, mime) in zip(st.columns(len(engine.DOWNLOADS)), engine.DOWNLOADS.items(), strict=True):
@@ -155,6 +166,7 @@ def page() -> None:
             _parity(report)
             _benchmark(run_dir)
             _variants(run_dir)
+            _smaller_models(run_dir)
     _downloads(run_dir)
 
 

@@ -57,3 +57,5 @@ def test_compare_variants_table_recommendation_and_every_download(at, exported):
     assert set(downloads) == made and {"fp32", "dynamic int8"} <= made
     for name, button in downloads.items():
         assert button.proto.label == f"{name}: {FILES[name]}" and not button.proto.disabled
+    commands = "\n".join(c.value for c in at.code)
+    assert f"studio prune {exported} --sparsity 0.5 --structured" in commands and "studio distill" in commands
