@@ -134,6 +134,14 @@ def test_a_dense_preset_run_every_variant_made_and_measured(tmp_path: Path, caps
     run = _train("iris-mlp", tmp_path, 20)
     table = _check_measured(run)
     assert all(table["file"] != ""), table["note"].tolist()  # a fused model.onnx quantizes both ways
+    from studio.export.compare import compare_runs
+    from studio.runs import RunDir
+
+    side = compare_runs([("this", run), ("same", run)], rounds=1, budget_s=0.001).set_index("variant")
+    assert list(side.index) == ["this", "same"]
+    assert side.loc["this", "size KB"] == round((run / "model.onnx").stat().st_size / 1024, 1)
+    assert side.loc["this", "test metric"] == RunDir(run).summary().value
+    assert side.loc["this", "parameters"] == sum(p.numel() for p in load_run(run).model.parameters())
     assert main(["variants", str(run)]) == 0
     out = capsys.readouterr().out
     assert "static int8" in out and ("Keep fp32" in out or "Use " in out) and TABLE in out
