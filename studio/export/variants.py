@@ -18,6 +18,7 @@ import contextlib
 import io
 import logging
 import math
+import os
 import tempfile
 import warnings
 from collections.abc import Callable
@@ -173,18 +174,24 @@ def make_variants(run_dir: str | Path, access: Any = None) -> dict[str, tuple[Pa
     attempts["static int8"] = static
     for name, make in attempts.items():
         dst = run / FILES[name]
-        tmp = dst.with_name(f".{dst.name}.tmp")
+        tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
         try:
             make(tmp)
             make_session(tmp)  # it must load
             tmp.replace(dst)
-            out[name] = (dst, "")
+            out[name] = (dst, _runtime_only(dst))
         except Exception as err:  # a quantizer failure is a row of the table, not the end of it
             tmp.unlink(missing_ok=True)
             dst.unlink(missing_ok=True)  # an older file would not match this model.onnx
             text = (str(err).strip().splitlines() or [type(err).__name__])[0]
             out[name] = (None, f"not made: {text[:150]}")
     return dict(sorted(out.items(), key=lambda kv: list(FILES).index(kv[0])))
+
+
+def _runtime_only(path: Path) -> str:
+    """A note when the file holds onnxruntime's own operators (the optimized graph's fused nodes)."""
+    ops = sorted({n.op_type for n in onnx.load(str(path)).graph.node if n.domain == "com.microsoft"})
+    return f"onnxruntime only (its own operators: {', '.join(ops)})" if ops else ""
 
 
 def measure_variants(run_dir: str | Path, rounds: int = 7, budget_s: float = 0.02, access: Any = None) -> Variants:

@@ -106,6 +106,8 @@ def _check_measured(run_dir: Path) -> pd.DataFrame:
             assert name not in found.files and not path.exists()
             continue
         assert found.files[name] == path and row["file"] == path.name
+        contrib = sorted({n.op_type for n in onnx.load(str(path)).graph.node if n.domain == "com.microsoft"})
+        assert row["note"] == (f"onnxruntime only (its own operators: {', '.join(contrib)})" if contrib else "")
         assert int(row["size bytes"]) == path.stat().st_size
         session = make_session(path)
         schema = read_schema(session)
