@@ -278,6 +278,27 @@ def benchmark(run_dir: Path) -> pd.DataFrame:
     return benchmark_run(run_dir)
 
 
+def measure_variants(run_dir: Path) -> None:
+    """Make and measure every variant of the run's model.onnx (written to variants.csv)."""
+    from studio.export.variants import measure_variants as measure
+
+    measure(run_dir, access=state.data_access())
+
+
+def last_variants(run_dir: Path) -> tuple[pd.DataFrame, str] | None:
+    """The variants table and its recommendation, when measured on the current model.onnx."""
+    from studio.export.variants import last_variants as last
+
+    return last(run_dir, run_summary(run_dir).task)
+
+
+def variant_files(run_dir: Path) -> dict[str, Path]:
+    """Variant name -> file, for the variants made from the current model.onnx."""
+    from studio.export.variants import variant_files as files
+
+    return files(run_dir)
+
+
 def last_benchmark(run_dir: Path) -> pd.DataFrame | None:
     """bench.csv, when it is newer than the exported model it measured; a RunError when it is damaged."""
     run = RunDir(run_dir)

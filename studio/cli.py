@@ -1,5 +1,5 @@
-"""The `studio` command: train, sweep, distill, prune, export, bench, predict, explain, list what is built in,
-start the app.
+"""The `studio` command: train, sweep, distill, prune, export, variants, bench, predict, explain, list what
+is built in, start the app.
 
 Every command imports what it needs lazily: `studio predict` must run without importing torch.
 A person's mistake exits with status 2 and one sentence on stderr, never a traceback.
@@ -162,6 +162,11 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--allow-failed", action="store_true",
                    help="export a run that failed (its last weights before the failure), with a warning")
     e.set_defaults(handler=_export)
+
+    v = sub.add_parser("variants", help="make and measure every variant of a run's ONNX file (fp32, optimized, "
+                                        "dynamic and static int8): size, latency, accuracy change; recommend one")
+    v.add_argument("run_dir")
+    v.set_defaults(handler=_variants)
 
     b = sub.add_parser("bench", help="latency and throughput of a run: torch vs onnxruntime")
     b.add_argument("run_dir")
@@ -416,6 +421,18 @@ def describe_export(report: Any) -> list[str]:
     lines.extend(f"note: {n}" for n in report.notes)
     lines.append(f"card: {report.card_path}")
     return lines
+
+
+def _variants(args: argparse.Namespace) -> int:
+    from studio.export.variants import TABLE, measure_variants
+
+    found = measure_variants(args.run_dir)
+    table = found.table.copy()
+    table["note"] = table["note"].fillna("")
+    print(table.to_string(index=False, float_format=lambda v: f"{v:,.1f}" if abs(v) >= 100 else f"{v:.4g}", na_rep="-"))
+    print(found.recommendation)
+    print(f"wrote {Path(args.run_dir) / TABLE}")
+    return 0
 
 
 def _bench(args: argparse.Namespace) -> int:

@@ -1,4 +1,5 @@
-"""Export page: the run -> model.onnx (parity-checked against torch), latency per runtime, downloads.
+"""Export page: the run -> model.onnx (parity-checked against torch), latency per runtime, the measured
+variants (optimized, dynamic and static int8) with a recommendation, downloads.
 
 The export and the benchmark are one engine call each (``export_run``, ``benchmark_run``); what
 they write into the run directory (export.json, bench.csv) is what this page shows, so the result
@@ -37,7 +38,9 @@ def _export_controls(run_dir: Path) -> None:
     quantize = None
     for name in QUANTIZERS:  # one box per quantizer the engine offers
         if quantize_col.checkbox(f"Also an {name} model", key=f"export.{name}",
-                                 help=f"Dynamic {name} quantization: a smaller file; its metric change is reported."):
+                                 help=f"Dynamic {name} quantization (weights stored as 8-bit integers). Whether the "
+                                      "file gets smaller or faster, and which labels change, is measured: see "
+                                      "Compare variants below; on small models it can be larger and slower."):
             quantize = name
     opset = opset_col.number_input("ONNX opset", min_value=OPSETS.start, max_value=OPSETS.stop - 1,
                                    value=DEFAULT_OPSET, step=1, key="export.opset",
@@ -96,6 +99,47 @@ def _benchmark(run_dir: Path) -> None:
     right.dataframe(bench, hide_index=True, key="export.bench_table")
 
 
+def _variants(run_dir: Path) -> None:
+    st.subheader("Compare variants")
+    st.caption("fp32 (model.onnx), onnxruntime's offline-optimized graph, dynamic int8 and static int8 "
+               "(calibrated on training rows), each measured on the test rows: file size, latency, accuracy "
+               "and labels changed against fp32. The recommendation comes from this table only.")
+    if st.button("Measure variants", key="export.variants"):
+        with st.spinner("Making each variant and timing them side by side..."):
+            try:
+                engine.measure_variants(run_dir)
+            except StudioError as err:
+                st.error(md(err))
+    try:
+        found = engine.last_variants(run_dir)
+    except StudioError as err:
+        st.error(md(err))
+        found = None
+    if found is None:
+        st.caption("Not measured for this export yet.")
+    else:
+        table, recommendation = found
+        st.dataframe(table, hide_index=True, key="export.variants_table")
+        st.info(md(recommendation))
+    files = engine.variant_files(run_dir)
+    if files:
+        cols = st.columns(len(files))
+        for col, (name, path) in zip(cols, files.items(), strict=True):
+            col.download_button(f"{name}: {path.name}", data=path.read_bytes(), file_name=path.name,
+                                mime="application/octet-stream", key=f"export.variant.{name}", width="stretch")
+
+
+def _smaller_models(run_dir: Path) -> None:
+    """Distillation and pruning train new runs; in this version they start from the command line."""
+    st.subheader("Smaller models: distill or prune")
+    st.caption("Both train new runs (compared with this one in a table) and are started from the command line "
+               "for now; the runs they make appear here with --shared-runs. Distill: a smaller student recipe "
+               "learns this run's answers. Prune: --structured removes whole units and channels, which makes the "
+               "file smaller and faster.")
+    st.code(f"studio distill {run_dir} student.json\nstudio prune {run_dir} --sparsity 0.5 --structured",
+            language="bash")
+
+
 def _downloads(run_dir: Path) -> None:
     st.subheader("Downloads")
     for col, (name, mime) in zip(st.columns(len(engine.DOWNLOADS)), engine.DOWNLOADS.items(), strict=True):
@@ -121,6 +165,8 @@ def page() -> None:
         else:
             _parity(report)
             _benchmark(run_dir)
+            _variants(run_dir)
+            _smaller_models(run_dir)
     _downloads(run_dir)
 
 

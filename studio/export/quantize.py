@@ -20,14 +20,21 @@ from onnxruntime.quantization import QuantType, quant_pre_process, quantize_dyna
 from studio.errors import ExportError
 
 
-def quantize_int8(src: str | Path, dst: str | Path) -> Path:
-    """Write the int8 version of ``src`` to ``dst`` (weights int8, activations quantized per call)."""
+def quantize_int8(src: str | Path, dst: str | Path, keep_shapes: bool = False) -> Path:
+    """Write the int8 version of ``src`` to ``dst`` (weights int8, activations quantized per call).
+
+    ``keep_shapes``: keep the exporter's tensor types. A fused model.onnx needs them (ONNX cannot
+    infer the type of an ai.onnx.ml Imputer's output, so the Gemm after it would go unquantized);
+    the unfused graph the export quantizes is better without (its shapes can go stale once ORT
+    folds nodes).
+    """
     dst = Path(dst)
     logging.getLogger("onnxruntime").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory() as tmp:
         pre, bare = Path(tmp) / "pre.onnx", Path(tmp) / "bare.onnx"
         model = onnx.load(str(src))
-        del model.graph.value_info[:]  # the exporter's shapes can go stale once ORT folds nodes
+        if not keep_shapes:
+            del model.graph.value_info[:]  # the exporter's shapes can go stale once ORT folds nodes
         onnx.save_model(model, str(bare))
         src = bare
         try:

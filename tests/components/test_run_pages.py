@@ -92,7 +92,7 @@ def test_export_report_and_downloads(at, saved):
     _open(at, "export", saved["iris"])
     assert "Parity check PASSED" in texts(at.success)
     assert "Test metrics: torch vs exported ONNX" in _titles(at)
-    downloads = {b.label: b for b in at.get("download_button") if b.key != "sidebar.download"}
+    downloads = {b.label: b for b in at.get("download_button") if str(b.key).startswith("export.download.")}
     assert set(downloads) == {"model.onnx", "model_card.json", "recipe.json", "metrics.csv"}
     assert not any(b.proto.disabled for b in downloads.values())
 
