@@ -23,7 +23,7 @@ def test_quick_run_prints_every_comparison(capsys: pytest.CaptureFixture[str]) -
     for start in ("training: ", "tokenize 500 rows: ", "raw strings, batch 1: ", "raw strings, batch 64: "):
         found = [line for line in lines if line.startswith(start)]
         assert len(found) == 1, (start, lines)
-        assert re.search(r"ratio \d+\.\d\d \(", found[0]), found[0]
+        assert re.search(r"ratio \d+\.\d\d", found[0]), found[0]
     for start in ("training: ", "tokenize ", "raw strings, batch 1: "):
         line = next(line for line in lines if line.startswith(start))
         assert line.endswith((": met", ": missed")), line
