@@ -5,14 +5,15 @@
    validation, NaN guard, history and best-weights bookkeeping included) against a plain hand-written
    loop: the same model built the same way and seed, the same optimizer (``build_optimizer`` of the
    recipe's, so Adam lr 0.003 constructed identically), batch size, token tensors and torch threads;
-   randperm + ``index_select`` batches, cross-entropy, zero_grad/backward/step. Rounds interleave them
-   (``--epochs`` epochs each, each first in turn), the figure is the median. Tokens counted: the non-pad tokens of the
-   training rows (PAD = 0), times the epochs. Target: ratio (studio / hand) >= 0.95. With 1 torch
-   thread (what the studio's policy picks on a busy 2-core machine) the CPU time of this thread is
-   compared too, and that ratio is the one judged: wall time on a shared machine swings by 20 % or
-   more between rounds (with more threads the wall-time ratio is judged). A second line gives
-   the ratio of a Trainer given no validation rows (its loop alone, no target): the per-epoch
-   validation of the 15 % validation split is part of what the studio does, not of the hand loop.
+   randperm + ``index_select`` batches, cross-entropy, zero_grad/backward/step. Rounds interleave
+   them (``--epochs`` epochs each, each first in turn), the figure is the median. Tokens counted:
+   the non-pad tokens of the training rows (PAD = 0), times the epochs. Target: ratio (studio /
+   hand) >= 0.95. With 1 torch thread (what the studio's policy picks on a busy 2-core machine) the
+   CPU time of this thread is compared too, and that ratio is the one judged: wall time on a shared
+   machine swings by 20 % or more between rounds (with more threads the wall-time ratio is judged).
+   A second line gives the ratio of a Trainer given no validation rows (its loop alone, no target):
+   the per-epoch validation of the 15 % validation split is part of what the studio does, not of
+   the hand loop.
 2. tokenizing ``--rows`` rows (the built-in reviews, replicated with perturbations: case changes,
    an extra clause, unseen words, punctuation runs): ``TokenizerSpec.encode`` (the word spec
    ``fit_tokenizer`` fits on the reviews) against the ``tokenizers`` library's ``WordLevel`` model
