@@ -30,9 +30,9 @@ POLL = 0.5
 
 def devices() -> int:
     """GPUs a run could spread over here (0 or 1: the choice is not offered)."""
-    import torch
+    from studio.parallel.checks import gpu_count
 
-    return torch.cuda.device_count() if torch.cuda.is_available() else 0
+    return gpu_count()
 
 
 def _new_run(root: Path, before: set[str]) -> Path | None:

@@ -88,3 +88,8 @@ def check_port(port: int) -> None:
             why = "is already in use" if err.errno in (98, 48, 10048) else f"cannot be opened ({err.strerror})"
             raise TrainingError(f"--master-port {port} {why}; choose another port, or leave --master-port out "
                                 "to use a free one") from None
+
+
+def gpu_count() -> int:
+    """CUDA devices a data-parallel run could spread over here (0 without CUDA)."""
+    return torch.cuda.device_count() if torch.cuda.is_available() else 0
