@@ -26,10 +26,17 @@ def test_devices_train_over_two_processes_and_stream_back(at, tmp_path, monkeypa
     clean(at)
     at.number_input(key="train.devices").set_value(2).run()
     at.button(key="train.start").click().run()
+    runs = tmp_path / "runs"
     deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline:  # the live panel is a fragment AppTest does not rerun by itself
+        done = [p for p in runs.iterdir() if RunDir(p).has(RunDir.SUMMARY) and RunDir(p).status().final] \
+            if runs.is_dir() else []
+        if done:
+            break
+        time.sleep(0.5)
+    for _ in range(30):  # the job reads the last epochs, then ends: the panel shows the test metrics
         at.run()
-        if any("status: completed" in m.value or "status: early_stopped" in m.value for m in at.markdown):
+        if any(m.label == "accuracy" for m in at.metric):
             break
         time.sleep(1)
     assert not at.exception

@@ -217,10 +217,10 @@ def test_evaluate_says_why_a_run_cannot_continue(at, saved, tmp_path, monkeypatc
     assert "checkpoint" in texts(at.error) and not at.exception
 
 
-def test_evaluate_compares_the_network_with_simple_models(at, saved):
-
-    run = saved["iris"]
-    (run / "baselines.json").unlink(missing_ok=True)
+def test_evaluate_compares_the_network_with_simple_models(at, saved, tmp_path, monkeypatch):
+    root = tmp_path / "baselines"
+    monkeypatch.setenv("STUDIO_RUNS_DIR", str(root))
+    run = _train(root, "iris-mlp", 3)
     _open(at, "evaluate", run)
     at.button(key="evaluate.baselines.button").click().run()
     labels = {m.label for m in at.metric}

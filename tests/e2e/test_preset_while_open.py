@@ -29,7 +29,7 @@ def test_preset_values_replace_what_the_open_page_shows(page: Page, app_server):
     epochs.fill("7")
     epochs.press("Enter")  # a rerun: the browser sends every widget's value back
     wait_for_app(page)
-    draft = page.get_by_text("Draft").first
+    draft = page.get_by_text("Draft iris-mlp:").first  # the caption under the Train button
     expect(draft).to_contain_text("Draft iris-mlp: 7 epochs")
     page.get_by_role("tab", name="Optimizer & schedule").click()
     expect(lr).to_have_value("0.01")

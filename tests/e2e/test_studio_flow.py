@@ -76,7 +76,7 @@ def test_train_refresh_stop_export_predict(page: Page, app_server, tmp_path):
     expect(page.get_by_test_id("stPlotlyChart").filter(has_text="Median latency")).to_have_count(1, timeout=60_000)
     shot(page, "export")
     with page.expect_download() as info:
-        page.get_by_test_id("stDownloadButton").filter(has_text="model.onnx").locator("button").click()
+        page.get_by_test_id("stDownloadButton").filter(has_text=re.compile(r"^model\.onnx$")).locator("button").click()
     onnx_file = tmp_path / "model.onnx"
     info.value.save_as(onnx_file)
     session = ort.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
