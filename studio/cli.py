@@ -291,7 +291,11 @@ def _distill(args: argparse.Namespace) -> int:
     from studio.train_cli import train_from_cli
 
     path = resolve_recipe_path(args.student)
-    recipe = student_recipe(args.teacher, load_recipe(path), args.temperature, args.alpha)
+    own = load_recipe(path)
+    recipe = student_recipe(args.teacher, own, args.temperature, args.alpha)
+    if own.data != recipe.data:
+        print(f"note: the student trains on its teacher's data ({recipe.data.source}), not on its recipe's "
+              f"({own.data.source}): a student learns its teacher's task")
     made: list[Path] = []
     status = train_from_cli(recipe, path, Path(args.out), quiet=args.quiet, made=made)
     if status != 0:
