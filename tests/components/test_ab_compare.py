@@ -12,7 +12,7 @@ from components.state import RECIPE_KEY
 from studio.ab import split_threads
 from studio.runs import RunDir
 from studio.train.threads import usable_cores
-from tests.components.helpers import by_key, clean, recipe, texts
+from tests.components.helpers import by_key, clean, live_markup, markdown_texts, recipe, texts
 
 
 @pytest.fixture
@@ -82,11 +82,12 @@ def test_train_a_and_b_runs_both_and_shows_the_table(at, runs):
 def test_a_bad_field_path_is_one_sentence_and_starts_nothing(at, runs):
     _moons(at)
     by_key(at.selectbox, "ab.kind").set_value("field").run()
-    by_key(at.text_input, "ab.field.path").input("optimizer.lrx").run()
+    by_key(at.text_input, "ab.field.path").input("optimizer.[x](https://evil.example)").run()
     by_key(at.text_input, "ab.field.a").input("0.01").run()
     by_key(at.text_input, "ab.field.b").input("0.1").run()
     by_key(at.button, "ab.start").click().run()
     assert not at.exception
     assert [e.value for e in at.error] and "names no field of the recipe" in texts(at.error)
     assert "\n" not in texts(at.error)
+    assert not [t for t in markdown_texts(at) if live_markup(t)]  # the typed path is shown, never a link
     assert not runs.exists() or not list(runs.iterdir())
