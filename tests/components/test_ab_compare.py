@@ -35,9 +35,9 @@ def _finished(runs) -> list[RunDir]:
     return [r for r in found if r.has(RunDir.SUMMARY) and r.status().final]
 
 
-def _table(at):
+def _table(at, label: str = "A: dropout 0"):
     """The A vs B table (AppTest does not report a dataframe's key)."""
-    return next((d.value for d in at.dataframe if "A: dropout 0" in d.value.columns), None)
+    return next((d.value for d in at.dataframe if label in d.value.columns), None)
 
 
 def test_train_a_and_b_runs_both_and_shows_the_table(at, runs):
@@ -91,3 +91,28 @@ def test_a_bad_field_path_is_one_sentence_and_starts_nothing(at, runs):
     assert "\n" not in texts(at.error)
     assert not [t for t in markdown_texts(at) if live_markup(t)]  # the typed path is shown, never a link
     assert not runs.exists() or not list(runs.iterdir())
+
+
+def test_stop_both_stops_a_and_b(at, runs):
+    _moons(at, epochs=20_000)
+    draft = recipe(at)
+    at.session_state[RECIPE_KEY] = draft.updated(regularization={**draft.regularization.model_dump(),
+                                                                 "early_stopping": None})
+    at.run()
+    by_key(at.selectbox, "ab.kind").set_value("lr").run()
+    by_key(at.button, "ab.start").click().run()
+    assert by_key(at.button, "ab.start").disabled  # no second pair while this one trains
+    by_key(at.button, "ab.stop").click().run()
+    deadline = time.monotonic() + 60
+    while len(_finished(runs)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for _ in range(20):
+        at.run()
+        if _table(at, "A: lr 0.01") is not None:
+            break
+        time.sleep(0.3)
+    clean(at)
+    assert sorted(r.status() for r in _finished(runs)) == ["stopped", "stopped"]
+    table = _table(at, "A: lr 0.01")
+    assert list(table.columns) == ["", "A: lr 0.01", "B: lr 0.001"]
+    assert list(table.iloc[0]) == ["status", "stopped", "stopped"]
