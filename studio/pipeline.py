@@ -30,6 +30,8 @@ from studio.train.events import EpochEnd, Finished
 from studio.train.finetune import init_from_run, param_groups
 from studio.train.health import HealthProbe
 from studio.train.health import as_dict as health_dict
+from studio.train.histograms import HistogramProbe
+from studio.train.histograms import as_dict as histograms_dict
 from studio.train.metrics import classification_metrics, regression_metrics
 from studio.train.trainer import Control, FitResult, TensorData, Trainer
 
@@ -134,8 +136,9 @@ def train_recipe(
         groups = param_groups(model, init, recipe.training.pretrained_lr_factor,
                               float(recipe.optimizer.get("lr", 1e-3)))
         health = HealthProbe()  # its last reading goes into summary.json, for the diagnoses after the run
+        histograms = HistogramProbe(recipe.training.epochs)  # histograms.json, for Evaluate
         options = TrainerOptions(resume.state if resume is not None else None, groups, soft, after_step,
-                                 [*probes, health])
+                                 [*probes, health, histograms])
         trainer = _trainer(recipe, prepared, model, run, summary, [writer, *callbacks], control, parallel, options)
     except StudioError:
         shutil.rmtree(run.path, ignore_errors=True)
@@ -154,6 +157,8 @@ def train_recipe(
             if health.latest is not None:  # written with the final summary (also of a failed run)
                 summary.extra["health"] = health_dict(health.latest)
                 run.write_summary(summary)
+            if histograms.latest is not None:  # a failed run's too: they may show why it failed
+                run.write_histograms(histograms_dict(histograms.latest))
 
 
 def training_data(prepared: Prepared) -> TensorData:
@@ -171,7 +176,7 @@ class TrainerOptions:
     groups: list[dict[str, Any]] | None = None
     soft: Any = None
     after_step: Callable[[], None] | None = None
-    probes: Sequence[Any] = ()  # objects that look at the model after epochs (boundary, health)
+    probes: Sequence[Any] = ()  # objects that look at the model after epochs (boundary, health, histograms)
 
     def kwargs(self) -> dict[str, Any]:
         return {"resume": self.resume, "param_groups": self.groups, "soft_targets": self.soft,

@@ -12,6 +12,7 @@ Layout::
     summary.json         status, metrics per split, timing, versions
     model.onnx, model.int8.onnx, model_card.json, export.json, bench.csv    after an export
     importance.csv       permutation importance per raw column on the test split (`studio explain`)
+    histograms.json      per weight layer and reading: histograms of weights, gradients, activations (compact)
 
 Export, compare and reload read only these files, never live UI state.
 """
@@ -30,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from studio.atomic import write_bytes_atomic, write_json_atomic, write_text_atomic
+from studio.atomic import json_safe, write_bytes_atomic, write_json_atomic, write_text_atomic
 from studio.errors import RunError
 from studio.runs.owner import Owner
 from studio.runs.summary import RunSummary
@@ -58,6 +59,7 @@ class RunDir:
     EXPORT_REPORT = "export.json"
     BENCH = "bench.csv"
     IMPORTANCE = "importance.csv"
+    HISTOGRAMS = "histograms.json"
     REQUIRED = (RECIPE, SUMMARY)
 
     def __init__(self, path: str | Path) -> None:
@@ -302,6 +304,24 @@ class RunDir:
         table.attrs.update({key: raw[key].iloc[0] for key in self.IMPORTANCE_ATTRS})
         table.attrs["score"] = float(table.attrs["score"])
         return table
+
+    # -- histograms over epochs ------------------------------------------------------------------
+
+    def write_histograms(self, data: dict[str, Any]) -> None:
+        """histograms.json (:func:`studio.train.histograms.as_dict`), compact: it can hold ~10^5 numbers."""
+        write_text_atomic(self / self.HISTOGRAMS, json.dumps(json_safe(data), separators=(",", ":"), allow_nan=False))
+
+    def read_histograms(self) -> dict[str, Any] | None:
+        """The saved histograms, or None when the run has none; a RunError when the file is damaged."""
+        if not self.has(self.HISTOGRAMS):
+            return None
+        from studio.train.distributions import problem
+
+        raw = self.read_json(self.HISTOGRAMS)
+        wrong = problem(raw)
+        if wrong:
+            raise RunError(f"{self.HISTOGRAMS} of run {self.id!r} is damaged ({wrong}); train the run again")
+        return raw
 
     # -- helpers ----------------------------------------------------------------------------------
 

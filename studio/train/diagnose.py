@@ -217,6 +217,14 @@ def imbalance(counts: Sequence[int] | None, labels: Sequence[str] | None = None,
         "balance_classes")
 
 
+def vanishing_limit(norms: Sequence[float]) -> float | None:
+    """The gradient norm below which the first layer's gradient counts as vanishing: ``VANISHING_RATIO``
+    times the last weight layer's norm, for 3 or more layers and a positive, finite last norm (else None).
+    A layer's norm above ``EXPLODING_NORM``, or not finite, counts as exploding."""
+    last = float(norms[-1]) if len(norms) >= 3 and norms[-1] is not None else math.nan
+    return VANISHING_RATIO * last if math.isfinite(last) and last > 0 else None
+
+
 def gradients_and_units(health: Mapping[str, Any]) -> list[Diagnosis]:
     """Dead ReLUs (half a layer's units never active on the sampled training rows), exploding gradients
     (a layer's gradient norm above 1e3, or not finite) and vanishing ones (with 3 or more weight layers,
@@ -238,7 +246,7 @@ def gradients_and_units(health: Mapping[str, Any]) -> list[Diagnosis]:
             "exploding_gradients",
             f"Exploding gradients: at epoch {epoch} the gradient norm of {layers[big[0]]} is {_n(norms[big[0]])}.",
             "clip the gradients (grad_clip 1.0) or lower the learning rate.", "clip_gradients", epoch))
-    elif len(norms) >= 3 and norms[-1] > 0 and math.isfinite(norms[0]) and norms[0] < VANISHING_RATIO * norms[-1]:
+    elif (limit := vanishing_limit(norms)) is not None and math.isfinite(norms[0]) and norms[0] < limit:
         found.append(Diagnosis(
             "vanishing_gradients",
             f"Vanishing gradients: at epoch {epoch} the first layer's gradient norm ({_n(norms[0])}) is "

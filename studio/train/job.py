@@ -21,7 +21,8 @@ from studio.status import RunStatus
 
 log = logging.getLogger(__name__)
 _POLL = 0.1  # seconds a paused checkpoint waits between looks at the stop flag
-LATEST_ONLY = ("boundary", "health")  # probes' events: large and frequent, only the latest of each is kept
+LATEST_ONLY = ("boundary", "health", "histograms")  # probes' events: large and frequent, only the latest of each
+# is kept (a "histograms" event carries every reading so far)
 MAX_BATCH_POINTS = 20_000  # per-batch losses kept (a batch event comes at most ~5 times a second)
 
 

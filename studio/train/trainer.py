@@ -261,10 +261,12 @@ class Trainer:
                          self.device_name, self.precision)
 
     def _start_probes(self) -> None:
-        one_input = len(self.xs) == 1 and self.task == "classification"
-        x_val = self.xs_val[0] if one_input and len(self.y_val) else None
-        self.probes = [p for p in self.probes if one_input and p.start(
-            self.model, self.xs[0], self.y, x_val, self.y_val if x_val is not None else None, self.n_classes)]
+        """Probes look at models of one input; a probe's ``tasks`` (default: classification) says which."""
+        one_input = len(self.xs) == 1
+        x_val = self.xs_val[0] if one_input and len(self.y_val) and self.task == "classification" else None
+        self.probes = [p for p in self.probes if one_input and self.task in getattr(p, "tasks", ("classification",))
+                       and p.start(self.model, self.xs[0], self.y, x_val, self.y_val if x_val is not None else None,
+                                   self.n_classes)]
 
     def _probe(self, epoch: int, final: bool = False) -> None:
         for probe in self.probes:
