@@ -19,6 +19,7 @@ from components import (
     engine,
     explain,
     figures,
+    histograms,
     how_it_works,
     misclassified,
     state,
@@ -90,6 +91,10 @@ def _run_report(run_dir: Path) -> None:
                              else None)
     if diagnoses.show(diagnoses.find(engine.history(run_dir), run_dir, summary), run_dir, "evaluate"):
         st.rerun()
+    try:
+        histograms.section(histograms.saved(run_dir), "evaluate")
+    except StudioError as err:  # a damaged histograms.json: the rest of the report still shows
+        st.error(md(err))
     test = summary.metrics.get("test") or {}
     if not test:
         st.info("This run has no test metrics (it was stopped before the end or its test split is empty).")

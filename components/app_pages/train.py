@@ -16,6 +16,7 @@ from components import (
     continue_run,
     diagnoses,
     figures,
+    histograms,
     live,
     parallel_job,
     start_from,
@@ -129,6 +130,8 @@ def _panel(was_active: bool) -> None:
     summary = RunDir(run_dir).read_summary() if run_dir is not None and RunDir(run_dir).has(RunDir.SUMMARY) else None
     if "boundary" in snap.latest:
         _boundary(snap.latest["boundary"], summary, running)
+    if "histograms" in snap.latest:
+        histograms.section(snap.latest["histograms"], "train", running)
     found = diagnoses.find(live.epoch_frame(snap.events), run_dir, summary, snap.latest.get("health"))
     if diagnoses.show(found, run_dir, "train"):
         st.rerun(scope="app")  # the settings above show the new draft
