@@ -65,7 +65,7 @@ def test_evaluate_shows_a_finished_runs_histograms(at, finished_run):
     at.run()
     clean(at)
     heat = _spec(at, "Weights of layer 1 over epochs")
-    assert heat["data"][0]["type"] == "heatmap" and heat["data"][0]["x"] == [1, 2, 3]
+    assert heat["data"][0]["type"] == "heatmap" and heat["data"][0]["x"] == [0.5, 1.5, 2.5, 3.5]  # epochs 1-3
     norms = _spec(at, "Gradient norm per layer")
     names = [t.get("name") or "" for t in norms["data"]]
     assert any(n.startswith("vanishing: below 0.001") for n in names) and "layer 6" in names
@@ -73,3 +73,25 @@ def test_evaluate_shows_a_finished_runs_histograms(at, finished_run):
     by_key(at.selectbox, "evaluate.histograms.layer").set_value(5).run()
     clean(at)
     assert any(t.startswith("Gradients of layer 6 over epochs") for t in _titles(at))
+
+
+def test_the_train_page_shows_the_runs_histograms(at, tmp_path, monkeypatch):
+    from tests.components.test_train_page import W, status, until
+
+    monkeypatch.setenv("STUDIO_RUNS_DIR", str(tmp_path / "runs"))
+    by_key(at.selectbox, "sidebar.preset").set_value("iris-mlp").run()
+    at.switch_page("app_pages/train.py").run()
+    by_key(at.number_input, f"{W}training.epochs").set_value(3).run()
+    by_key(at.button, "train.start").click().run()
+    until(at, lambda a: status(a) not in ("running", "created", ""))
+    clean(at)
+    assert [e.label for e in at.get("expander")].count(TITLE) == 1
+    at.session_state["train.histograms"] = True
+    at.run()
+    clean(at)
+    heat = _spec(at, "Weights of layer 1 over epochs")
+    assert heat["data"][0]["type"] == "heatmap" and max(heat["data"][0]["x"]) <= 3.5  # column edges
+    by_key(at.get("button_group"), "train.histograms.kind").set_value("activations").run()
+    clean(at)
+    assert any(t.startswith("Activations of layer 1") for t in _titles(at))
+    assert any(t.startswith("Gradient norm per layer") for t in _titles(at))
