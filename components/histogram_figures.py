@@ -6,6 +6,7 @@ Pure functions: what :mod:`studio.train.distributions` computes in, a Figure out
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -27,8 +28,8 @@ def distribution(dist: Distribution, kind: str, layer: str) -> go.Figure:
     centers = (dist.edges[:-1] + dist.edges[1:]) / 2
     notes = [[KEPT if final else "" for final in dist.finals]] * len(centers)
     fig = go.Figure(go.Heatmap(
-        x=_column_edges(dist.epochs), y=centers.tolist(), z=(dist.shares * 100).round(3).tolist(), zmin=0, colorscale="Oranges",
-        customdata=notes, colorbar={"title": {"text": "% of values"}},
+        x=_column_edges(dist.epochs), y=centers.tolist(), z=(dist.shares * 100).round(3).tolist(), zmin=0,
+        colorscale="Oranges", customdata=notes, colorbar={"title": {"text": "% of values"}},
         hovertemplate="epoch %{x} %{customdata}<br>value ≈ %{y:.3g}<br>%{z:.1f}% of the values<extra></extra>"))
     what = VALUE_NAMES.get(kind, kind)
     left_out = f" ({dist.nonfinite:,} non-finite values not shown)" if dist.nonfinite else ""
@@ -74,5 +75,5 @@ def _column_edges(epochs: list[int]) -> list[float]:
     (plotly would stretch an end column by half the gap to its neighbour, past the epochs that were run)."""
     if len(epochs) == 1:
         return [epochs[0] - 0.5, epochs[0] + 0.5]
-    middles = [(a + b) / 2 for a, b in zip(epochs, epochs[1:], strict=False)]
+    middles = [(a + b) / 2 for a, b in itertools.pairwise(epochs)]
     return [epochs[0] - 0.5, *middles, epochs[-1] + 0.5]

@@ -20,10 +20,9 @@ readings of one layer are put on one scale when drawn (:func:`studio.train.distr
 spreads each bin's count evenly over its width onto a grid that spans every reading's range).
 
 **Cost.** All the work stays on the model's device, with one host transfer per reading. Readings are
-at least ``interval`` seconds apart, and when a reading costs ``t`` seconds (the least any reading but the
-first took: the first pays one-off set-up costs, and a busy machine inflates single readings) the next comes no
-sooner than ``t / budget`` seconds later, so the probe takes about ``budget`` (2%) of the training time
-at most. At most
+at least ``interval`` seconds apart, and when a reading costs ``t`` seconds (the mean of the readings but
+the first, which pays one-off set-up costs) the next comes no sooner than ``t / budget`` seconds later, so
+the probe takes about ``budget`` (2%) of the training time. At most
 ``MAX_READINGS`` readings are kept: beyond that every second one of the older ones goes (the first and
 the latest always stay).
 """
@@ -167,7 +166,7 @@ class HistogramProbe:
                  budget: float = 0.02) -> None:
         self.epochs, self.bins, self.interval, self.budget = epochs, bins, interval, budget
         self._next = -math.inf
-        self._cost = math.inf  # seconds: the least any reading but the first took
+        self._spent, self._timed = 0.0, 0  # seconds taken by the readings but the first, and how many
         self.model: nn.Module | None = None
         self.readings: list[dict[str, Any]] = []
         self.latest: HistogramsEnd | None = None
@@ -205,8 +204,9 @@ class HistogramProbe:
             self.model = None
             return None
         if self.readings:  # the first reading pays one-off set-up costs: it says nothing of the next ones
-            self._cost = min(self._cost, time.perf_counter() - now)
-        self._next = now + max(self.interval, self._cost / self.budget if math.isfinite(self._cost) else 0.0)
+            self._spent, self._timed = self._spent + time.perf_counter() - now, self._timed + 1
+        cost = self._spent / self._timed if self._timed else 0.0  # the mean reading but the first
+        self._next = now + max(self.interval, cost / self.budget)
         self.readings.append(reading)
         if len(self.readings) > MAX_READINGS:
             kept = self.readings[::2]

@@ -76,7 +76,8 @@ class Trainer:
         checkpointer: given the training state after an epoch when it says one is due, and at the end.
         probes: objects with ``start(model, x, y, x_val, y_val, classes) -> bool`` and
             ``after_epoch(epoch, final=False) -> Event | None`` (studio.train.boundary.BoundaryProbe);
-            a probe whose ``start`` says False (not its kind of data) is left out.
+            a probe whose ``start`` says False (not its kind of data) is left out. Probes see models of one
+            input, of the tasks in their ``tasks`` attribute (default: classification only).
         resume: a checkpoint's state (:func:`studio.train.state.training_state`) of a run of the same
             recipe and data: training goes on from the epoch after it, exactly as if it had not stopped.
         soft_targets: a teacher's outputs on the training rows (knowledge distillation,

@@ -4,6 +4,7 @@ disk (its histograms.json), and live on the Train page while a run trains."""
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 import torch
@@ -23,7 +24,7 @@ def _deep_sigmoid_histograms() -> dict:
     model = nn.Sequential(*[m for i in range(5) for m in (nn.Linear(2 if i == 0 else 16, 16), nn.Sigmoid())],
                           nn.Linear(16, 2))
     x, y = torch.randn(200, 2), torch.randint(0, 2, (200,))
-    probe = HistogramProbe(interval=0.0, budget=1.0)
+    probe = HistogramProbe(interval=0.0, budget=math.inf)
     assert probe.start(model, x, y, None, None, 2)
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     for epoch in (1, 2, 3):

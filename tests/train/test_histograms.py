@@ -53,7 +53,7 @@ def _fit(model: nn.Module, data, probes, task: str = "classification", n: int = 
 def test_the_probe_records_every_layer_after_epochs_with_the_health_probes_gradient_norms(cls_data):
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(N_FEATURES, 8), nn.ReLU(), nn.Linear(8, 8), nn.Tanh(), nn.Linear(8, N_CLASSES))
-    probe, health = HistogramProbe(epochs=3, interval=0.0, budget=1.0), HealthProbe(interval=0.0)
+    probe, health = HistogramProbe(epochs=3, interval=0.0, budget=math.inf), HealthProbe(interval=0.0)
     rec = _fit(model, cls_data, [health, probe])
     events = [e for e in rec.events if isinstance(e, HistogramsEnd)]
     assert [len(e.readings) for e in events] == [1, 2, 3]  # the end adds none: epoch 3 is read already
@@ -75,7 +75,7 @@ def test_the_probe_records_every_layer_after_epochs_with_the_health_probes_gradi
 
 def test_regression_runs_are_read_too_and_a_long_run_keeps_at_most_max_readings(reg_data):
     torch.manual_seed(0)
-    probe = HistogramProbe(interval=0.0, budget=1.0)
+    probe = HistogramProbe(interval=0.0, budget=math.inf)
     _fit(nn.Sequential(nn.Linear(N_FEATURES, 4), nn.ReLU(), nn.Linear(4, 1)), reg_data, [probe], "regression", 0, 2)
     assert [r["epoch"] for r in probe.readings] == [1, 2]
     for epoch in range(3, 130):
@@ -138,5 +138,5 @@ def test_a_deep_sigmoid_run_writes_histograms_whose_early_gradients_are_smallest
         assert norms[0] < norms[2] < norms[4] < norms[6] < norms[8]  # sigmoids shrink it layer by layer
         assert norms[0] < vanishing_limit(norms)  # in the band the figure shades, as the diagnosis says
     (run / RunDir.HISTOGRAMS).write_text('{"readings": 3}')
-    with pytest.raises(RunError, match="histograms.json of run .* is damaged"):
+    with pytest.raises(RunError, match=r"histograms\.json of run .* is damaged"):
         run.read_histograms()
