@@ -21,6 +21,7 @@ VALUE_NAMES = {"weights": "weight", "gradients": "gradient", "activations": "act
 VANISHING_FILL = "rgba(99, 110, 250, 0.15)"
 EXPLODING_FILL = "rgba(239, 85, 59, 0.15)"
 KEPT = "after training: the weights the run keeps"
+HEIGHT = 400  # both figures of the section, side by side
 
 
 def distribution(dist: Distribution, kind: str, layer: str) -> go.Figure:
@@ -34,7 +35,7 @@ def distribution(dist: Distribution, kind: str, layer: str) -> go.Figure:
     what = VALUE_NAMES.get(kind, kind)
     left_out = f" ({dist.nonfinite:,} non-finite values not shown)" if dist.nonfinite else ""
     fig.update_xaxes(tickformat="d")
-    return _layout(fig, f"{kind.capitalize()} of {layer} over epochs{left_out}", "epoch", f"{what} (value)")
+    return _layout(fig, f"{kind.capitalize()} of {layer} over epochs{left_out}", "epoch", f"{what} (value)", HEIGHT)
 
 
 def gradient_norms(norms: GradientNorms) -> go.Figure:
@@ -54,7 +55,7 @@ def gradient_norms(norms: GradientNorms) -> go.Figure:
                                  showlegend=False))
         fig.add_trace(go.Scatter(x=span, y=edge, mode="lines", line={"width": 0}, fill="tonexty",
                                  fillcolor=VANISHING_FILL, hoverinfo="skip",
-                                 name=f"vanishing: below {VANISHING_RATIO:g} × the last layer's norm"))
+                                 name=f"vanishing: below {VANISHING_RATIO:g} × last layer"))
     fig.add_trace(go.Scatter(x=span, y=[norms.exploding] * len(span), mode="lines", line={"width": 0},
                              hoverinfo="skip", showlegend=False))
     fig.add_trace(go.Scatter(x=span, y=[high] * len(span), mode="lines", line={"width": 0}, fill="tonexty",
@@ -67,7 +68,9 @@ def gradient_norms(norms: GradientNorms) -> go.Figure:
                                  hovertemplate=f"{layer}: %{{y:.2e}} at epoch %{{x}}<extra></extra>"))
     fig.update_yaxes(type="log", range=[math.log10(low), math.log10(high)], exponentformat="power")
     fig.update_xaxes(tickformat="d")
-    return _layout(fig, "Gradient norm per layer (last batch of the epoch)", "epoch", "gradient norm (L2, log)")
+    fig.update_layout(legend={"font": {"size": 10}})  # 9 layers and 2 regions beside the plot
+    return _layout(fig, "Gradient norm per layer (last batch of the epoch)", "epoch", "gradient norm (L2, log)",
+                   HEIGHT)
 
 
 def _column_edges(epochs: list[int]) -> list[float]:
