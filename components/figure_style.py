@@ -41,8 +41,8 @@ def style(fig: go.Figure, projector: bool) -> go.Figure:
                       paper_bgcolor=PAPER, plot_bgcolor=PAPER, colorway=COLORWAY,
                       height=round((fig.layout.height or 360) * HEIGHT_SCALE),
                       margin={"t": 70, "b": 60, "l": 80, "r": 30})
-    axes = {"showline": True, "linewidth": 2, "linecolor": INK, "gridcolor": GRID, "tickfont_size": TICK_FONT,
-            "title_font_size": FONT}
+    axes = {"showline": True, "linewidth": 2, "linecolor": INK, "gridcolor": GRID,  # the axis's own fonts: a theme's
+            "tickfont": {"size": TICK_FONT, "color": INK}, "title_font": {"size": FONT, "color": INK}}  # would win
     fig.update_xaxes(**axes)
     fig.update_yaxes(**axes)
     fig.update_annotations(font_size=FONT)  # subplot titles

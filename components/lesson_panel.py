@@ -56,7 +56,7 @@ def banner() -> None:
         st.markdown(md(shown.text))
         current = shown.setup_of(state.get_recipe())
         if len(shown.setups) > 1:
-            columns = st.columns(len(shown.setups) + 2)
+            columns = st.columns(max(3, len(shown.setups)))
             for i, (column, setup) in enumerate(zip(columns, shown.setups, strict=False)):
                 column.button(f"Setup: {setup.label}", key=f"lesson.setup.{i}", on_click=_load_setup,
                               args=(shown, i), type="primary" if i == current else "secondary", width="stretch")

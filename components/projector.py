@@ -22,7 +22,8 @@ html { font-size: 125%; }
 [data-testid="stTab"], label, p, li { color: #000000 !important; opacity: 1 !important; }
 [data-testid="stCaptionContainer"] { font-size: 1rem; }
 [data-testid="stExpander"] details, [data-testid="stVerticalBlockBorderWrapper"] { border: 2px solid #000000; }
-input, textarea, [data-baseweb="select"] > div { border: 2px solid #000000 !important; color: #000000 !important; }
+[data-testid="stNumberInputContainer"], [data-testid="stTextInputRootElement"], .stSelectbox .react-aria-ComboBox > div,
+[data-testid="stTextArea"] textarea { border: 2px solid #000000 !important; color: #000000 !important; }
 button[kind] { border: 2px solid #000000 !important; font-weight: 600; }
 a { color: #0000ee !important; text-decoration: underline; }
 *:focus-visible { outline: 4px solid #d55e00 !important; }
