@@ -17,7 +17,7 @@ import streamlit as st
 
 from components import how_it_works, lesson_state, state
 from components import items as ops
-from components.forms import lock_note, render_params
+from components.forms import lock_note, marked, render_params
 from components.safe import md
 from studio.errors import Location, StudioError
 from studio.registry import Registry
@@ -132,7 +132,7 @@ def _add_row(section: str, registry: Registry[Any], path: ops.ListPath, noun: st
     pick, add = st.columns([4, 1], vertical_alignment="bottom")
     kinds = list(registry)
     pick.selectbox(
-        f"Add a {noun}", kinds, key=f"addkind.{key}",
+        marked(f"Add a {noun}", key), kinds, key=f"addkind.{key}",
         format_func=lambda k: f"{k}: {registry[k].description}",
     )
     add.button(f"Add {noun}", key=f"add.{key}", on_click=_add, args=(section, registry, path, f"addkind.{key}"))

@@ -91,11 +91,13 @@ def test_the_draft_refuses_an_edit_of_a_locked_field_until_unlocked(uploads_dir)
     assert not app.error and recipe(app).optimizer["momentum"] == 0.5
 
 
-def test_a_locked_list_cannot_be_rearranged(at):
+def test_a_locked_list_cannot_be_rearranged_and_a_highlighted_one_is_marked(at):
     _pick(at, "normalization").switch_page("app_pages/architecture.py").run()
     moves = [b for b in at.button if b.key and b.key.startswith(("remove.model", "down.model"))]
     assert len(moves) >= 4 and all(b.disabled for b in moves)
     assert not [b for b in at.button if b.key == "add.model"] and "Locked by the lesson." in texts(at.caption)
+    at.switch_page("app_pages/preprocess.py").run()  # the raw setup has no step: the lesson marks adding one
+    assert by_key(at.selectbox, "addkind.preprocessing").label == ":material/school: Add a step"
 
 
 def _opened(token: str, **params: str) -> AppTest:
