@@ -17,6 +17,7 @@ from components import lesson_state, state
 from components.safe import md
 from studio.errors import StudioError
 from studio.lessons import get_lesson
+from studio.recipe_paths import exists
 from studio.share import PARAM, decode, link
 
 
@@ -47,10 +48,10 @@ def app_address() -> str:
 
 def copy_link() -> None:
     """The sidebar's "Copy link": this draft's link in a code box (which has a copy button)."""
-    lesson, locked = lesson_state.lesson(), lesson_state.lesson_locks()
+    recipe, lesson = state.get_recipe(), lesson_state.lesson()
+    locked = [p for p in lesson_state.lesson_locks() if exists(recipe, p)]  # an unlocked edit may remove one
     with st.expander("Copy link", icon=":material/link:"):
-        st.code(link(state.get_recipe(), app_address(), lesson.id if lesson else None, locked), language=None,
-                wrap_lines=True)
+        st.code(link(recipe, app_address(), lesson.id if lesson else None, locked), language=None, wrap_lines=True)
         st.caption("Opening this link loads this recipe as the draft (a data file you uploaded is not in it: "
                    "the person opening it uploads their own).")
         if lesson is not None:

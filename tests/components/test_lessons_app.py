@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import zlib
+from urllib.parse import parse_qs, urlsplit
 
 from streamlit.testing.v1 import AppTest
 
@@ -14,7 +15,7 @@ from components.lesson_state import PICKER_KEY, PROJECTOR_KEY, UNLOCK_KEY
 from components.projector import CSS
 from components.state import default_recipe
 from studio.lessons import get_lesson
-from studio.share import PARAM, encode
+from studio.share import PARAM, decode, encode
 from tests.components.helpers import APP, TIMEOUT, by_key, clean, recipe, texts
 
 LR = "w.train.optimizer.sgd.lr"
@@ -57,6 +58,8 @@ def test_locked_widgets_are_disabled_and_marked(at):
     assert recipe(at).optimizer["lr"] == 0.3  # the highlighted control is the student's to change
     by_key(at.toggle, UNLOCK_KEY).set_value(True).run()
     assert not _widget(at, MOMENTUM).disabled
+    shared = decode(parse_qs(urlsplit(at.sidebar.code[0].value).query)[PARAM][0])  # "Copy link", for students
+    assert (shared.lesson, shared.locked) == ("learning-rate", get_lesson("learning-rate").locked)
     _widget(at, MOMENTUM).set_value(0.5).run()
     assert recipe(at).optimizer["momentum"] == 0.5 and not at.error
 
