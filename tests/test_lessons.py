@@ -66,7 +66,7 @@ def test_a_setup_is_its_preset_with_changes_merged():
 
 def test_recipe_paths():
     recipe = get_lesson("overfitting").recipe(1)
-    assert value_at(recipe.to_dict(), "model.2.p") == 0.3 and exists(recipe, "regularization.early_stopping")
+    assert value_at(recipe.to_dict(), "model.2.p") == 0.5 and exists(recipe, "regularization.early_stopping")
     assert not exists(recipe, "model.99.p") and not exists(recipe, "optimizer.lr.x") and not exists(recipe, "")
     assert covers("model", "model.2.p") and not covers("model.2", "model.20.p") and not covers("model.2.p", "model")
     assert related("model.2.p", "model") and not related("optimizer", "optimizer_x")
