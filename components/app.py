@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from components import share_link, sidebar, state
+from components import lesson_panel, projector, share_link, sidebar, state
 from components.safe import md
 from studio.errors import StudioError
 
@@ -55,8 +55,10 @@ def main() -> None:
     try:
         state.begin_run()
         state.sync_url()
+        projector.apply()
         share_link.load_from_url()
         sidebar.render()
+        lesson_panel.banner()
         page.run()
     except StudioError as err:
         st.error(md(err))

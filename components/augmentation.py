@@ -41,11 +41,11 @@ def form(values: dict[str, Any], apply: Callable[[str, Any], None]) -> None:
     """The augmentation options that apply to the draft's inputs, and the preview when it has pictures."""
     recipe = state.get_recipe()
     images = engine.image_inputs(recipe)
-    scope = "train.regularization.augmentation"
+    scope, path = "train.regularization.augmentation", "regularization.augmentation"
     if not images or _has_table_input(recipe):
-        forms.render_params(TableAugmentation, values, scope, apply)
+        forms.render_params(TableAugmentation, values, scope, apply, path=path)
     if images:
-        forms.render_params(ImageAugmentation, values, scope, apply)
+        forms.render_params(ImageAugmentation, values, scope, apply, path=path)
         preview(recipe)
 
 

@@ -66,7 +66,7 @@ def show(found: list[Diagnosis], run_dir: Path | None, where: str) -> bool:
         if st.button(f"Apply: {label}", key=f"diagnose.{where}.{d.kind}",
                      help="Makes this run's recipe, with this change, the draft; train it again to compare."):
             try:
-                state.set_recipe(apply_remedy(recipe, d.remedy))
+                state.replace_recipe(apply_remedy(recipe, d.remedy))
             except StudioError as err:
                 st.error(md(err))
                 return False

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from components.figure_style import projector_on, style
 from components.safe import plotly as plotly_text
 
 HEIGHT = 360
@@ -33,8 +34,10 @@ def _escaped(value: object) -> object:
     return value
 
 
-def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = HEIGHT) -> go.Figure:
-    """Titles, size and margins; the text of every trace and title escaped for Plotly (see module doc)."""
+def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = HEIGHT, projector: bool | None = None
+            ) -> go.Figure:
+    """Titles, size and margins; the text of every trace and title escaped for Plotly (see module doc);
+    the projector style when the page is in projector mode (or ``projector`` says so)."""
     for trace in fig.data:
         for field in TRACE_TEXT:
             value = getattr(trace, field, None)
@@ -47,7 +50,7 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = HEIGHT) ->
         height=height,
         margin={"t": 50, "b": 40, "l": 50, "r": 20},
     )
-    return fig
+    return style(fig, projector_on() if projector is None else projector)
 
 
 def class_balance(target: pd.Series, labels: Sequence[str] | None = None) -> go.Figure:
@@ -226,7 +229,7 @@ def live_curves(history: pd.DataFrame, metric: str, batch_steps: Sequence[int] =
     skipping Plotly's validation (55-75 ms of Python per redraw, taken from the training thread's
     share of the interpreter, against ~6 ms).
     """
-    template = _live_template(metric)
+    template = _live_template(metric, projector_on())
     epochs = history["epoch"].tolist() if "epoch" in history else []
     n = len(LIVE_TRACES)
     data = [{**trace, "x": epochs, "y": history[column].tolist() if column in history else []}
@@ -238,7 +241,7 @@ def live_curves(history: pd.DataFrame, metric: str, batch_steps: Sequence[int] =
 
 
 @functools.lru_cache(maxsize=8)
-def _live_template(metric: str) -> dict:
+def _live_template(metric: str, projector: bool) -> dict:
     """The validated live figure with empty traces, as a plain dict (cached: it never changes)."""
     from plotly.subplots import make_subplots
 
@@ -259,7 +262,8 @@ def _live_template(metric: str) -> dict:
         fig.update_xaxes(title_text="batch (count)" if col == 4 else "epoch (count)", row=1, col=col)
         fig.update_yaxes(title_text=y, row=1, col=col)
     fig.update_layout(legend={"orientation": "h", "y": -0.3})
-    fig = _layout(fig, "Training curves (live)", "epoch (count)", "loss (lower is better)", height=HEIGHT)
+    fig = _layout(fig, "Training curves (live)", "epoch (count)", "loss (lower is better)", height=HEIGHT,
+                  projector=projector)
     return fig.to_dict()
 
 

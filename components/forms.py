@@ -6,6 +6,10 @@ select box for ``Literal``, a number input (bounds from ge/gt/le/lt, a slider wh
 text box for anything else (blank means None, JSON or plain text otherwise). The description is the
 help text. Edits go through ``apply(field, value)``; if the Recipe rejects one, its sentence is
 shown under the widget and the draft stays as it was.
+
+Given the fields' place in the recipe (``path``, e.g. ``"optimizer"`` or ``"model.2"``), the form also
+shows the lesson's marks (:mod:`components.lesson_state`): a field the lesson highlights gets
+:data:`HIGHLIGHT` before its label, and a field it locks is drawn disabled with :data:`LOCKED_NOTE` under it.
 """
 
 from __future__ import annotations
@@ -21,10 +25,11 @@ import streamlit as st
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from components import state
+from components import lesson_state, state
 from components.safe import md
 from studio.errors import StudioError
 
+HIGHLIGHT, LOCKED_NOTE = lesson_state.HIGHLIGHT, lesson_state.LOCKED_NOTE
 Apply = Callable[[str, Any], None]  # (field, new value); raises RecipeError to reject the edit
 Nested = Callable[[str, list[dict[str, Any]]], None]  # renders a list-of-items field (residual blocks)
 
@@ -202,8 +207,13 @@ def render_params(
     apply: Apply,
     nested: Nested | None = None,
     columns: int = 3,
+    path: str | None = None,
 ) -> None:
-    """Draw one widget per field of ``params`` showing ``values`` (defaults for missing ones)."""
+    """Draw one widget per field of ``params`` showing ``values`` (defaults for missing ones).
+
+    ``path``: where these fields are in the recipe (``"regularization"``, ``"model.2"``), so a lesson's
+    highlights and locks reach them; None for a form that is not about recipe fields.
+    """
     shown = {n: f for n, f in params.model_fields.items() if _ui(f) != "hidden"}  # drawn by their own component
     simple = [(n, f) for n, f in shown.items() if not _is_item_list(f.annotation)]
     lists = [n for n, f in shown.items() if _is_item_list(f.annotation)]
@@ -211,7 +221,8 @@ def render_params(
         cols = st.columns(min(columns, len(simple)))
         for i, (name, info) in enumerate(simple):
             with cols[i % len(cols)]:
-                _field(name, info, values.get(name, info.get_default(call_default_factory=True)), scope, apply)
+                _field(name, info, values.get(name, info.get_default(call_default_factory=True)), scope, apply,
+                       None if path is None else f"{path}.{name}")
     for name in lists:
         if nested is not None:
             nested(name, list(values.get(name) or []))
@@ -222,11 +233,26 @@ def _ui(info: FieldInfo) -> Any:
     return extra.get("ui") if isinstance(extra, dict) else None
 
 
-def _field(name: str, info: FieldInfo, value: Any, scope: str, apply: Apply) -> None:
+def marked(label: str, path: str | None) -> str:
+    """``label`` with the lesson's marker when the lesson highlights the control at ``path``."""
+    return f"{HIGHLIGHT} {label}" if lesson_state.is_highlighted(path) else label
+
+
+def lock_note(path: str | None) -> bool:
+    """Under a control: say that the lesson locks it (True), or nothing (False)."""
+    if not lesson_state.is_locked(path):
+        return False
+    st.caption(LOCKED_NOTE)
+    return True
+
+
+def _field(name: str, info: FieldInfo, value: Any, scope: str, apply: Apply, path: str | None) -> None:
     widget = next(w for w in WIDGETS if w.matches(info.annotation))
     key = widget_key(scope, name)
-    kw = {"help": info.description, "on_change": _changed, "args": (key, name, widget.parse, apply)}
-    widget.draw(key, label_of(name, info), value, info, kw)
+    kw = {"help": info.description, "on_change": _changed, "args": (key, name, widget.parse, apply),
+          "disabled": lesson_state.is_locked(path)}
+    widget.draw(key, marked(label_of(name, info), path), value, info, kw)
+    lock_note(path)
     message = state.widget_error(key)
     if message:
         st.error(md(message))

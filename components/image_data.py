@@ -68,7 +68,7 @@ def _set_option(field: str, value: Any) -> None:
 def options(data_options: dict[str, Any]) -> None:
     """The image options (size, channels, pad or crop, skipping unreadable pictures) as a form."""
     with st.expander("Image options", expanded=False):
-        render_params(ImageOptions, data_options, "data.options.images", _set_option)
+        render_params(ImageOptions, data_options, "data.options.images", _set_option, path="data.options")
 
 
 def _hwc(image: np.ndarray) -> np.ndarray:

@@ -15,9 +15,9 @@ from typing import Any
 
 import streamlit as st
 
-from components import how_it_works, state
+from components import how_it_works, lesson_state, state
 from components import items as ops
-from components.forms import render_params
+from components.forms import lock_note, marked, render_params
 from components.safe import md
 from studio.errors import Location, StudioError
 from studio.registry import Registry
@@ -100,14 +100,17 @@ def _render_one(
     kind = item["kind"]
     scope = item_scope(section, index, kind, path)
     entry = registry[kind]
+    where = f"{_path_key(section, path)}.{index}"  # the item's recipe path, e.g. "model.2"
+    fixed = lesson_state.is_locked(_path_key(section, path))  # the list's order and length
     with st.container(border=True, key=f"box.{scope}"):
         head, up, down, drop = st.columns([8, 1, 1, 1], vertical_alignment="center")
         head.markdown(f"**{index + 1}. {kind}** · {entry.description}")
-        up.button("↑", key=f"up.{scope}", help=f"Move this {noun} up", disabled=index == 0,
+        up.button("↑", key=f"up.{scope}", help=f"Move this {noun} up", disabled=index == 0 or fixed,
                   on_click=_structural, args=(section, path, lambda lst, i=index: ops.move(lst, i, -1)))
-        down.button("↓", key=f"down.{scope}", help=f"Move this {noun} down", disabled=index == len(items) - 1,
+        down.button("↓", key=f"down.{scope}", help=f"Move this {noun} down",
+                    disabled=index == len(items) - 1 or fixed,
                     on_click=_structural, args=(section, path, lambda lst, i=index: ops.move(lst, i, 1)))
-        drop.button("✕", key=f"remove.{scope}", help=f"Remove this {noun}",
+        drop.button("✕", key=f"remove.{scope}", help=f"Remove this {noun}", disabled=fixed,
                     on_click=_structural, args=(section, path, lambda lst, i=index: ops.remove(lst, i)))
         deeper = error is not None and len(error[0]) > 2
         if error is not None and not deeper:
@@ -118,16 +121,18 @@ def _render_one(
             inner_error = (error[0][2:], error[1]) if error is not None and deeper and error[0][1] == field else None
             render_items(section, registry, inner, (*path, index, field), error=inner_error, noun=noun)
 
-        render_params(entry.params, item, scope, _field_setter(section, path, index), nested=nested)
-        how_it_works.box(entry.explain, kind)
+        render_params(entry.params, item, scope, _field_setter(section, path, index), nested=nested, path=where)
+        how_it_works.box(entry.explain, kind, paths=[where])
 
 
 def _add_row(section: str, registry: Registry[Any], path: ops.ListPath, noun: str) -> None:
     key = _path_key(section, path)
+    if lock_note(key):  # the lesson fixes this list: nothing to add
+        return
     pick, add = st.columns([4, 1], vertical_alignment="bottom")
     kinds = list(registry)
     pick.selectbox(
-        f"Add a {noun}", kinds, key=f"addkind.{key}",
+        marked(f"Add a {noun}", key), kinds, key=f"addkind.{key}",
         format_func=lambda k: f"{k}: {registry[k].description}",
     )
     add.button(f"Add {noun}", key=f"add.{key}", on_click=_add, args=(section, registry, path, f"addkind.{key}"))

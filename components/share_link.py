@@ -1,8 +1,10 @@
-"""Shareable links in the app: opening one loads its recipe as the draft; the sidebar shows this draft's.
+"""Shareable links in the app: opening one loads its recipe as the draft (and shows its lesson, with the
+link's locks); the sidebar shows this draft's link, with the lesson and the lesson's locks.
 
 The token format and its checks are the engine's (:mod:`studio.share`). A link that cannot be read
-(not a studio link, a later format, damaged, an invalid recipe) shows its sentence and leaves the
-draft as it was; the bad parameter is taken out of the URL so a refresh does not repeat the error.
+(not a studio link, a later format, damaged, an invalid recipe, a lesson this studio does not have)
+shows its sentence and leaves the draft as it was; the bad parameter is taken out of the URL so a
+refresh does not repeat the error.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import streamlit as st
 
-from components import state
+from components import lesson_state, state
 from components.safe import md
 from studio.errors import StudioError
+from studio.lessons import get_lesson
+from studio.recipe_paths import exists
 from studio.share import PARAM, decode, link
 
 
@@ -29,7 +33,10 @@ def load_from_url() -> None:
         st.error(f"This link could not be opened: {md(err)}. Your draft is unchanged.")
         return
     state.set_recipe(shared.recipe)
-    st.success(f"Loaded the recipe {md(shared.recipe.name)} from the link.")
+    lesson = get_lesson(shared.lesson) if shared.lesson else None  # decode checked that it exists
+    lesson_state.set_lesson(lesson, shared.locked)
+    opened = f" and the lesson {md(lesson.title)}" if lesson else ""
+    st.success(f"Loaded the recipe {md(shared.recipe.name)}{opened} from the link.")
 
 
 def app_address() -> str:
@@ -41,7 +48,12 @@ def app_address() -> str:
 
 def copy_link() -> None:
     """The sidebar's "Copy link": this draft's link in a code box (which has a copy button)."""
+    recipe, lesson = state.get_recipe(), lesson_state.lesson()
+    locked = [p for p in lesson_state.lesson_locks() if exists(recipe, p)]  # an unlocked edit may remove one
     with st.expander("Copy link", icon=":material/link:"):
-        st.code(link(state.get_recipe(), app_address()), language=None, wrap_lines=True)
+        st.code(link(recipe, app_address(), lesson.id if lesson else None, locked), language=None, wrap_lines=True)
         st.caption("Opening this link loads this recipe as the draft (a data file you uploaded is not in it: "
                    "the person opening it uploads their own).")
+        if lesson is not None:
+            st.caption(f"It opens the lesson {md(lesson.title)}" + (f" with its {len(locked)} controls locked, even "
+                       "if you unlocked them here." if locked else "."))

@@ -1,10 +1,14 @@
-"""The sidebar every page shares: the recipe's name, the current run, presets, recipe upload/download."""
+"""The sidebar every page shares: the recipe's name, the current run, presets, recipe upload/download,
+the lesson and projector mode.
+
+Loading a preset or a recipe file replaces the draft with something the lesson did not give, so it
+also leaves the lesson (and its locks)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from components import jobs, share_link, state
+from components import jobs, lesson_panel, lesson_state, projector, share_link, state
 from components.safe import md
 from studio.errors import StudioError, quote
 from studio.recipe import load_recipe, recipe_from_json
@@ -24,6 +28,7 @@ def _load_preset() -> None:
         return
     try:
         state.set_recipe(load_recipe(state.presets()[name]))
+        lesson_state.set_lesson(None)
         state.clear_widget_error(PRESET_KEY)
     except StudioError as err:
         state.set_widget_error(PRESET_KEY, str(err))
@@ -35,6 +40,7 @@ def _load_upload() -> None:
         return
     try:
         state.set_recipe(recipe_from_json(uploaded.getvalue(), uploaded.name))
+        lesson_state.set_lesson(None)
         state.clear_widget_error(UPLOAD_KEY)
     except StudioError as err:  # name the file, unless reading it already did
         named = quote(uploaded.name)
@@ -67,6 +73,9 @@ def render() -> None:
                       help="Names the run directory and the exported model.")
         _errors_of(NAME_KEY)
         st.markdown(run_status())
+        st.divider()
+        lesson_panel.picker()
+        projector.toggle()
         st.divider()
         presets = state.presets()
         st.selectbox("Load a preset", list(presets), index=None, key=PRESET_KEY, on_change=_load_preset,

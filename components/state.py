@@ -23,7 +23,7 @@ from typing import Any
 
 import streamlit as st
 
-from components import settings, uploads
+from components import lesson_state, settings, uploads
 from studio.atomic import write_bytes_atomic
 from studio.data.access import DataAccess
 from studio.errors import RecipeError, StudioError
@@ -102,11 +102,20 @@ def update_recipe(*, reset_widgets: bool = True, **sections: Any) -> Recipe:
     """Replace top-level sections of the draft (``data=..., model=[...]``) and return the new draft.
 
     Raises:
-        RecipeError: the edit is invalid; the draft is left as it was.
+        RecipeError: the edit is invalid, or changes a control the lesson locks (a LessonError); the
+            draft is left as it was.
     """
     new = get_recipe().updated(**sections)
+    lesson_state.refuse_locked(get_recipe(), new)
     set_recipe(new, reset_widgets=reset_widgets)
     return new
+
+
+def replace_recipe(recipe: Recipe) -> None:
+    """Make an edited copy of a recipe the draft (a remedy, a sweep's best); refused like
+    :func:`update_recipe` when it changes a control the lesson locks."""
+    lesson_state.refuse_locked(get_recipe(), recipe)
+    set_recipe(recipe)
 
 
 def try_update(widget_key: str, *, reset_widgets: bool = False, **sections: Any) -> bool:
@@ -212,13 +221,14 @@ def runs_user() -> str | None:
 
 
 def sync_url() -> None:
-    """Write the run id and owner back to the URL (page navigation may have dropped them)."""
+    """Write the run id, owner, A/B pair and projector mode back to the URL (page navigation may have dropped them)."""
     owner = owner_token()
     if st.query_params.get("owner") != owner:
         st.query_params["owner"] = owner
     run = get_run_id()
     if run and st.query_params.get("run") != run:
         st.query_params["run"] = run
+    lesson_state.sync_projector_param()
     pair = st.session_state.get(_PAIR)
     if pair and st.query_params.get(PAIR_PARAM) != pair:
         st.query_params[PAIR_PARAM] = pair

@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 from pydantic import BaseModel, create_model
 
-from components import augmentation, engine, forms, how_it_works, items, state
+from components import augmentation, engine, forms, how_it_works, items, lesson_state, state
 from components.figures import lr_preview
 from components.safe import md
 from studio.errors import StudioError
@@ -69,11 +69,13 @@ def _kind_form(section: str, registry: Registry[Any], title: str) -> None:
     key = f"{W}train.{section}.kind"
     kinds = list(registry)
     state.seed_widget(key, value["kind"])
-    st.selectbox(title, kinds, key=key, on_change=_pick_kind,
-                 args=(section, registry, key), format_func=lambda k: f"{k}: {registry[k].description}")
+    st.selectbox(forms.marked(title, f"{section}.kind"), kinds, key=key, on_change=_pick_kind,
+                 args=(section, registry, key), format_func=lambda k: f"{k}: {registry[k].description}",
+                 disabled=lesson_state.is_locked(f"{section}.kind"))
+    forms.lock_note(f"{section}.kind")
     forms.render_params(registry[value["kind"]].params, value, f"train.{section}.{value['kind']}",
-                        _kinded_setter(section))
-    how_it_works.box(registry[value["kind"]].explain, value["kind"])
+                        _kinded_setter(section), path=section)
+    how_it_works.box(registry[value["kind"]].explain, value["kind"], paths=[section])
 
 
 def optimizer() -> None:
@@ -115,30 +117,35 @@ def _toggle(name: str, key: str) -> None:
 def regularization() -> None:
     reg = state.get_recipe().regularization
     forms.render_params(RegularizationBasics, reg.model_dump(mode="json"), "train.regularization",
-                        _model_setter("regularization"))
-    how_it_works.several(REGULARIZATION, [n for n in _BASIC if n in REGULARIZATION], "the settings above")
+                        _model_setter("regularization"), path="regularization")
+    explained = [n for n in _BASIC if n in REGULARIZATION]
+    how_it_works.several(REGULARIZATION, explained, "the settings above",
+                         paths=[f"regularization.{n}" for n in explained])
     for name, params in _SWITCHES.items():
         value = getattr(reg, name)
         key = f"{W}train.regularization.{name}.on"
+        path = f"regularization.{name}"
         state.seed_widget(key, value is not None)
-        st.checkbox(name.replace("_", " ").capitalize(), key=key,
-                    on_change=_toggle, args=(name, key), help=params.__doc__)
+        st.checkbox(forms.marked(name.replace("_", " ").capitalize(), path), key=key,
+                    on_change=_toggle, args=(name, key), help=params.__doc__, disabled=lesson_state.is_locked(path))
+        forms.lock_note(path)
         if value is not None and name == "augmentation":  # its options depend on the data's inputs
             augmentation.form(value.model_dump(mode="json"), _model_setter("regularization", name))
         elif value is not None:
             forms.render_params(params, value.model_dump(mode="json"), f"train.regularization.{name}",
-                                _model_setter("regularization", name))
-        how_it_works.box(REGULARIZATION.get(name), name.replace("_", " "))
+                                _model_setter("regularization", name), path=path)
+        how_it_works.box(REGULARIZATION.get(name), name.replace("_", " "), paths=[path])
 
 
 def training() -> None:
     cfg = state.get_recipe().training
-    forms.render_params(TrainingConfig, cfg.model_dump(mode="json"), "train.training", _model_setter("training"))
+    forms.render_params(TrainingConfig, cfg.model_dump(mode="json"), "train.training", _model_setter("training"),
+                        path="training")
     if cfg.loss == "auto":
         how_it_works.several(LOSSES, AUTO_LOSSES, "the loss (auto: cross_entropy for classification, mse for "
-                                                  "regression)")
+                                                  "regression)", paths=["training.loss"])
     else:
-        how_it_works.several(LOSSES, [cfg.loss], f"the loss ({cfg.loss})")
+        how_it_works.several(LOSSES, [cfg.loss], f"the loss ({cfg.loss})", paths=["training.loss"])
     cores = usable_cores()
     st.caption(f"`auto` trains on **{device_name()}** here; precision `auto` means bf16 on a GPU that has it, "
                f"else fp32. On the CPU, blank threads means at most {policy_threads(cores, 0.0)} of this "

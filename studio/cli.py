@@ -146,6 +146,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("datasets", help="list the built-in datasets").set_defaults(handler=_datasets)
     sub.add_parser("recipes", help="list the preset recipes").set_defaults(handler=_recipes)
+    sub.add_parser("lessons", help="list the lessons (for `studio link --lesson ID`)").set_defaults(handler=_lessons)
 
     r = sub.add_parser("runs", help="list the runs in a folder: name, status, metric, time")
     r.add_argument("--out", default="runs", type=_folder, help="folder that holds run directories (default: runs)")
@@ -188,10 +189,14 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--out", default=None, help="output CSV (default: print to stdout)")
     pr.set_defaults(handler=_predict)
 
-    lk = sub.add_parser("link", help="print a link that opens the studio with a recipe as the draft")
-    lk.add_argument("recipe", help="recipe JSON file or preset name")
+    lk = sub.add_parser("link", help="print a link that opens the studio with a recipe (and a lesson) as the draft")
+    lk.add_argument("recipe", nargs="?", default=None,
+                    help="recipe JSON file or preset name (default with --lesson: the lesson's first setup)")
     lk.add_argument("--base", type=_base_url, default=DEFAULT_BASE,
                     help=f"the studio's address as students open it (default {DEFAULT_BASE})")
+    lk.add_argument("--lesson", default=None, metavar="ID",
+                    help="show this lesson to whoever opens the link, with its controls locked (see `studio lessons`)")
+    lk.add_argument("--unlocked", action="store_true", help="with --lesson: lock nothing")
     lk.set_defaults(handler=_link)
 
     a = sub.add_parser("app", help="start the browser studio")
@@ -277,10 +282,31 @@ def _base_url(value: str) -> str:
 
 
 def _link(args: argparse.Namespace) -> int:
+    from studio.lessons import get_lesson
     from studio.recipe import load_recipe
     from studio.share import link
 
-    print(link(load_recipe(resolve_recipe_path(args.recipe)), args.base))
+    if args.lesson is None:
+        if args.recipe is None or args.unlocked:
+            raise StudioError("give a recipe (a file or a preset's name), or --lesson ID; --unlocked goes with "
+                              "--lesson")
+        print(link(load_recipe(resolve_recipe_path(args.recipe)), args.base))
+        return 0
+    lesson = get_lesson(args.lesson)
+    recipe = lesson.recipe() if args.recipe is None else load_recipe(resolve_recipe_path(args.recipe))
+    print(link(recipe, args.base, lesson.id, () if args.unlocked else lesson.locked))
+    return 0
+
+
+def _lessons(args: argparse.Namespace) -> int:
+    from studio.lessons import lessons
+
+    found = lessons()
+    width = max((len(i) for i in found), default=0)
+    for lesson in found.values():
+        setups = ", ".join(s.label for s in lesson.setups)
+        print(f"{lesson.id:<{width}}  {lesson.title} (setups: {setups}; {len(lesson.locked)} locks)")
+    print("\nlink to one with: studio link --lesson ID [--base URL]")
     return 0
 
 

@@ -34,6 +34,10 @@ class RecipeError(StudioError):
     """A recipe field or block has an invalid value; the message names it and what is valid."""
 
 
+class LessonError(RecipeError):
+    """A lesson file, a lesson's name, or a lesson's locks cannot be used (see studio/lessons.py)."""
+
+
 class DataError(StudioError):
     """A dataset or CSV cannot be used as given."""
 

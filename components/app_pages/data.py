@@ -9,9 +9,9 @@ from typing import Any
 
 import streamlit as st
 
-from components import engine, figures, image_data, state, tables, text_data
+from components import engine, figures, image_data, lesson_state, state, tables, text_data
 from components.column_uses import column_uses
-from components.forms import render_params
+from components.forms import lock_note, marked, render_params
 from components.safe import md
 from studio.data import DATASETS
 from studio.data.csv_reader import CsvOptions
@@ -120,19 +120,22 @@ def _choose_source(data: DataConfig, wanted: str | None) -> None:
     if _unreadable(data) and st.session_state.get(MODE_SHOWN_FOR) != data.source:
         st.session_state[MODE_SHOWN_FOR] = data.source  # once per source, so Built-in can still be chosen
         st.session_state[MODE_KEY] = MODES[kind]  # the recipe needs a file: show the uploader
-    mode = st.radio("Source", modes, horizontal=True, key=MODE_KEY)
+    fixed = lesson_state.is_locked("data.source")
+    mode = st.radio(marked("Source", "data.source"), modes, horizontal=True, key=MODE_KEY, disabled=fixed)
+    lock_note("data.source")
     if mode == modes[0]:
         rows = {row["name"]: row for row in engine.datasets()}
         names = list(rows)
         state.seed_widget(BUILTIN_KEY, ref if ref in names else None)
         st.selectbox(
             "Dataset", names, key=BUILTIN_KEY,
-            on_change=_pick_builtin, placeholder="Choose a dataset",
+            on_change=_pick_builtin, placeholder="Choose a dataset", disabled=fixed,
             format_func=lambda n: f"{n} ({rows[n]['task']}, {rows[n]['rows']} rows, {rows[n]['features']} features)",
         )
         if kind == "builtin" and ref in DATASETS:
             st.caption(md(DATASETS[ref].description))
-            render_params(DATASETS[ref].params, data.options, f"data.options.{ref}", _set_option)
+            render_params(DATASETS[ref].params, data.options, f"data.options.{ref}", _set_option,
+                          path="data.options")
     elif mode == MODES["images"]:
         image_data.uploader(Path(ref).name if kind == "images" else None, _new_source)
         if wanted is not None:
@@ -172,12 +175,12 @@ def _target_and_task(data: DataConfig, columns: list[str], fixed_target: str | N
         else:
             state.seed_widget(TARGET_KEY, data.target if data.target in columns else None)
             st.selectbox("Target", columns, key=TARGET_KEY, placeholder="Choose the column to predict",
-                         on_change=_set_target)
+                         on_change=_set_target, disabled=lesson_state.is_locked("data.target"))
             _error(TARGET_KEY)
     with right:
         tasks = list(typing.get_args(DataConfig.model_fields["task"].annotation))
         state.seed_widget(TASK_KEY, data.task)
-        st.selectbox("Task", tasks, key=TASK_KEY,
+        st.selectbox("Task", tasks, key=TASK_KEY, disabled=lesson_state.is_locked("data.task"),
                      help="auto: text or few whole numbers -> classification, other numbers -> regression.",
                      on_change=lambda: _set_data(TASK_KEY, reset=False, task=st.session_state[TASK_KEY]))
         _error(TASK_KEY)
@@ -195,11 +198,13 @@ def _split(data: DataConfig) -> None:
     a, b, c, d = st.columns([3, 3, 2, 2], vertical_alignment="center")
     for key, value in ((TRAIN_KEY, float(s.train)), (VAL_KEY, float(s.val)), (STRAT_KEY, s.stratify)):
         state.seed_widget(key, value)
-    a.slider("Train share", 0.05, 0.95, step=0.05, key=TRAIN_KEY, on_change=_set_split)
-    b.slider("Validation share", 0.0, 0.9, step=0.05, key=VAL_KEY, on_change=_set_split)
+    fixed = lesson_state.is_locked("data.split")
+    a.slider("Train share", 0.05, 0.95, step=0.05, key=TRAIN_KEY, on_change=_set_split, disabled=fixed)
+    b.slider("Validation share", 0.0, 0.9, step=0.05, key=VAL_KEY, on_change=_set_split, disabled=fixed)
     c.metric("Test share", f"{s.test:.0%}")
-    d.checkbox("Stratify", key=STRAT_KEY, on_change=_set_split,
+    d.checkbox("Stratify", key=STRAT_KEY, on_change=_set_split, disabled=fixed,
                help=SplitConfig.model_fields["stratify"].description)
+    lock_note("data.split")
     _error(TRAIN_KEY)
 
 

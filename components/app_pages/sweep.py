@@ -120,7 +120,11 @@ def _best(handle: Any) -> None:
         return
     if recipe is not None and st.button("Use the best recipe", key="sweep.use_best",
                                         help="Load the best trial's recipe as the draft (then train it)."):
-        state.set_recipe(recipe)
+        try:
+            state.replace_recipe(recipe)
+        except StudioError as err:
+            st.error(md(err))
+            return
         st.success(f"The draft is now {md(recipe.name)}: train it on the Train page.")
 
 
