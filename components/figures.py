@@ -268,7 +268,8 @@ POINT_COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"
 
 def decision_boundary(b: Mapping, labels: Sequence[str] | None = None) -> go.Figure:
     """The output over the plane (a BoundaryEnd as a dict) with the training (filled) and validation
-    (hollow) points on it: P(second class) for two classes, else the predicted class."""
+    (hollow) points on it: P(second class) for two classes, else the predicted class. The axes are the
+    plane's (``x_label``/``y_label``: input names, or "PC1 (73% of variance)")."""
     binary = b["classes"] == 2
     fig = go.Figure(go.Heatmap(
         x=list(b["xs"]), y=list(b["ys"]), z=[list(r) for r in b["surface"]], zmin=0, zmax=1 if binary else
@@ -289,8 +290,11 @@ def decision_boundary(b: Mapping, labels: Sequence[str] | None = None) -> go.Fig
                                                       POINT_COLORS[code % len(POINT_COLORS)]}}))
     fig.update_layout(legend={"orientation": "h", "y": -0.25})
     what = "P(second class)" if binary else "predicted class"
-    return _layout(fig, f"Decision boundary after epoch {b['epoch']} ({what})", "feature 1 (scaled)",
-                   "feature 2 (scaled)")
+    when = "during" if b.get("during") else "after"
+    axes = [b.get(k) or f"feature {i}" for i, k in ((1, "x_label"), (2, "y_label"))]
+    if b.get("plane", "input") != "pca":  # a principal component's label says what it is
+        axes = [f"{a} (model input)" for a in axes]
+    return _layout(fig, f"Decision boundary {when} epoch {b['epoch']} ({what})", *axes)
 
 
 def hidden_units(b: Mapping) -> go.Figure:
