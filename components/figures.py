@@ -270,14 +270,15 @@ POINT_COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"
 def decision_boundary(b: Mapping, labels: Sequence[str] | None = None) -> go.Figure:
     """The output over the plane (a BoundaryEnd as a dict) with the training (filled) and validation
     (hollow) points on it: P(second class) for two classes, else the predicted class. The axes are the
-    plane's (``x_label``/``y_label``: input names, or "PC1 (73% of variance)"). Built from numpy arrays,
-    which Plotly checks ten times faster than lists: the Train page redraws it twice a second."""
+    plane's (``x_label``/``y_label``: input names, or "PC1 (72% of variance)"). Numpy arrays and one
+    Figure call: Plotly checks lists and later updates far slower, and the Train page redraws this
+    twice a second on a thread that shares the interpreter with training."""
     binary = b["classes"] == 2
-    fig = go.Figure(go.Heatmap(
+    traces = [go.Heatmap(
         x=np.asarray(b["xs"]), y=np.asarray(b["ys"]), z=np.asarray(b["surface"], dtype=float), zmin=0,
         zmax=1 if binary else b["classes"] - 1, colorscale="RdBu" if binary else "Viridis", opacity=0.75,
         showscale=binary,
-        hovertemplate="x %{x:.2f}, y %{y:.2f}: " + ("P %{z:.2f}" if binary else "class %{z}") + "<extra></extra>"))
+        hovertemplate="x %{x:.2f}, y %{y:.2f}: " + ("P %{z:.2f}" if binary else "class %{z}") + "<extra></extra>")]
     names = list(labels or [])
     points = b["points"]
     for split, symbol in (("train", "circle"), ("val", "circle-open")):
@@ -287,11 +288,11 @@ def decision_boundary(b: Mapping, labels: Sequence[str] | None = None) -> go.Fig
                 continue
             label = names[code] if code < len(names) else str(code)
             color = POINT_COLORS[code % len(POINT_COLORS)]
-            fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers",
+            traces.append(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers",
                                      name=f"{label} ({'validation' if split == 'val' else split})",
                                      marker={"symbol": symbol, "size": 6, "color": color,
                                              "line": {"width": 1, "color": "white" if split == "train" else color}}))
-    fig.update_layout(legend={"orientation": "h", "y": -0.25})
+    fig = go.Figure(traces, layout={"legend": {"orientation": "h", "y": -0.25}})
     what = "P(second class)" if binary else "predicted class"
     when = "during" if b.get("during") else "after"
     axes = [b.get(k) or f"feature {i}" for i, k in ((1, "x_label"), (2, "y_label"))]
@@ -301,32 +302,34 @@ def decision_boundary(b: Mapping, labels: Sequence[str] | None = None) -> go.Fig
 
 
 def hidden_units(b: Mapping) -> go.Figure:
-    """Every hidden unit's activation over the plane: one column of thumbnails per hidden layer.
+    """Every hidden unit's activation over the plane: one column of thumbnails per hidden layer, unit 1 on top.
 
-    The grid of small axes is laid out here rather than by ``make_subplots``, and the values go in as
-    numpy arrays: about 15 ms instead of 100-200 ms for 16 units, at every redraw of the Train page."""
+    The thumbnails are tiles of one heatmap (NaN between them), each scaled to its own range as a heatmap
+    of its own would be; the hover shows the activation itself. One trace of numpy arrays costs about a
+    millisecond to build, 16 traces on 16 subplots 100-200 ms, at every redraw of the Train page, on
+    the thread that shares the interpreter with training."""
     layers = sorted({u[0] for u in b["units"]})
-    columns = [[u for u in b["units"] if u[0] == layer] for layer in layers]
-    rows, cols = max([len(c) for c in columns] or [1]), max(1, len(layers))
-    gap_x, gap_y = 0.04, 0.02
-    width, height = (1 - gap_x * (cols - 1)) / cols, (1 - gap_y * (rows - 1)) / rows
-    ux, uy = np.asarray(b["unit_xs"]), np.asarray(b["unit_ys"])
-    traces, layout, titles = [], {}, []
-    for col, units in enumerate(columns):
-        left = col * (width + gap_x)
-        titles.append({"text": f"hidden layer {col + 1}", "x": left + width / 2, "y": 1.0, "xref": "paper",
-                       "yref": "paper", "xanchor": "center", "yanchor": "bottom", "showarrow": False})
-        for row, (_, unit, grid) in enumerate(units):
-            n = str(len(traces) + 1) if traces else ""  # axes "x", "x2", ... as make_subplots names them
-            top = 1 - row * (height + gap_y)
-            traces.append(go.Heatmap(x=ux, y=uy, z=np.asarray(grid, dtype=float), colorscale="RdBu",
-                                     showscale=False, name=f"layer {col + 1} unit {unit + 1}", xaxis=f"x{n}",
-                                     yaxis=f"y{n}", hovertemplate=f"unit {unit + 1}: %{{z:.2f}}<extra></extra>"))
-            layout[f"xaxis{n}"] = {"domain": [left, left + width], "anchor": f"y{n}", "showticklabels": False}
-            layout[f"yaxis{n}"] = {"domain": [max(0.0, top - height), top], "anchor": f"x{n}",
-                                   "showticklabels": False}
-    fig = go.Figure(data=traces, layout={**layout, "annotations": titles})
-    return _layout(fig, "Hidden units (each unit's activation over the plane)", "", "", height=max(HEIGHT, 70 * rows))
+    columns = [[np.asarray(u[2], dtype=float) for u in b["units"] if u[0] == layer] for layer in layers]
+    rows = max([len(c) for c in columns] or [1])
+    h, w = len(b["unit_ys"]), len(b["unit_xs"])
+    shape = (rows * (h + 1) - 1, max(1, len(columns)) * (w + 1) - 1)
+    colour, value = np.full(shape, np.nan), np.full(shape, np.nan)
+    for col, grids in enumerate(columns):
+        for row, grid in enumerate(grids):
+            tile = grid[::-1]  # the plane's top row first: the y axis below counts rows downwards
+            low, high = float(np.nanmin(tile)), float(np.nanmax(tile))
+            at = np.s_[row * (h + 1):row * (h + 1) + h, col * (w + 1):col * (w + 1) + w]
+            colour[at] = (tile - low) / (high - low) if high > low else 0.5
+            value[at] = tile
+    titles = [{"text": f"hidden layer {col + 1}", "x": col * (w + 1) + (w - 1) / 2, "y": 1.0, "xref": "x",
+               "yref": "paper", "yanchor": "bottom", "showarrow": False} for col in range(len(columns))]
+    bare = {"showticklabels": False, "showgrid": False, "zeroline": False}
+    fig = go.Figure(go.Heatmap(z=colour, customdata=value, zmin=0, zmax=1, colorscale="RdBu", showscale=False,
+                               hoverongaps=False, hovertemplate="activation %{customdata:.2f}<extra></extra>"),
+                    layout={"xaxis": bare, "annotations": titles,
+                            "yaxis": {**bare, "autorange": "reversed", "scaleanchor": "x", "constrain": "domain"}})
+    return _layout(fig, "Hidden units (each unit's activation over the plane, in its own range)", "", "",
+                   height=max(HEIGHT, 70 * rows))
 
 
 def feature_importance(table: pd.DataFrame, metric: str) -> go.Figure:

@@ -2,7 +2,7 @@
 
 The run is a Job in the process-wide registry (it survives page switches and refreshes: the run id
 is in the URL). The live panel is a fragment that polls ``job.snapshot()`` every
-``live.poll_seconds()`` (0.8 s by default; 0.5 s while it draws the live decision boundary) while the
+``live.poll_seconds()`` (0.8 s by default; 0.45 s while it draws the live decision boundary) while the
 job is active; the training thread never
 calls Streamlit. When the job ends the fragment reruns the whole app so the buttons update and
 polling stops.

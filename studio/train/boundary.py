@@ -61,12 +61,15 @@ class BoundaryProbe:
     """Evaluates a classifier over a plane of its inputs after epochs; see the module's doc.
 
     Args:
+        interval: least seconds between two views. Asked after epochs and at every BatchEnd (0.2 s
+            apart), a probe of 0.3 s looks about every 0.4 s: each poll of the Train page (0.45 s while
+            it draws the boundary) finds a new view.
         plane: which plane when the data has more than 2 inputs (None: the principal components).
         names, numeric: the model's input names and the raw numeric features among them
             (:func:`studio.train.plane.plane_inputs`); they label the axes and let ``plane`` name features.
     """
 
-    def __init__(self, resolution: int = 40, unit_resolution: int = 20, interval: float = 0.4,
+    def __init__(self, resolution: int = 40, unit_resolution: int = 20, interval: float = 0.3,
                  plane: PlaneChoice | None = None, names: Sequence[str] | None = None,
                  numeric: Sequence[str] | None = None) -> None:
         self.resolution, self.unit_resolution, self.interval = resolution, unit_resolution, interval

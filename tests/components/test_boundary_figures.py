@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from components import boundary_view, figures
 
 
@@ -30,11 +32,16 @@ def test_the_axes_name_the_plane_and_user_text_is_escaped():
     assert boundary_view.caption(_boundary("input", "x1", "x2")) is None
 
 
-def test_hidden_units_one_column_per_layer_each_unit_on_its_own_axes():
-    fig = figures.hidden_units(_boundary("pca", "", ""))
-    assert len(fig.data) == 16 and len({(t.xaxis, t.yaxis) for t in fig.data}) == 16
-    assert [a.text for a in fig.layout.annotations] == ["hidden layer 1", "hidden layer 2"]
-    first, ninth = fig.layout.xaxis.domain, fig.layout["xaxis9"].domain
-    assert first[1] < ninth[0]  # the second layer's column is right of the first's
-    tops = [fig.layout["yaxis" + (str(k) if k > 1 else "")].domain[1] for k in range(1, 9)]
-    assert tops == sorted(tops, reverse=True) and tops[0] == 1.0  # unit 1 on top, then down
+def test_hidden_units_one_column_per_layer_each_unit_a_tile_in_its_own_range():
+    b = _boundary("pca", "", "")
+    b["units"] = ((1, 0, ((0.0, 1.0), (2.0, 3.0))), (1, 1, ((5.0, 5.0), (5.0, 5.0))), (3, 0, ((-1.0, 0.0), (0.0, 1.0))))
+    fig = figures.hidden_units(b)
+    assert len(fig.data) == 1 and [a.text for a in fig.layout.annotations] == ["hidden layer 1", "hidden layer 2"]
+    colour, value = np.asarray(fig.data[0].z), np.asarray(fig.data[0].customdata)
+    assert colour.shape == (2 * 3 - 1, 2 * 3 - 1) and np.isnan(colour[2]).all() and np.isnan(colour[:, 2]).all()
+    # layer 1 unit 1 top left, its top row the plane's highest y; scaled to [0, 1], hover shows the value
+    np.testing.assert_allclose(value[:2, :2], [[2.0, 3.0], [0.0, 1.0]])
+    np.testing.assert_allclose(colour[:2, :2], [[2 / 3, 1.0], [0.0, 1 / 3]])
+    np.testing.assert_allclose(colour[3:, :2], 0.5)  # a constant unit: the middle colour
+    np.testing.assert_allclose(value[:2, 3:], [[0.0, 1.0], [-1.0, 0.0]])  # layer 2 in the second column
+    assert np.isnan(colour[3:, 3:]).all()  # layer 2 has one unit

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import time
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.components.helpers import APP, TIMEOUT, by_key, clean, recipe, texts
+from tests.components.helpers import APP, TIMEOUT, by_key, clean, plotly_array, recipe, texts
 
 W = "w.train."
 
@@ -199,10 +200,10 @@ def test_2d_data_shows_the_live_decision_boundary_and_hidden_units(at, runs):
     until(at, lambda a: status(a) not in ("running", "created", ""))
     clean(at)
     surface = _spec(at, "Decision boundary after epoch 3")
-    assert len(surface["data"][0]["z"]) == 40 and {t["name"] for t in surface["data"][1:]} >= {"0 (train)",
-                                                                                           "1 (validation)"}
-    units = _spec(at, "Hidden units")
-    assert len(units["data"]) == 16
+    assert plotly_array(surface["data"][0]["z"]).shape == (40, 40)
+    assert {t["name"] for t in surface["data"][1:]} >= {"0 (train)", "1 (validation)"}
+    units = plotly_array(_spec(at, "Hidden units")["data"][0]["z"])  # 8 units of 20 x 20 a layer, tiled
+    assert units.shape == (8 * 21 - 1, 2 * 21 - 1) and np.isfinite(units).sum() == 16 * 20 * 20
     assert not [r for r in at.radio if r.key == "train.plane"]  # 2-D data is its own plane
 
 
@@ -225,7 +226,8 @@ def test_iris_offers_a_plane_and_draws_the_boundary_over_two_chosen_features(at,
     surface = _spec(at, "Decision boundary after epoch 3 (predicted class)")
     axes = surface["layout"]["xaxis"]["title"]["text"], surface["layout"]["yaxis"]["title"]["text"]
     assert axes == ("petal_length_cm (model input)", "petal_width_cm (model input)")
-    assert len(surface["data"][0]["z"]) == 40 and {v for row in surface["data"][0]["z"] for v in row} <= {0, 1, 2}
+    z = plotly_array(surface["data"][0]["z"])
+    assert z.shape == (40, 40) and set(np.unique(z)) <= {0, 1, 2}
     assert "held at its median" in texts(at.caption)
     # the run keeps its final view: Evaluate shows it
     at.switch_page("app_pages/evaluate.py").run()
