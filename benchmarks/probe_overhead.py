@@ -9,8 +9,10 @@ views the probe emitted per second of training (after epochs and during them): t
 redraw. With ``--page 0.45`` the probed runs also build the figures of every new view every 0.45 s in
 this process, as the Train page's fragment does on the server while it draws the boundary (not the
 browser's drawing), and ``redraws/s`` counts those. The share of the probed runs' time spent inside
-the probes' calls is printed too (on a busy machine it varies less than the ratio). The last line is
-``ratio: X.XX`` (probed samples/s divided by bare samples/s).
+the probes' calls is printed too, and ``cpu ratio``: samples per CPU second of the whole process, probed
+over bare (on a busy machine both vary less than the ratio; neither counts the training thread's waits
+for the interpreter lock while the page's thread builds figures). The last line is ``ratio: X.XX``
+(probed samples/s divided by bare samples/s).
 
     .venv/bin/python benchmarks/probe_overhead.py [--rows 20000] [--epochs 20] [--rounds 5] [--threads 1]
         [--interval 0.3] [--page 0.45]
@@ -80,22 +82,22 @@ class _Timed:
 
 
 def _run(data: TensorData, epochs: int, threads: int, probed: bool, interval: float,
-         poll: float = 0.0) -> tuple[float, float, float, float]:
+         poll: float = 0.0) -> tuple[float, float, float, float, float]:
     """(training samples/s, boundary views/s: emitted, or drawn when ``poll``, share of the time in probes,
-    seconds per redraw)."""
+    CPU seconds per redraw, samples per CPU second of the process)."""
     recipe = Recipe.from_dict({"optimizer": {"kind": "adam", "lr": 0.01}, "regularization": {"early_stopping": None},
                                "training": {"epochs": epochs, "batch_size": 32, "device": "cpu",
                                             "threads": threads}})
-    spent, page_spent = [0.0], [0.0]
+    spent, page_spent, cpu = [0.0], [0.0], [0.0]
     probes = [_Timed(BoundaryProbe(interval=interval), spent), _Timed(HealthProbe(), spent)] if probed else []
     looks = _Looks()
 
     def target(control: JobControl) -> tuple[float, float, float]:
         trainer = Trainer(_net(), data, recipe, "classification", 2, callbacks=[control, looks], control=control,
                           probes=probes)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         trainer.fit()
-        seconds = time.perf_counter() - t0
+        seconds, cpu[0] = time.perf_counter() - t0, time.process_time() - c0  # cpu: every thread, the page's too
         return data.n_train * epochs / seconds, looks.n / seconds, spent[0] / seconds
 
     job = Job(target)
@@ -104,7 +106,8 @@ def _run(data: TensorData, epochs: int, threads: int, probed: bool, interval: fl
     job.wait()
     speed, looks_per_s, share = job.result
     seconds = data.n_train * epochs / speed
-    return speed, (drawn / seconds if poll else looks_per_s), share, page_spent[0] / max(drawn, 1)
+    return (speed, (drawn / seconds if poll else looks_per_s), share, page_spent[0] / max(drawn, 1),
+            data.n_train * epochs / cpu[0])
 
 
 def _page(job: Job, poll: float, spent: list[float]) -> int:
@@ -143,11 +146,14 @@ def main() -> None:
     args = p.parse_args()
     data = _data(args.rows)
     _run(data, 1, args.threads, True, args.interval, args.page)  # warm up: imports, the first builds
-    bare, probed, redraws, shares, per_redraw = [], [], [], [], []
+    bare, probed, redraws, shares, per_redraw, bare_cpu, probed_cpu = [], [], [], [], [], [], []
     for _ in range(args.rounds):
-        bare.append(_run(data, args.epochs, args.threads, False, args.interval)[0])
-        speed, looks, share, redraw = _run(data, args.epochs, args.threads, True, args.interval, args.page)
+        speed, *_, per_cpu = _run(data, args.epochs, args.threads, False, args.interval)
+        bare.append(speed)
+        bare_cpu.append(per_cpu)
+        speed, looks, share, redraw, per_cpu = _run(data, args.epochs, args.threads, True, args.interval, args.page)
         per_redraw.append(redraw)
+        probed_cpu.append(per_cpu)
         probed.append(speed)
         redraws.append(looks)
         shares.append(share)
@@ -159,6 +165,9 @@ def main() -> None:
         print(f"server CPU per redraw (both figures and their JSON): {statistics.median(per_redraw) * 1000:.0f} ms")
     print(f"time in the probes' calls: {statistics.median(shares):.1%} of the probed runs' training time "
           "(less noisy than the ratio on a busy machine)")
+    print(f"cpu ratio: {statistics.median(probed_cpu) / statistics.median(bare_cpu):.2f} (samples per CPU second of "
+          "the process, probed / bare: the work the probes and redraws add, whatever else loads the machine; "
+          "not the waits for the interpreter lock)")
     print(f"ratio: {pr / b:.2f}")
 
 

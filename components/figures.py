@@ -327,7 +327,7 @@ def hidden_units(b: Mapping) -> go.Figure:
     fig = go.Figure(go.Heatmap(z=colour, customdata=value, zmin=0, zmax=1, colorscale="RdBu", showscale=False,
                                hoverongaps=False, hovertemplate="activation %{customdata:.2f}<extra></extra>"),
                     layout={"xaxis": bare, "annotations": titles,
-                            "yaxis": {**bare, "autorange": "reversed", "scaleanchor": "x", "constrain": "domain"}})
+                            "yaxis": {**bare, "autorange": "reversed"}})
     return _layout(fig, "Hidden units (each unit's activation over the plane, in its own range)", "", "",
                    height=max(HEIGHT, 70 * rows))
 
