@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from studio.train.events import Event
-from studio.train.plane import Plane, PlaneChoice, fit_plane, plane_inputs
+from studio.train.plane import MAX_INPUTS, Plane, PlaneChoice, fit_plane, plane_inputs
 
 ACTIVATION_TYPES = (nn.ReLU, nn.LeakyReLU, nn.GELU, nn.SiLU, nn.Tanh, nn.Sigmoid, nn.ELU)
 MAX_UNITS = 16  # a hidden layer wider than this is not drawn unit by unit
@@ -97,9 +97,9 @@ class BoundaryProbe:
     def start(self, model: nn.Module, x: torch.Tensor, y: torch.Tensor, x_val: torch.Tensor | None,
               y_val: torch.Tensor | None, classes: int) -> bool:
         """Take the training (and validation) points; False (and the probe stays quiet) unless the model
-        is an nn.Sequential over rows of at least 2 float inputs."""
-        if not isinstance(model, nn.Sequential) or x.ndim != 2 or x.shape[1] < 2 or len(x) < 3 \
-                or not x.is_floating_point() or classes < 2:
+        is an nn.Sequential over rows of 2 to MAX_INPUTS float inputs."""
+        if not isinstance(model, nn.Sequential) or x.ndim != 2 or not 2 <= x.shape[1] <= MAX_INPUTS \
+                or len(x) < 3 or not x.is_floating_point() or classes < 2:
             return False
         self.model, self.classes = model, classes
         self._x = x.detach().float().cpu().numpy()

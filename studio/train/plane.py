@@ -25,6 +25,7 @@ from studio.errors import StudioError
 
 PlaneKind = Literal["input", "pca", "features"]
 FIT_ROWS = 5000  # training rows the PCA and the medians are computed on (evenly spaced)
+MAX_INPUTS = 4096  # wider rows are not drawn: each grid as inputs would take 1,600 x inputs floats
 
 
 class PlaneError(StudioError):
@@ -64,10 +65,10 @@ def plane_inputs(prepared: Any) -> tuple[list[str], list[str]]:
 
 
 def shows_boundary(prepared: Any) -> bool:
-    """True when a run of this data shows the live decision boundary: one table input of at least two
+    """True when a run of this data shows the live decision boundary: one table input of 2 to MAX_INPUTS
     columns, a classification task."""
     names, _ = plane_inputs(prepared)
-    return len(names) >= 2 and prepared.table.task == "classification"
+    return 2 <= len(names) <= MAX_INPUTS and prepared.table.task == "classification"
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def _columns(kind: PlaneKind, rows: np.ndarray, labels: list[str], i: int, j: in
 def _pca(rows: np.ndarray) -> Plane:
     from sklearn.decomposition import PCA
 
-    pca = PCA(n_components=2, svd_solver="full").fit(rows)
+    pca = PCA(n_components=2, random_state=0).fit(rows)  # "auto": a randomized solver for wide data
     share = pca.explained_variance_ratio_
     return Plane("pca", f"PC1 ({share[0]:.0%} of variance)", f"PC2 ({share[1]:.0%} of variance)",
                  pca.mean_.astype(np.float64), pca.components_.astype(np.float64))
