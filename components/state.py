@@ -176,6 +176,30 @@ def drop_query_param(param: str) -> None:
         del st.query_params[param]
 
 
+# -- the plane of the decision boundary (UI only: a setting of the next run's probe) ---------------
+
+PLANE_KIND, PLANE_X, PLANE_Y = "train.plane", "train.plane.x", "train.plane.y"  # the Train page's widgets
+_PLANE = "studio.plane"  # (kind, x feature, y feature) as last drawn: kept when the widgets are not on the page
+
+
+def saved_plane() -> tuple[str | None, str | None, str | None]:
+    """The plane the Train page's widgets last showed: (kind, x feature, y feature), None where never set."""
+    return st.session_state.get(_PLANE) or (None, None, None)
+
+
+def save_plane(kind: str | None, x: str | None, y: str | None) -> None:
+    st.session_state[_PLANE] = (kind, x, y)
+
+
+def seed_choice(key: str, options: list[str], saved: str | None) -> None:
+    """Before a choice widget ``key`` is drawn: forget a value that is not among ``options`` (other data),
+    and give it ``saved`` when Streamlit dropped it (the page was left), if that is an option."""
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+    if saved in options:
+        seed_widget(key, saved)
+
+
 # -- run id and owner -----------------------------------------------------------------------------
 
 

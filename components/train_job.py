@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from components import engine, jobs, state
+from components import boundary_view, engine, jobs, state
 from components.settings import runs_dir
 from studio.data.access import DataAccess
 from studio.errors import StudioError
@@ -22,12 +22,13 @@ from studio.status import RunStatus
 from studio.train.boundary import BoundaryProbe
 from studio.train.callbacks import Relay
 from studio.train.job import Job, JobControl
+from studio.train.plane import shows_boundary
 
 FIRST_POINT_WAIT = 0.4  # seconds the Train click may wait for the first epoch
 
 
 def _target(recipe: Recipe, root: Path, info: dict[str, Any], prepared: Any, access: DataAccess,
-            user: str, resume: Any = None) -> Any:
+            user: str, resume: Any = None, probe: BoundaryProbe | None = None) -> Any:
     """The Job's body; everything it needs from the session is passed in (it runs on another thread)."""
     from studio.pipeline import train_recipe
 
@@ -37,7 +38,7 @@ def _target(recipe: Recipe, root: Path, info: dict[str, Any], prepared: Any, acc
 
         return train_recipe(recipe, runs_root=root, callbacks=[Relay(control.emit)], control=control,
                             on_run_dir=remember, prepared=prepared, access=access, user=user, resume=resume,
-                            probes=[BoundaryProbe()])  # it stays quiet unless the data is 2-D
+                            probes=[probe or BoundaryProbe()])  # quiet unless a classifier of rows of inputs
 
     return run
 
@@ -82,8 +83,9 @@ def launch(recipe: Recipe, resume: Any = None) -> jobs.RunHandle:
         prepared = engine.prepared(recipe)  # cached: the page has prepared it already
     except StudioError:
         prepared = None  # train_recipe raises the same sentence, shown as the run's failure
-    info: dict[str, Any] = {}
-    job = Job(_target(recipe, runs_dir(), info, prepared, state.data_access(), state.user_key(), resume),
+    probe = boundary_view.probe(prepared)  # the plane the page's widgets ask for
+    info: dict[str, Any] = {"boundary_probe": probe, "boundary": prepared is not None and shows_boundary(prepared)}
+    job = Job(_target(recipe, runs_dir(), info, prepared, state.data_access(), state.user_key(), resume, probe),
               name=recipe.name)
     handle = jobs.registry().add(state.owner_token(), job, recipe.name)
     handle.info = info
@@ -107,6 +109,16 @@ def current() -> jobs.RunHandle | None:
 
 def is_active(handle: jobs.RunHandle | None) -> bool:
     return handle is not None and RunStatus.parse(handle.job.status).active
+
+
+def boundary_probe(handle: jobs.RunHandle | None) -> BoundaryProbe | None:
+    """The live decision boundary's probe of a run this page started (None for other runs)."""
+    return handle.info.get("boundary_probe") if handle is not None else None
+
+
+def shows_boundary_live(handle: jobs.RunHandle | None) -> bool:
+    """Whether a run draws the live decision boundary (the page then polls faster)."""
+    return bool(handle is not None and handle.info.get("boundary"))
 
 
 def run_dir_of(handle: jobs.RunHandle | None) -> Path | None:

@@ -23,6 +23,7 @@ from studio.recipe import Recipe
 from studio.runs import Heartbeat, RunCheckpointer, RunDir, RunSummary
 from studio.runs.resume import ResumePlan
 from studio.status import RunStatus
+from studio.train.boundary import BoundaryEnd
 from studio.train.callbacks import Callback
 from studio.train.diagnose import baseline_loss, class_counts
 from studio.train.distill import teacher_outputs
@@ -56,7 +57,8 @@ class RunResult:
 
 class _RunWriter(Callback):
     """Keeps metrics.csv current while training (at most once a second, and at the end), so a crash
-    or a stop loses at most a second of curves; an fsync'd rewrite per epoch would slow fast epochs."""
+    or a stop loses at most a second of curves; an fsync'd rewrite per epoch would slow fast epochs.
+    Writes the final decision boundary (boundary.json) when a BoundaryProbe made one."""
 
     INTERVAL = 1.0
 
@@ -70,6 +72,8 @@ class _RunWriter(Callback):
             self.rows.append(event.to_dict())
             if time.monotonic() - self._written >= self.INTERVAL:
                 self.flush()
+        elif isinstance(event, BoundaryEnd) and event.final:  # what Evaluate shows of the run's boundary
+            self.run.write_boundary(event.to_dict())
         elif isinstance(event, Finished):
             self.flush()
 

@@ -14,6 +14,7 @@ import streamlit as st
 
 from components import (
     baselines,
+    boundary_view,
     continue_run,
     diagnoses,
     engine,
@@ -60,6 +61,10 @@ def _classification(run_dir: Path, test: dict[str, Any]) -> None:
         st.dataframe(frame, hide_index=True, key="evaluate.per_class",
                      column_config={c: st.column_config.NumberColumn(c, format="%.3f")
                                     for c in ("precision", "recall", "f1")})
+    boundary = RunDir(run_dir).read_boundary()  # the view the run ended with (Train page's live one)
+    if boundary is not None:
+        st.subheader("Decision boundary")
+        boundary_view.show(boundary, labels, False, "evaluate.boundary")
     if test.get("confusion_matrix"):
         try:  # the matrix (clickable, in the left column), then the chosen cell's pictures or rows
             misclassified.section(run_dir, test["confusion_matrix"], labels, normalized, chart_in=left)

@@ -2,7 +2,8 @@
 
 The run is a Job in the process-wide registry (it survives page switches and refreshes: the run id
 is in the URL). The live panel is a fragment that polls ``job.snapshot()`` every
-``live.poll_seconds()`` (0.8 s by default) while the job is active; the training thread never
+``live.poll_seconds()`` (0.8 s by default; 0.45 s while it draws the live decision boundary) while the
+job is active; the training thread never
 calls Streamlit. When the job ends the fragment reruns the whole app so the buttons update and
 polling stops. Below it, "Compare two variants" trains A and B at once (:mod:`components.ab_compare`).
 """
@@ -13,6 +14,7 @@ import streamlit as st
 
 from components import (
     ab_compare,
+    boundary_view,
     continue_run,
     diagnoses,
     figures,
@@ -27,7 +29,7 @@ from components import (
 from components.engine import run_summary
 from components.jobs import RunHandle
 from components.safe import md
-from studio.runs import RunDir, RunSummary
+from studio.runs import RunDir
 from studio.status import RunStatus
 from studio.train.job import JobSnapshot
 from studio.train.smoothing import batch_curve, smooth
@@ -83,16 +85,6 @@ def _curves(snap: JobSnapshot, running: bool) -> None:
                     key="train.live.curves", config=config)
 
 
-def _boundary(boundary: dict, summary: RunSummary | None, running: bool) -> None:
-    """The output's surface with the points, and every hidden unit over the plane (2-D data only)."""
-    counts = (summary.extra.get("class_counts") if summary is not None else None) or {}
-    config = {"staticPlot": True} if running else {}
-    left, right = st.columns(2)
-    left.plotly_chart(figures.decision_boundary(boundary, list(counts)), key="train.live.boundary", config=config)
-    if boundary.get("units"):
-        right.plotly_chart(figures.hidden_units(boundary), key="train.live.units", config=config)
-
-
 def _test_metrics(handle: RunHandle) -> None:
     result = getattr(handle.job, "result", None)
     summary = getattr(result, "summary", None)
@@ -129,7 +121,8 @@ def _panel(was_active: bool) -> None:
     run_dir = train_job.run_dir_of(handle)
     summary = RunDir(run_dir).read_summary() if run_dir is not None and RunDir(run_dir).has(RunDir.SUMMARY) else None
     if "boundary" in snap.latest:
-        _boundary(snap.latest["boundary"], summary, running)
+        counts = (summary.extra.get("class_counts") if summary is not None else None) or {}
+        boundary_view.show(snap.latest["boundary"], list(counts), running, "train.live")
     if "histograms" in snap.latest:
         histograms.section(snap.latest["histograms"], "train", running)
     found = diagnoses.find(live.epoch_frame(snap.events), run_dir, summary, snap.latest.get("health"))
@@ -173,6 +166,9 @@ def page() -> None:
     st.fragment(_panel, run_every=live.poll_seconds() if active else None)(active)
     with st.expander("Compare two variants (A/B)", expanded=state.get_pair_ids() is not None):
         ab_compare.section()
+    boundary_view.setting(recipe, train_job.boundary_probe(handle) if active else None)
+    poll = live.poll_seconds(fast=train_job.shows_boundary_live(handle))  # the boundary: 2 redraws a second
+    st.fragment(_panel, run_every=poll if active else None)(active)
 
 
 page()

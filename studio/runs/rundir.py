@@ -60,6 +60,7 @@ class RunDir:
     BENCH = "bench.csv"
     IMPORTANCE = "importance.csv"
     HISTOGRAMS = "histograms.json"
+    BOUNDARY = "boundary.json"  # the decision boundary the run ended with (studio.train.boundary.BoundaryEnd)
     REQUIRED = (RECIPE, SUMMARY)
 
     def __init__(self, path: str | Path) -> None:
@@ -271,6 +272,21 @@ class RunDir:
         if not path.is_file():
             raise RunError(f"run {self.id!r} has no {self.TEST_ROWS}; train it again with this version")
         return read_raw_rows(path, meta)
+
+    # -- the decision boundary --------------------------------------------------------------------
+
+    def write_boundary(self, boundary: dict[str, Any]) -> None:
+        """boundary.json: the final BoundaryEnd (as ``to_dict()``) of a classifier whose probe looked."""
+        write_json_atomic(self / self.BOUNDARY, boundary)
+
+    def read_boundary(self) -> dict[str, Any] | None:
+        """The saved final decision boundary, or None when the run has none; a RunError when damaged."""
+        if not self.has(self.BOUNDARY):
+            return None
+        raw = self.read_json(self.BOUNDARY)
+        if not isinstance(raw, dict) or not raw.get("surface"):
+            raise RunError(f"{self.BOUNDARY} of run {self.id!r} is damaged; train the run again to see it")
+        return raw
 
     # -- explanations ---------------------------------------------------------------------------
 

@@ -75,7 +75,8 @@ class Trainer:
         batch_event_interval: least seconds between two BatchEnd events (0: after every batch).
         checkpointer: given the training state after an epoch when it says one is due, and at the end.
         probes: objects with ``start(model, x, y, x_val, y_val, classes) -> bool`` and
-            ``after_epoch(epoch, final=False) -> Event | None`` (studio.train.boundary.BoundaryProbe);
+            ``after_epoch(epoch, final=False) -> Event | None`` (studio.train.boundary.BoundaryProbe),
+            optionally ``during_epoch(epoch) -> Event | None``, asked whenever a BatchEnd is emitted;
             a probe whose ``start`` says False (not its kind of data) is left out. Probes see models of one
             input, of the tasks in their ``tasks`` attribute (default: classification only).
         resume: a checkpoint's state (:func:`studio.train.state.training_state`) of a run of the same
@@ -275,6 +276,14 @@ class Trainer:
             if event is not None:
                 self._emit(event)
 
+    def _probe_during(self, epoch: int) -> None:
+        """Probes that can look part-way through an epoch (``during_epoch``), e.g. the live boundary."""
+        for probe in self.probes:
+            look = getattr(probe, "during_epoch", None)
+            event = look(epoch) if look is not None else None
+            if event is not None:
+                self._emit(event)
+
     def _save_checkpoint(self, epoch: int, rng: dict[str, Any] | None = None, partial: bool = False) -> None:
         assert self.checkpointer is not None
         state = training_state(self, epoch, rng)
@@ -338,6 +347,7 @@ class Trainer:
                 self._emit(BatchEnd(epoch, b + 1, self.batches, summed / seen,
                                     seen / max(now - t_start - paused, 1e-9), recent,
                                     (epoch - 1) * self.batches + b + 1))
+                self._probe_during(epoch)
         train_seconds = time.perf_counter() - t_start - paused
         mean_loss, score, seen = self._epoch_totals(loss_sum, score_sum, seen)
         per_batch = tuple(batch_losses.tolist())  # this process's batches, in order

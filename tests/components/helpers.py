@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from pathlib import Path
 
+import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from components.state import RECIPE_KEY
@@ -128,3 +130,13 @@ def errors_in_box(app: AppTest, key: str) -> list[str]:
     box = find(app.main)
     assert box is not None, f"no container with key {key!r}"
     return own_errors(box)
+
+
+def plotly_array(value) -> np.ndarray:
+    """An array of a figure's JSON spec as numpy: a list as it is, or Plotly's typed array (a numpy array
+    in the figure becomes ``{"dtype": "f8", "bdata": <base64>, "shape": "40, 40"}``)."""
+    if not isinstance(value, dict):
+        return np.asarray(value)
+    flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+    shape = [int(n) for n in str(value.get("shape", len(flat))).split(",")]
+    return flat.reshape(shape)

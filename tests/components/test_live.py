@@ -109,6 +109,7 @@ def test_poll_seconds_stays_within_a_second(monkeypatch, raw, seconds):
     else:
         monkeypatch.setenv(live.POLL_ENV, raw)
     assert live.poll_seconds() == seconds
+    assert live.poll_seconds(fast=True) == min(seconds, 0.45)  # the live decision boundary: >= 2 redraws a second
 
 
 def test_live_curves_one_figure_four_labelled_panels():

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import time
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.components.helpers import APP, TIMEOUT, by_key, clean, recipe, texts
+from tests.components.helpers import APP, TIMEOUT, by_key, clean, plotly_array, recipe, texts
 
 W = "w.train."
 
@@ -199,12 +200,43 @@ def test_2d_data_shows_the_live_decision_boundary_and_hidden_units(at, runs):
     until(at, lambda a: status(a) not in ("running", "created", ""))
     clean(at)
     surface = _spec(at, "Decision boundary after epoch 3")
-    assert len(surface["data"][0]["z"]) == 40 and {t["name"] for t in surface["data"][1:]} >= {"0 (train)",
-                                                                                           "1 (validation)"}
-    units = _spec(at, "Hidden units")
-    assert len(units["data"]) == 16
-    # other data: no boundary
-    at.session_state["studio.recipe"] = recipe(at).updated(data={"source": "builtin:iris"}, preprocessing=[])
+    assert plotly_array(surface["data"][0]["z"]).shape == (40, 40)
+    assert {t["name"] for t in surface["data"][1:]} >= {"0 (train)", "1 (validation)"}
+    units = plotly_array(_spec(at, "Hidden units")["data"][0]["z"])  # 8 units of 20 x 20 a layer, tiled
+    assert units.shape == (8 * 21 - 1, 2 * 21 - 1) and np.isfinite(units).sum() == 16 * 20 * 20
+    assert not [r for r in at.radio if r.key == "train.plane"]  # 2-D data is its own plane
+
+
+def test_iris_offers_a_plane_and_draws_the_boundary_over_two_chosen_features(at, runs):
+    _open(at)
+    plane = by_key(at.radio, "train.plane")
+    assert plane.value == "first two principal components" and list(plane.options) == [
+        "first two principal components", "two features"]
+    assert not [s for s in at.selectbox if s.key == "train.plane.x"]
+    plane.set_value("two features").run()
+    assert by_key(at.selectbox, "train.plane.x").options == ["sepal_length_cm", "sepal_width_cm",
+                                                             "petal_length_cm", "petal_width_cm"]
+    by_key(at.selectbox, "train.plane.x").set_value("petal_length_cm").run()
+    assert "petal_length_cm" not in by_key(at.selectbox, "train.plane.y").options
+    by_key(at.selectbox, "train.plane.y").set_value("petal_width_cm").run()
+    by_key(at.number_input, f"{W}training.epochs").set_value(3).run()
     by_key(at.button, "train.start").click().run()
     until(at, lambda a: status(a) not in ("running", "created", ""))
-    assert not [c for c in at.get("plotly_chart") if "Decision boundary" in c.proto.spec]
+    clean(at)
+    surface = _spec(at, "Decision boundary after epoch 3 (predicted class)")
+    axes = surface["layout"]["xaxis"]["title"]["text"], surface["layout"]["yaxis"]["title"]["text"]
+    assert axes == ("petal_length_cm (model input)", "petal_width_cm (model input)")
+    z = plotly_array(surface["data"][0]["z"])
+    assert z.shape == (40, 40) and set(np.unique(z)) <= {0, 1, 2}
+    assert "held at its median" in texts(at.caption)
+    # the run keeps its final view: Evaluate shows it
+    at.switch_page("app_pages/evaluate.py").run()
+    clean(at)
+    saved = _spec(at, "Decision boundary after epoch 3")
+    assert saved["layout"]["xaxis"]["title"]["text"] == "petal_length_cm (model input)"
+    at.switch_page("app_pages/train.py").run()
+    # wine, a draft of 13 inputs, is offered the plane too
+    at.session_state["studio.recipe"] = recipe(at).updated(data={"source": "builtin:wine"})
+    at.run()
+    assert by_key(at.radio, "train.plane").value == "two features"
+    assert len(by_key(at.selectbox, "train.plane.x").options) == 13

@@ -63,10 +63,10 @@ def test_a_2_8_8_2_network_shows_its_output_and_every_unit():
 def test_the_probe_is_throttled_and_stays_quiet_on_other_data():
     seen = _fit(_net(), _moons(), BoundaryProbe(interval=3600.0), epochs=4)
     assert [b.epoch for b in seen] == [1, 4] and seen[-1].final  # the first look, then only the final one
-    wide = TensorData(np.zeros((64, 3), np.float32), np.arange(64) % 2, np.zeros((8, 3), np.float32),
-                      np.arange(8) % 2)
-    model = torch.nn.Sequential(torch.nn.Linear(3, 2))
-    assert _fit(model, wide, BoundaryProbe(interval=0.0), epochs=2) == []
+    series = TensorData(np.zeros((64, 3, 2), np.float32), np.arange(64) % 2, np.zeros((8, 3, 2), np.float32),
+                        np.arange(8) % 2)  # (n, steps, features): not rows of inputs
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(6, 2))
+    assert _fit(model, series, BoundaryProbe(interval=0.0), epochs=2) == []
 
 
 def test_a_look_costs_little():
