@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import jobs, share_link, state
+from components import jobs, queue_view, share_link, state
 from components.safe import md
 from studio.errors import StudioError, quote
 from studio.recipe import load_recipe, recipe_from_json
+from studio.status import RunStatus
 
 NAME_KEY = f"{state.WIDGET_PREFIX}recipe.name"
 PRESET_KEY = "sidebar.preset"
@@ -56,6 +57,9 @@ def run_status() -> str:
     if handle is None:
         return f"Run {md(run_id)} is not running in this server (finished runs are listed on Evaluate)."
     job = handle.job
+    place = queue_view.place_of(handle) if getattr(job, "status", None) == RunStatus.QUEUED else None
+    if place is not None:
+        return f"Run **{md(handle.name or run_id)}**: queued, {queue_view.ordinal(place.place)} in line"
     return f"Run **{md(handle.name or run_id)}**: {md(getattr(job, 'status', 'unknown'))}"
 
 

@@ -6,6 +6,9 @@ files its recipe may read) and its user key (recorded in the run's owner.json, s
 browser lists the run). The run directory, once the
 engine has made it, is kept in the registry handle's ``info`` so that Evaluate and Export find it.
 Nothing here runs on the training thread except the target itself, which never touches ``st``.
+
+Jobs go through the registry's queue (:meth:`components.jobs.JobRegistry.submit`): a run starts at
+once when the server has a free slot, else it waits ``queued`` (the Train page shows its place).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 from components import engine, jobs, state
 from components.settings import runs_dir
 from studio.data.access import DataAccess
-from studio.errors import StudioError
+from studio.errors import JobLimitError, StudioError
 from studio.recipe import Recipe
 from studio.status import RunStatus
 from studio.train.boundary import BoundaryProbe
@@ -24,6 +27,7 @@ from studio.train.callbacks import Relay
 from studio.train.job import Job, JobControl
 
 FIRST_POINT_WAIT = 0.4  # seconds the Train click may wait for the first epoch
+START_ERROR = "train.start"  # the widget error key of a Train click the server's caps refused
 
 
 def _target(recipe: Recipe, root: Path, info: dict[str, Any], prepared: Any, access: DataAccess,
@@ -58,7 +62,7 @@ def continue_run(run_dir: Path, more: int, error_key: str) -> None:
     except StudioError as err:
         state.set_widget_error(error_key, str(err))
         return
-    _start(plan.recipe, plan)
+    _start(plan.recipe, plan, error_key)
 
 
 def start_parallel(nproc: int) -> None:
@@ -69,13 +73,10 @@ def start_parallel(nproc: int) -> None:
     info: dict[str, Any] = {}
     job = Job(parallel_job.target(recipe, state.upload_dir(), runs_dir(), nproc, info, state.user_key()),
               name=recipe.name)
-    handle = jobs.registry().add(state.owner_token(), job, recipe.name)
-    handle.info = info
-    state.set_run_id(handle.run_id)
-    job.start()
+    _submit(job, recipe.name, info)
 
 
-def _start(recipe: Recipe, resume: Any = None) -> None:
+def _start(recipe: Recipe, resume: Any = None, error_key: str = START_ERROR) -> None:
     try:
         prepared = engine.prepared(recipe)  # cached: the page has prepared it already
     except StudioError:
@@ -83,13 +84,24 @@ def _start(recipe: Recipe, resume: Any = None) -> None:
     info: dict[str, Any] = {}
     job = Job(_target(recipe, runs_dir(), info, prepared, state.data_access(), state.user_key(), resume),
               name=recipe.name)
-    handle = jobs.registry().add(state.owner_token(), job, recipe.name)
-    handle.info = info
+    if _submit(job, recipe.name, info, error_key) and job.status == RunStatus.RUNNING:
+        # Small recipes finish their first epoch in tens of milliseconds: waiting a moment here lets the
+        # rerun that follows this click draw the first point, instead of the next poll half a second later.
+        job.wait_for_event("epoch", timeout=FIRST_POINT_WAIT)
+
+
+def _submit(job: Job, name: str, info: dict[str, Any], error_key: str = START_ERROR) -> bool:
+    """Hand ``job`` to the server's queue (it starts now or waits its turn) as this tab's run; False,
+    with the sentence as the widget error ``error_key``, when this session already has its share."""
+    state.clear_widget_error(error_key)
+    try:
+        handle = jobs.registry().submit(state.owner_token(), job, name)
+    except JobLimitError as err:
+        state.set_widget_error(error_key, str(err))
+        return False
+    handle.info = info  # the same dict the target fills (the run directory), whether it started or waits
     state.set_run_id(handle.run_id)
-    job.start()
-    # Small recipes finish their first epoch in tens of milliseconds: waiting a moment here lets the
-    # rerun that follows this click draw the first point, instead of the next poll half a second later.
-    job.wait_for_event("epoch", timeout=FIRST_POINT_WAIT)
+    return True
 
 
 def current() -> jobs.RunHandle | None:
@@ -100,6 +112,20 @@ def current() -> jobs.RunHandle | None:
 
 def is_active(handle: jobs.RunHandle | None) -> bool:
     return handle is not None and RunStatus.parse(handle.job.status).active
+
+
+def is_queued(handle: jobs.RunHandle | None) -> bool:
+    return handle is not None and handle.job.status == RunStatus.QUEUED
+
+
+def session_full() -> str | None:
+    """Why this session may not start another run now (its share of the server's runs is taken), or None."""
+    reg = jobs.registry()
+    cap = reg.max_per_owner
+    if reg.going(state.owner_token()) < cap:
+        return None
+    runs = "a run" if cap == 1 else f"{cap} runs"
+    return f"this session has {runs} queued or training (the most this server allows): stop it or wait for it to end"
 
 
 def run_dir_of(handle: jobs.RunHandle | None) -> Path | None:
