@@ -1,0 +1,326 @@
+"""A class on one server: thirty browser sessions load the studio and train at once (issue #12).
+
+Starts ``studio app`` (headless, a free port, a fresh runs folder) and one headless Chromium with
+one browser context per student (separate cookies and owner tokens, as thirty laptops), all driven
+at once with asyncio. Each session opens the app, goes to Train, loads the iris preset, sets a few
+epochs, presses Train, and waits for its run to end while it goes on using the page: every few
+seconds it changes the epochs box (a full rerun of the page). Runs beyond ``--max-jobs`` queue.
+
+Page rerun time: from the person's input (pointerdown, or Enter in a number box, timed in the page)
+until the page shows the result of it and Streamlit's script state is "notRunning" again
+(``data-test-script-state``, what tests/e2e/ui.py waits for). The first load of the app is
+reported apart. A run is finished when its Train page said "completed" (or early_stopped) and
+its run folder, found by the session's owner hash in owner.json, has a summary with that status;
+a run is lost when its session pressed Train and either did not happen.
+
+Prints the three figures with their targets: page rerun p95 (<= 1 s), runs finished (all),
+runs lost (none); and the load average while it ran.
+
+    .venv/bin/python benchmarks/classroom_load.py [--sessions 30] [--epochs 10] [--max-jobs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import hashlib
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.conftest import CHROMIUM_ARGS, chromium_path, free_port  # noqa: E402
+
+PRESET = "iris-mlp"
+WAIT_MS = 180_000  # a step of one session, on a machine that thirty sessions keep busy
+ENDED = re.compile(r"status: (completed|early_stopped|stopped|failed)")
+# Timestamps of the person's last input and of every script-state change, kept by the page itself.
+TRACKER = """
+window.__st = {input: 0, connection: [], last: null};
+addEventListener('pointerdown', () => { window.__st.input = performance.now(); }, true);
+addEventListener('keydown', (e) => { if (e.key === 'Enter') window.__st.input = performance.now(); }, true);
+setInterval(() => {  // the websocket's state changes (a reconnect shows as a change away from CONNECTED)
+  const app = document.querySelector("[data-testid='stApp']");
+  const now = app && app.getAttribute('data-test-connection-state');
+  if (now && now !== window.__st.last) { window.__st.connection.push(now); window.__st.last = now; }
+}, 100);
+"""
+# True once ``check`` holds and no script runs; returns the time (page clock) it first did.
+SETTLED = """([check, arg]) => {
+  const app = document.querySelector("[data-testid='stApp']");
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  const ok = {
+    text: () => document.body.innerText.includes(arg),
+    name: () => (document.querySelector('input[aria-label="Recipe name"]') || {}).value === arg,
+    regex: () => new RegExp(arg).test(document.body.innerText),
+  }[check]();
+  return ok ? performance.now() : false;
+}"""
+
+
+@dataclass
+class Session:
+    index: int
+    first_load: float | None = None
+    reruns: list[tuple[str, float]] = field(default_factory=list)  # (step, seconds)
+    pressed_train: bool = False
+    queued_text: str | None = None
+    end: str | None = None
+    owner: str | None = None
+    error: str | None = None
+    step: str = "start"
+    connection: list[str] = field(default_factory=list)  # the websocket's states, in order
+
+
+async def settle(page, check: str, arg: str) -> float:
+    """Seconds from the last input to the page showing ``check(arg)`` with no script running."""
+    done = await page.wait_for_function(SETTLED, arg=[check, arg], polling=50, timeout=WAIT_MS)
+    return (await done.json_value() - await page.evaluate("window.__st.input")) / 1000
+
+
+async def student(browser, url: str, s: Session, epochs: int, probe_every: float, stagger: float) -> None:
+    await asyncio.sleep(s.index * stagger)
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = await context.new_page()
+        page.set_default_timeout(WAIT_MS)
+        await page.add_init_script(TRACKER)
+        t0 = time.perf_counter()
+        await page.goto(url)
+        await page.wait_for_function(SETTLED, arg=["text", "Load a preset"], polling=50, timeout=WAIT_MS)
+        s.first_load = time.perf_counter() - t0
+        s.step = "open Train"
+        await page.get_by_test_id("stSidebarNav").get_by_role("link", name="Train").click()
+        s.reruns.append((s.step, await settle(page, "text", "Epochs & device")))
+        s.step = "load the preset"
+        await page.get_by_test_id("stSelectbox").filter(has_text="Load a preset").click()
+        await page.get_by_role("option", name=PRESET).click()
+        s.reruns.append((s.step, await settle(page, "name", PRESET)))
+        s.step = "set the epochs"
+        await page.get_by_role("tab", name="Epochs & device").click()
+        box = page.get_by_label("epochs", exact=True)
+        await box.fill(str(epochs))
+        await box.press("Enter")
+        s.reruns.append((s.step, await settle(page, "text", f"Draft {PRESET}: {epochs} epochs")))
+        s.step = "press Train"
+        await page.get_by_test_id("stButton").filter(has_text="Train").locator("button").first.click()
+        s.pressed_train = True
+        s.reruns.append((s.step, await settle(page, "text", "status: ")))
+        text = await page.evaluate("document.body.innerText")
+        s.queued_text = next((line for line in text.splitlines() if line.startswith("Queued:")), None)
+        s.owner = parse_qs(urlsplit(page.url).query).get("owner", [None])[0]
+        value, s.step = epochs, "wait for the run"
+        deadline = time.monotonic() + WAIT_MS / 1000 * 3
+        while time.monotonic() < deadline:
+            text = await page.evaluate("document.body.innerText")
+            found = ENDED.search(text)
+            if found:
+                s.end = found.group(1)
+                s.connection = await page.evaluate("window.__st.connection")
+                return
+            if probe_every > 0:  # go on using the page: a full rerun that changes the draft
+                await asyncio.sleep(probe_every)
+                if ENDED.search(await page.evaluate("document.body.innerText")):
+                    continue  # it ended meanwhile (and the page's full rerun showed the first tab)
+                await page.get_by_role("tab", name="Epochs & device").click()  # no rerun: tabs are the browser's
+                value = epochs + 1 if value == epochs else epochs
+                await box.fill(str(value))
+                await box.press("Enter")
+                s.reruns.append((s.step, await settle(page, "text", f"Draft {PRESET}: {value} epochs")))
+            else:
+                await asyncio.sleep(1.0)
+        s.error = "the run did not end in time"
+    except Exception as err:  # one session's failure is reported, the others go on
+        s.error = f"at {s.step}: {type(err).__name__}: {str(err).splitlines()[0][:200]}"
+        s.connection = await page.evaluate("window.__st.connection")
+        if os.environ.get("CLASSROOM_DEBUG"):
+            folder = Path(os.environ["CLASSROOM_DEBUG"])
+            await page.screenshot(path=str(folder / f"session-{s.index}.png"), full_page=True)
+            (folder / f"session-{s.index}.txt").write_text(await page.evaluate("document.body.innerText"))
+    finally:
+        await context.close()
+
+
+def cpu_seconds(root: int) -> float:
+    """CPU seconds used so far by the live processes under ``root``, itself included (Linux /proc)."""
+    tick, kids, used = os.sysconf("SC_CLK_TCK"), {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # from the state on: ppid is [1], utime [11]
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        kids.setdefault(int(fields[1]), []).append(pid)
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += used.get(pid, 0.0)
+        todo += kids.get(pid, [])
+    return total
+
+
+async def load_average(samples: list[float], stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        samples.append(os.getloadavg()[0])
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 2.0)
+
+
+async def drive(url: str, server: int, sessions: list[Session], args: argparse.Namespace,
+                load: list[float]) -> dict[str, float]:
+    """Run the sessions; returns the wall time and the CPU seconds the server and the browser took."""
+    from playwright.async_api import async_playwright
+
+    stop = asyncio.Event()
+    sampler = asyncio.create_task(load_average(load, stop))
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        server0, all0, t0 = cpu_seconds(server), cpu_seconds(os.getpid()), time.perf_counter()
+        await asyncio.gather(*(student(browser, url, s, args.epochs, args.probe_every, args.stagger)
+                               for s in sessions))
+        server1, all1, wall = cpu_seconds(server), cpu_seconds(os.getpid()), time.perf_counter() - t0
+        await browser.close()
+    stop.set()
+    await sampler
+    return {"wall": wall, "server": server1 - server0, "browser": (all1 - all0) - (server1 - server0)}
+
+
+def start_app(runs: Path, cwd: Path, max_jobs: int | None) -> tuple[subprocess.Popen, str, Path]:
+    """``studio app`` on a free port, as a teacher starts it; returns once /_stcore/health says ok."""
+    port = free_port()
+    log = cwd / "server.log"
+    cmd = [sys.executable, "-m", "studio.cli", "app", "--host", "127.0.0.1", "--port", str(port),
+           "--runs-dir", str(runs), *(["--max-jobs", str(max_jobs)] if max_jobs else [])]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with log.open("w") as out:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                return proc, url, log
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit(f"studio app did not start:\n{log.read_text()}")
+
+
+def stop_app(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGINT)  # as Ctrl+C: it stops the server, which stops its jobs
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def runs_on_disk(runs: Path) -> dict[str, str]:
+    """user hash (owner.json) -> the status in its run's summary.json, for every run folder."""
+    found: dict[str, str] = {}
+    for run in runs.iterdir() if runs.is_dir() else []:
+        try:
+            user = json.loads((run / "owner.json").read_text()).get("user")
+            found[user] = json.loads((run / "summary.json").read_text()).get("status", "?")
+        except (OSError, ValueError):
+            found.setdefault(str(run.name), "no summary")
+    return found
+
+
+def pct(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sessions", type=int, default=30, help="browser sessions (students), default 30")
+    ap.add_argument("--epochs", type=int, default=10, help="epochs of each run (iris), default 10")
+    ap.add_argument("--max-jobs", type=int, default=None, help="studio app --max-jobs (default: the app's)")
+    ap.add_argument("--probe-every", type=float, default=5.0,
+                    help="seconds between a session's page reruns while its run goes on (0: none)")
+    ap.add_argument("--stagger", type=float, default=0.2, help="seconds between two sessions' arrivals")
+    args = ap.parse_args()
+    if chromium_path() is None:
+        raise SystemExit("no system Chromium: install the Debian package `chromium` or set CHROMIUM_PATH")
+    sessions = [Session(i) for i in range(args.sessions)]
+    print(f"load average (1 min) before it started: {os.getloadavg()[0]:.1f}", flush=True)
+    load: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="classroom-") as tmp:
+        runs = Path(tmp) / "runs"
+        proc, url, log = start_app(runs, Path(tmp), args.max_jobs)
+        try:
+            used = asyncio.run(drive(url, proc.pid, sessions, args, load))
+        finally:
+            stop_app(proc)
+        disk = runs_on_disk(runs)
+        server_log = log.read_text(errors="replace")
+        if os.environ.get("CLASSROOM_LOG"):
+            Path(os.environ["CLASSROOM_LOG"]).write_text(server_log)
+    report(sessions, disk, load, used, server_log, args)
+
+
+def report(sessions: list[Session], disk: dict[str, str], load: list[float], used: dict[str, float],
+           server_log: str, args: argparse.Namespace) -> None:
+    good = ("completed", "early_stopped")
+    finished = lost = 0
+    for s in sessions:
+        user = hashlib.sha256(f"studio-user:{s.owner}".encode()).hexdigest()[:32] if s.owner else None
+        ok = s.end in good and disk.get(user) in good
+        finished += ok
+        lost += s.pressed_train and not ok
+    reruns = [r for s in sessions for _, r in s.reruns]
+    steps: dict[str, list[float]] = {}
+    for s in sessions:
+        for step, r in s.reruns:
+            steps.setdefault(step, []).append(r)
+    loads = [s.first_load for s in sessions if s.first_load is not None]
+    queued = [s.queued_text for s in sessions if s.queued_text]
+    training = [int(m) for q in queued for m in re.findall(r"\((\d+) runs? training", q)]
+    wall = used["wall"]
+    print(f"{args.sessions} sessions, {args.epochs} epochs each, {os.cpu_count()} CPUs, "
+          f"studio app --max-jobs {args.max_jobs or 'default'}; all done in {wall:.0f} s")
+    print(f"CPU while it ran: the studio server {used['server'] / wall:.2f} cores, Chromium and this driver "
+          f"{used['browser'] / wall:.2f} cores (on a real class the browsers run on the students' laptops)")
+    if loads:
+        print(f"first load of the app: p50 {statistics.median(loads):.2f} s, p95 {pct(loads, 95):.2f} s")
+    print(f"queued at Train: {len(queued)} of {args.sessions} sessions"
+          + (f" (e.g. {queued[-1]!r}; most runs training seen: {max(training)})" if training else ""))
+    if load:
+        print(f"load average (1 min) while it ran: mean {statistics.mean(load):.1f}, max {max(load):.1f}")
+    for s in sessions:
+        if s.error:
+            print(f"  session {s.index}: {s.error}")
+    dropped = [s.index for s in sessions if s.connection.count("CONNECTED") > 1]
+    if dropped:
+        print(f"  sessions whose websocket reconnected: {dropped}")
+    tracebacks = server_log.count("Traceback")
+    if tracebacks:
+        last = server_log.split("Traceback")[1].strip().splitlines()
+        print(f"  the server log holds {tracebacks} traceback(s); the first ends: {' | '.join(last[-3:])}")
+    for step, values in steps.items():
+        print(f"  rerun after '{step}': {len(values)}, p50 {statistics.median(values):.2f} s, max {max(values):.2f} s")
+    if reruns:
+        print(f"page rerun: {len(reruns)} reruns, p50 {statistics.median(reruns):.2f} s, "
+              f"p95 {pct(reruns, 95):.2f} s (target <= 1 s)")
+    else:
+        print("page rerun: none measured (target <= 1 s)")
+    print(f"runs finished: {finished} of {args.sessions} (target all)")
+    print(f"runs lost: {lost} (target none)")
+
+
+if __name__ == "__main__":
+    main()
