@@ -47,6 +47,7 @@ from studio.status import RunStatus
 # Seconds the server waits at exit for its jobs to end (a batch, the last checkpoint, the final
 # evaluation, the files); under `docker stop`'s 10 s before SIGKILL.
 STOP_WAIT = 8.0
+OWNERS_KEPT = 200  # owners whose newest run the registry keeps, ended or not, beyond max_finished
 
 
 @dataclass(eq=False)
@@ -101,13 +102,19 @@ class JobRegistry:
         return self._max_per_owner or settings.max_jobs_per_session()
 
     def add(self, owner: str, job: Any, name: str = "") -> RunHandle:
-        """File ``job`` under a fresh, unguessable run id (the caller starts it)."""
+        """File ``job`` under a fresh, unguessable run id (the caller starts it).
+
+        Ended runs beyond ``max_finished`` are forgotten, oldest first, except each owner's newest
+        (up to ``OWNERS_KEPT`` owners): in a class, one student's new run must not make another's
+        finished run vanish from their Train page.
+        """
         handle = RunHandle(run_id=secrets.token_urlsafe(9), owner=owner, job=job, name=name)
         with self._lock:
             self._runs[handle.run_id] = handle
-            done = sorted((h for h in self._runs.values() if not h.active and h is not handle),
-                          key=lambda h: h.created)
-            for old in done[: max(0, len(done) - self._max)]:
+            newest = {h.owner: h for h in self._runs.values()}  # insertion order: the last one wins
+            kept = set(list(newest.values())[-OWNERS_KEPT:])
+            done = [h for h in self._runs.values() if not h.active and h is not handle and h not in kept]
+            for old in done[: max(0, len(done) - self._max)]:  # insertion order: oldest first
                 del self._runs[old.run_id]  # bounded memory
         return handle
 

@@ -134,3 +134,14 @@ def test_stop_all_ends_queued_jobs_and_starts_none() -> None:
                                          (12, "12th"), (13, "13th"), (21, "21st"), (22, "22nd"), (103, "103rd")])
 def test_ordinals(n: int, text: str) -> None:
     assert ordinal(n) == text
+
+
+def test_each_owners_newest_ended_run_is_kept_beyond_max_finished() -> None:
+    reg = JobRegistry(max_finished=20, max_running=2, max_per_owner=1)
+    class_runs = [reg.submit(f"student-{i}", Job(lambda control: None, name=str(i)), str(i)) for i in range(25)]
+    until(lambda: not reg.active())
+    again = reg.submit("student-0", Job(lambda control: None, name="again"), "again")
+    until(lambda: not reg.active())
+    for i, handle in enumerate(class_runs[1:], start=1):
+        assert reg.get(handle.run_id, owner=f"student-{i}") is handle  # still on its Train page
+    assert reg.get(again.run_id) is again
