@@ -155,7 +155,8 @@ async def student(browser, url: str, s: Session, epochs: int, probe_every: float
 
 
 def cpu_seconds(root: int) -> float:
-    """CPU seconds used so far by the live processes under ``root``, itself included (Linux /proc)."""
+    """CPU seconds used so far by the processes under ``root``, itself included (Linux /proc): the live
+    ones' own time plus that of their children that ended (a closed page's renderer)."""
     tick, kids, used = os.sysconf("SC_CLK_TCK"), {}, {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -164,7 +165,7 @@ def cpu_seconds(root: int) -> float:
             continue
         pid = int(stat.parent.name)
         kids.setdefault(int(fields[1]), []).append(pid)
-        used[pid] = (int(fields[11]) + int(fields[12])) / tick
+        used[pid] = sum(int(v) for v in fields[11:15]) / tick  # utime, stime, cutime, cstime
     total, todo = 0.0, [root]
     while todo:
         pid = todo.pop()
@@ -252,7 +253,8 @@ def main() -> None:
     ap.add_argument("--max-jobs", type=int, default=None, help="studio app --max-jobs (default: the app's)")
     ap.add_argument("--probe-every", type=float, default=5.0,
                     help="seconds between a session's page reruns while its run goes on (0: none)")
-    ap.add_argument("--stagger", type=float, default=0.2, help="seconds between two sessions' arrivals")
+    ap.add_argument("--stagger", type=float, default=1.0,
+                    help="seconds between two sessions' arrivals (default 1: a class opens it within half a minute)")
     args = ap.parse_args()
     if chromium_path() is None:
         raise SystemExit("no system Chromium: install the Debian package `chromium` or set CHROMIUM_PATH")

@@ -540,6 +540,10 @@ def _app(args: argparse.Namespace) -> int:
            "--runner.postScriptGC", "false",  # see .streamlit/config.toml: a GC per rerun stalls training
            "--client.toolbarMode", "minimal",
            "--client.showErrorDetails", "none",  # tracebacks go to the server log, not to the browser
+           # A served studio never re-imports its modules when a file changes: that would start a new,
+           # empty job registry beside the running jobs, and in benchmarks/classroom_load.py an edit made
+           # during the run failed pages on half-imported modules. (Develop with `streamlit run`.)
+           "--server.fileWatcherType", "none",
            "--server.enableXsrfProtection", "true", "--server.enableCORS", "true"]
     env = dict(os.environ)
     for folder in args.data_dir:

@@ -37,10 +37,11 @@ def test_studio_app_passes_the_job_caps_and_refuses_a_bad_one(monkeypatch, capsy
     from components import settings
     from studio import app_process
 
-    called: list[dict] = []
-    monkeypatch.setattr(app_process, "run_server", lambda cmd, env=None: called.append(env) or 0)
+    called: list[tuple[list[str], dict]] = []
+    monkeypatch.setattr(app_process, "run_server", lambda cmd, env=None: called.append((cmd, env)) or 0)
     assert main(["app", "--max-jobs", "3", "--max-jobs-per-session", "2"]) == 0
-    (env,) = called
+    ((cmd, env),) = called
+    assert cmd[cmd.index("--server.fileWatcherType") + 1] == "none"  # no re-import under a class's running jobs
     assert env["STUDIO_MAX_JOBS"] == "3" and env["STUDIO_MAX_JOBS_PER_SESSION"] == "2"
     for name, value in env.items():  # the app reads them back
         monkeypatch.setenv(name, value)
