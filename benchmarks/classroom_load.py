@@ -72,6 +72,34 @@ SETTLED = """([check, arg]) => {
 
 
 @dataclass
+class Wire:
+    """Reruns as the websocket shows them: from the browser sending "rerun" to the server's "script
+    finished" (Chromium's network layer reports both frames, so a busy page's rendering is left out)."""
+
+    pending: list[tuple[float, bool]] = field(default_factory=list)  # (sent at, an automatic fragment poll)
+    user: list[float] = field(default_factory=list)
+    polls: list[float] = field(default_factory=list)
+
+    def watch(self, page) -> None:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        def sent(payload: bytes | str) -> None:
+            if isinstance(payload, bytes):
+                msg = BackMsg.FromString(payload)
+                if msg.WhichOneof("type") == "rerun_script":
+                    self.pending.append((time.perf_counter(), msg.rerun_script.is_auto_rerun))
+
+        def received(payload: bytes | str) -> None:
+            small = isinstance(payload, bytes) and len(payload) < 1024 and self.pending  # script_finished is
+            if small and ForwardMsg.FromString(payload).WhichOneof("type") == "script_finished":
+                t0, auto = self.pending.pop(0)
+                (self.polls if auto else self.user).append(time.perf_counter() - t0)
+
+        page.on("websocket", lambda ws: (ws.on("framesent", sent), ws.on("framereceived", received)))
+
+
+@dataclass
 class Session:
     index: int
     first_load: float | None = None
@@ -83,6 +111,7 @@ class Session:
     error: str | None = None
     step: str = "start"
     connection: list[str] = field(default_factory=list)  # the websocket's states, in order
+    wire: Wire = field(default_factory=Wire)
 
 
 async def settle(page, check: str, arg: str) -> float:
@@ -98,6 +127,7 @@ async def student(browser, url: str, s: Session, epochs: int, probe_every: float
         page = await context.new_page()
         page.set_default_timeout(WAIT_MS)
         await page.add_init_script(TRACKER)
+        s.wire.watch(page)
         t0 = time.perf_counter()
         await page.goto(url)
         await page.wait_for_function(SETTLED, arg=["text", "Load a preset"], polling=50, timeout=WAIT_MS)
@@ -315,6 +345,12 @@ def report(sessions: list[Session], disk: dict[str, str], load: list[float], use
         print(f"  the server log holds {tracebacks} traceback(s); the first ends: {' | '.join(last[-3:])}")
     for step, values in steps.items():
         print(f"  rerun after '{step}': {len(values)}, p50 {statistics.median(values):.2f} s, max {max(values):.2f} s")
+    user = [r for s in sessions for r in s.wire.user]
+    polls = [r for s in sessions for r in s.wire.polls]
+    for name, values in (("after an input", user), ("live polls of the Train panel", polls)):
+        if values:
+            print(f"  on the wire (rerun sent -> script finished), {name}: {len(values)}, "
+                  f"p50 {statistics.median(values):.2f} s, p95 {pct(values, 95):.2f} s")
     if reruns:
         print(f"page rerun: {len(reruns)} reruns, p50 {statistics.median(reruns):.2f} s, "
               f"p95 {pct(reruns, 95):.2f} s (target <= 1 s)")
