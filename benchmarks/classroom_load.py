@@ -244,13 +244,38 @@ async def drive(url: str, server: int, sessions: list[Session], args: argparse.N
     return {"wall": wall, "server": server1 - server0, "browser": (all1 - all0) - (server1 - server0)}
 
 
+# Loaded by the server's Python (a sitecustomize on its PYTHONPATH): appends the wall time of every
+# script run of every session, as the server sees it, to $CLASSROOM_RUN_TIMES ("full" or "poll" seconds).
+TIMER = """
+import os, threading, time
+from streamlit.runtime.scriptrunner import script_runner as _sr
+
+_path, _lock, _real = os.environ["CLASSROOM_RUN_TIMES"], threading.Lock(), _sr.ScriptRunner._run_script
+
+def _timed(self, rerun_data):
+    t0 = time.perf_counter()
+    try:
+        return _real(self, rerun_data)
+    finally:
+        kind = "poll" if rerun_data.is_auto_rerun else "full"
+        with _lock, open(_path, "a") as f:
+            f.write(f"{kind} {time.perf_counter() - t0:.4f}\\n")
+
+_sr.ScriptRunner._run_script = _timed
+"""
+
+
 def start_app(runs: Path, cwd: Path, max_jobs: int | None) -> tuple[subprocess.Popen, str, Path]:
     """``studio app`` on a free port, as a teacher starts it; returns once /_stcore/health says ok."""
     port = free_port()
     log = cwd / "server.log"
     cmd = [sys.executable, "-m", "studio.cli", "app", "--host", "127.0.0.1", "--port", str(port),
            "--runs-dir", str(runs), *(["--max-jobs", str(max_jobs)] if max_jobs else [])]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    timer = cwd / "timer"
+    timer.mkdir()
+    (timer / "sitecustomize.py").write_text(TIMER)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(timer), str(ROOT)]),
+           "CLASSROOM_RUN_TIMES": str(cwd / "run_times.txt")}
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -316,14 +341,16 @@ def main() -> None:
         finally:
             stop_app(proc)
         disk = runs_on_disk(runs)
+        times = Path(tmp) / "run_times.txt"
+        server_runs = times.read_text().split("\n") if times.is_file() else []
         server_log = log.read_text(errors="replace")
         if os.environ.get("CLASSROOM_LOG"):
             Path(os.environ["CLASSROOM_LOG"]).write_text(server_log)
-    report(sessions, disk, load, used, server_log, args)
+    report(sessions, disk, load, used, server_log, server_runs, args)
 
 
 def report(sessions: list[Session], disk: dict[str, str], load: list[float], used: dict[str, float],
-           server_log: str, args: argparse.Namespace) -> None:
+           server_log: str, server_runs: list[str], args: argparse.Namespace) -> None:
     good = ("completed", "early_stopped")
     finished = lost = 0
     for s in sessions:
@@ -368,6 +395,11 @@ def report(sessions: list[Session], disk: dict[str, str], load: list[float], use
     for name, values in (("after an input", user), ("live polls of the Train panel", polls)):
         if values:
             print(f"  on the wire (rerun sent -> script finished), {name}: {len(values)}, "
+                  f"p50 {statistics.median(values):.2f} s, p95 {pct(values, 95):.2f} s")
+    for kind, label in (("full", "full runs (first loads included)"), ("poll", "live polls of the Train panel")):
+        values = [float(line.split()[1]) for line in server_runs if line.startswith(kind + " ")]
+        if values:
+            print(f"  in the server (a script run's wall time), {label}: {len(values)}, "
                   f"p50 {statistics.median(values):.2f} s, p95 {pct(values, 95):.2f} s")
     if reruns:
         print(f"page rerun: {len(reruns)} reruns, p50 {statistics.median(reruns):.2f} s, "
