@@ -16,6 +16,8 @@ UPLOAD_KEY = "sidebar.upload"
 
 
 def _rename() -> None:
+    if NAME_KEY not in st.session_state:  # a preset or upload loaded in the same rerun reset the widgets first
+        return  # (seen with 30 sessions on one server: the KeyError failed the run and lost the preset)
     state.try_update(NAME_KEY, name=st.session_state[NAME_KEY])
 
 
