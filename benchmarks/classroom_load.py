@@ -246,19 +246,22 @@ async def drive(url: str, server: int, sessions: list[Session], args: argparse.N
 
 
 # Loaded by the server's Python (a sitecustomize on its PYTHONPATH): appends the wall time of every
-# script run of every session, as the server sees it, to $CLASSROOM_RUN_TIMES ("full" or "poll" seconds).
+# script run of every session, as the server sees it, to $CLASSROOM_RUN_TIMES ("first", "full" or "poll"
+# and the seconds: a session's first run, a later full run, a live poll of the Train panel).
 TIMER = """
 import os, threading, time
 from streamlit.runtime.scriptrunner import script_runner as _sr
 
 _path, _lock, _real = os.environ["CLASSROOM_RUN_TIMES"], threading.Lock(), _sr.ScriptRunner._run_script
+_sessions = set()
 
 def _timed(self, rerun_data):
     t0 = time.perf_counter()
     try:
         return _real(self, rerun_data)
     finally:
-        kind = "poll" if rerun_data.is_auto_rerun else "full"
+        kind = "poll" if rerun_data.is_auto_rerun else "full" if self._session_id in _sessions else "first"
+        _sessions.add(self._session_id)
         with _lock, open(_path, "a") as f:
             f.write(f"{kind} {time.perf_counter() - t0:.4f}\\n")
 
@@ -398,7 +401,8 @@ def report(sessions: list[Session], disk: dict[str, str], load: list[float], use
         if values:
             print(f"  on the wire (rerun sent -> script finished), {name}: {len(values)}, "
                   f"p50 {statistics.median(values):.2f} s, p95 {pct(values, 95):.2f} s")
-    for kind, label in (("full", "full runs (first loads included)"), ("poll", "live polls of the Train panel")):
+    for kind, label in (("first", "first runs (the app's load)"), ("full", "full reruns after an input"),
+                        ("poll", "live polls of the Train panel")):
         values = [float(line.split()[1]) for line in server_runs if line.startswith(kind + " ")]
         if values:
             print(f"  in the server (a script run's wall time), {label}: {len(values)}, "
