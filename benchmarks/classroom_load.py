@@ -26,7 +26,7 @@ lost (none); and the load average before and while it ran.
     .venv/bin/python benchmarks/classroom_load.py [--sessions 30] [--epochs 10] [--max-jobs N]
         [--probe-every 5] [--stagger 1] [--browser-nice 19]
 
-Measured on the project's 2-core VM (other work kept 1.8-15 cores' worth of load before it started),
+Measured on the project's 2-core VM (load average 1.8-15.5 before it started from other work, ~25 while it ran),
 30 sessions, 10 epochs: 30 of 30 runs finished, none lost, at most 2 training at once; in the
 server a rerun after an input took p50 0.08 s, p95 2.0 s; in the browser p50 6.5 s, p95 18 s
 (Chromium's 30 pages took 1.8 of the 2 cores, the server 0.12): the 1 s target is not met here.
