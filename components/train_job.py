@@ -76,7 +76,8 @@ def start_parallel(nproc: int) -> None:
     _submit(job, recipe.name, info)
 
 
-def _start(recipe: Recipe, resume: Any = None, error_key: str = START_ERROR) -> None:
+def _new_job(recipe: Recipe, resume: Any = None) -> tuple[Job, dict[str, Any]]:
+    """A Job training ``recipe`` for this session, not started, and the dict its target fills (run_dir)."""
     try:
         prepared = engine.prepared(recipe)  # cached: the page has prepared it already
     except StudioError:
@@ -84,6 +85,22 @@ def _start(recipe: Recipe, resume: Any = None, error_key: str = START_ERROR) -> 
     info: dict[str, Any] = {}
     job = Job(_target(recipe, runs_dir(), info, prepared, state.data_access(), state.user_key(), resume),
               name=recipe.name)
+    return job, info
+
+
+def launch(recipe: Recipe, resume: Any = None) -> jobs.RunHandle:
+    """File a job training ``recipe`` under this session's owner and start it (it is not made this tab's
+    run: :func:`_start` does that; the A/B comparison starts two this way). It does not go through the
+    server's queue (JobRegistry.add, like a sweep): it starts at once and is not counted by the caps."""
+    job, info = _new_job(recipe, resume)
+    handle = jobs.registry().add(state.owner_token(), job, recipe.name)
+    handle.info = info
+    job.start()
+    return handle
+
+
+def _start(recipe: Recipe, resume: Any = None, error_key: str = START_ERROR) -> None:
+    job, info = _new_job(recipe, resume)
     if _submit(job, recipe.name, info, error_key) and job.status == RunStatus.RUNNING:
         # Small recipes finish their first epoch in tens of milliseconds: waiting a moment here lets the
         # rerun that follows this click draw the first point, instead of the next poll half a second later.

@@ -6,6 +6,7 @@ is in the URL). The live panel is a fragment that polls ``job.snapshot()`` every
 calls Streamlit. When the job ends the fragment reruns the whole app so the buttons update and
 polling stops. A run waiting in the server's job queue shows its place in line instead, polled every
 ``queue_view.QUEUE_POLL`` seconds; when it leaves the queue the whole app reruns (Pause, live poll).
+Below it, "Compare two variants" trains A and B at once (:mod:`components.ab_compare`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import (
+    ab_compare,
     continue_run,
     diagnoses,
     figures,
@@ -180,6 +182,8 @@ def page() -> None:
                "The run goes on if you switch pages or refresh.")
     poll = (queue_view.QUEUE_POLL if queued else live.poll_seconds()) if active else None
     st.fragment(_panel, run_every=poll)(active, queued)
+    with st.expander("Compare two variants (A/B)", expanded=state.get_pair_ids() is not None):
+        ab_compare.section()
 
 
 page()
