@@ -11,6 +11,15 @@ main thread returns), :meth:`JobRegistry.stop_at_exit` stops every job and waits
 summary, and no training thread is left inside torch, where Python 3.11's teardown of a daemon
 thread aborts the process ("terminate called without an active exception").
 
+Training jobs share the server under two caps (``studio app --max-jobs N --max-jobs-per-session N``,
+read from :mod:`components.settings` on every use): :meth:`JobRegistry.submit` refuses a session
+that already has its share of runs queued or training, starts the job when fewer than the server's
+cap train, and otherwise marks it ``queued`` and keeps it in a FIFO queue. When a job ends (or a
+queued one is stopped, which takes it out of the queue at once) the next ones start, each told how
+many jobs then share the cores (its torch threads: usable cores // that many, see
+:mod:`studio.train.cpu_share`). A paused job keeps its slot. Jobs filed with :meth:`JobRegistry.add`
+(sweeps) start themselves and do not count.
+
 This module is rarely edited on purpose: Streamlit keys ``cache_resource`` by the function's source,
 so editing ``registry`` during development starts a new, empty registry.
 """
@@ -25,16 +34,20 @@ import signal
 import sys
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
 
+from components import settings
+from studio.errors import JobLimitError
 from studio.status import RunStatus
 
 # Seconds the server waits at exit for its jobs to end (a batch, the last checkpoint, the final
 # evaluation, the files); under `docker stop`'s 10 s before SIGKILL.
 STOP_WAIT = 8.0
+OWNERS_KEPT = 200  # owners whose newest run the registry keeps, ended or not, beyond max_finished
 
 
 @dataclass(eq=False)
@@ -47,30 +60,115 @@ class RunHandle:
     name: str = ""
     created: float = field(default_factory=time.time)
     info: dict[str, Any] = field(default_factory=dict)  # e.g. the run directory once known
+    capped: bool = False  # filed by submit(): counted against the caps, started by the queue
 
     @property
     def active(self) -> bool:
         return RunStatus.parse(getattr(self.job, "status", "")).active
 
 
-class JobRegistry:
-    """Thread-safe table of run handles; finished ones beyond ``max_finished`` are forgotten."""
+@dataclass(frozen=True)
+class QueuePlace:
+    """Where a queued run stands: ``place`` 1 is next; ``training`` jobs hold the server's slots now."""
 
-    def __init__(self, max_finished: int = 20) -> None:
+    place: int
+    waiting: int
+    training: int
+
+
+_TRAINING = (RunStatus.RUNNING, RunStatus.PAUSED)
+
+
+class JobRegistry:
+    """Thread-safe table of run handles and the FIFO queue of those waiting for a slot; finished ones
+    beyond ``max_finished`` are forgotten. ``max_running``/``max_per_owner`` fix the caps (None: the
+    server's settings, read on every use)."""
+
+    def __init__(self, max_finished: int = 20, max_running: int | None = None,
+                 max_per_owner: int | None = None) -> None:
         self._runs: dict[str, RunHandle] = {}
-        self._lock = threading.Lock()
+        self._waiting: deque[RunHandle] = deque()
+        self._lock = threading.RLock()
         self._max = max_finished
+        self._max_running, self._max_per_owner = max_running, max_per_owner
+        self._closed = False  # stop_all() was called: nothing more starts from the queue
+
+    @property
+    def max_running(self) -> int:
+        return self._max_running or settings.max_jobs()
+
+    @property
+    def max_per_owner(self) -> int:
+        return self._max_per_owner or settings.max_jobs_per_session()
 
     def add(self, owner: str, job: Any, name: str = "") -> RunHandle:
-        """File ``job`` under a fresh, unguessable run id (the caller starts it)."""
+        """File ``job`` under a fresh, unguessable run id (the caller starts it).
+
+        Ended runs beyond ``max_finished`` are forgotten, oldest first, except each owner's newest
+        (up to ``OWNERS_KEPT`` owners): in a class, one student's new run must not make another's
+        finished run vanish from their Train page.
+        """
         handle = RunHandle(run_id=secrets.token_urlsafe(9), owner=owner, job=job, name=name)
         with self._lock:
             self._runs[handle.run_id] = handle
-            done = sorted((h for h in self._runs.values() if not h.active and h is not handle),
-                          key=lambda h: h.created)
-            for old in done[: max(0, len(done) - self._max)]:
+            newest = {h.owner: h for h in self._runs.values()}  # insertion order: the last one wins
+            kept = set(list(newest.values())[-OWNERS_KEPT:])
+            done = [h for h in self._runs.values() if not h.active and h is not handle and h not in kept]
+            for old in done[: max(0, len(done) - self._max)]:  # insertion order: oldest first
                 del self._runs[old.run_id]  # bounded memory
         return handle
+
+    def submit(self, owner: str, job: Any, name: str = "") -> RunHandle:
+        """File ``job`` and start it now if fewer than ``max_running`` capped jobs train, else queue it.
+
+        Raises JobLimitError when ``owner`` already has ``max_per_owner`` capped runs queued or training.
+        """
+        with self._lock:
+            going = self.going(owner)
+            cap = self.max_per_owner
+            if going >= cap:
+                runs = "1 run" if cap == 1 else f"{cap} runs"
+                raise JobLimitError(f"This server lets one session have {runs} queued or training at a time, and "
+                                    "this one has: stop it or wait for it to end, then press Train again.")
+            handle = self.add(owner, job, name)
+            handle.capped = True
+            job.queue()
+            self._waiting.append(handle)
+        job.on_done(self._pump)  # a slot frees (or a queued job leaves the queue): start the next
+        self._pump()
+        return handle
+
+    def going(self, owner: str) -> int:
+        """How many of ``owner``'s capped runs are queued or training."""
+        with self._lock:
+            return sum(1 for h in self._runs.values() if h.owner == owner and h.capped and h.active)
+
+    def training(self) -> int:
+        """How many capped jobs hold a slot now (running or paused)."""
+        with self._lock:
+            return sum(1 for h in self._runs.values() if h.capped and h.job.status in _TRAINING)
+
+    def place(self, run_id: str) -> QueuePlace | None:
+        """Where the run ``run_id`` stands in the queue, or None when it is not waiting."""
+        with self._lock:
+            waiting = [h for h in self._waiting if h.job.status == RunStatus.QUEUED]
+            for n, handle in enumerate(waiting, start=1):
+                if handle.run_id == run_id:
+                    return QueuePlace(n, len(waiting), self.training())
+        return None
+
+    def _pump(self) -> None:
+        """Drop from the queue the jobs that left it (stopped), and start the next ones while slots are free."""
+        with self._lock:
+            self._waiting = deque(h for h in self._waiting if h.job.status == RunStatus.QUEUED)
+            training, cap = self.training(), self.max_running
+            while self._waiting and training < cap and not self._closed:
+                handle = self._waiting.popleft()
+                try:
+                    handle.job.start(sharers=training + 1)
+                except RuntimeError:  # stopped between the look above and now: it is no longer queued
+                    continue
+                training += 1
 
     def get(self, run_id: str | None, owner: str | None = None) -> RunHandle | None:
         """The run with this id (and this owner, when given), else None."""
@@ -87,7 +185,7 @@ class JobRegistry:
         return sorted(mine, key=lambda h: h.created, reverse=True)
 
     def active(self) -> list[RunHandle]:
-        """Every owner's runs that are still going (created, running or paused)."""
+        """Every owner's runs that are still going (created, queued, running or paused)."""
         with self._lock:
             return [h for h in self._runs.values() if h.active]
 
@@ -96,8 +194,9 @@ class JobRegistry:
         (so a stopped run still writes its weights and summary, and no training thread is still inside
         torch when the interpreter exits). Returns the runs still going after that."""
         with self._lock:
-            handles = list(self._runs.values())
-        for h in handles:
+            self._closed = True  # a queued job must not start when a running one ends
+            handles = sorted(self._runs.values(), key=lambda h: getattr(h.job, "status", None) != RunStatus.QUEUED)
+        for h in handles:  # the queued first: they end at once
             stop = getattr(h.job, "stop", None)
             if callable(stop):
                 stop()
@@ -107,7 +206,6 @@ class JobRegistry:
             if callable(join):
                 join(max(0.0, deadline - time.monotonic()))
         return self.active()
-
 
     def stop_at_exit(self) -> None:
         """At interpreter exit: stop the jobs through their normal end, within ``STOP_WAIT`` seconds.

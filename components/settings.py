@@ -6,7 +6,11 @@
 * ``STUDIO_SHARED_RUNS`` (``--shared-runs``): "1" lets every user see every run (default: each
   browser sees its own);
 * ``STUDIO_UPLOADS_DIR``: where sessions keep their uploads (default: a folder in the temp dir);
-* ``STUDIO_UPLOAD_MAX_AGE_HOURS``: uploads older than this are deleted (default 24).
+* ``STUDIO_UPLOAD_MAX_AGE_HOURS``: uploads older than this are deleted (default 24);
+* ``STUDIO_MAX_JOBS`` (``--max-jobs N``): training jobs that train at once on this server, the
+  others wait in a queue (default: the usable cores, at least 1);
+* ``STUDIO_MAX_JOBS_PER_SESSION`` (``--max-jobs-per-session N``): runs one browser session may have
+  queued or training at once (default 1).
 
 Read on every call, not at import: a test (or a restarted server) may change them.
 """
@@ -23,6 +27,8 @@ SHARED_RUNS_ENV = "STUDIO_SHARED_RUNS"
 UPLOADS_ENV = "STUDIO_UPLOADS_DIR"
 UPLOAD_AGE_ENV = "STUDIO_UPLOAD_MAX_AGE_HOURS"
 DEFAULT_UPLOAD_AGE_HOURS = 24.0
+MAX_JOBS_ENV = "STUDIO_MAX_JOBS"
+MAX_SESSION_JOBS_ENV = "STUDIO_MAX_JOBS_PER_SESSION"
 
 
 def runs_dir() -> Path:
@@ -62,3 +68,25 @@ def upload_max_age_seconds() -> float:
     if not hours > 0:  # also NaN
         hours = DEFAULT_UPLOAD_AGE_HOURS
     return hours * 3600.0
+
+
+def _positive_int(name: str) -> int | None:
+    """``$name`` as a whole number of at least 1, else None (unset or not such a number)."""
+    try:
+        value = int((os.environ.get(name) or "").strip())
+    except ValueError:
+        return None
+    return value if value >= 1 else None
+
+
+def max_jobs() -> int:
+    """Training jobs that may train at once on this server: ``$STUDIO_MAX_JOBS``, else the cores this
+    process may use (at least 1); more wait in the job queue (:class:`components.jobs.JobRegistry`)."""
+    from studio.train.threads import usable_cores
+
+    return _positive_int(MAX_JOBS_ENV) or max(1, usable_cores())
+
+
+def max_jobs_per_session() -> int:
+    """Runs one browser session may have queued or training at once: ``$STUDIO_MAX_JOBS_PER_SESSION``, else 1."""
+    return _positive_int(MAX_SESSION_JOBS_ENV) or 1

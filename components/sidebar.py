@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import jobs, lesson_panel, lesson_state, projector, share_link, state
+from components import jobs, lesson_panel, lesson_state, projector, queue_view, share_link, state
 from components.safe import md
 from studio.errors import StudioError, quote
 from studio.recipe import load_recipe, recipe_from_json
+from studio.status import RunStatus
 
 NAME_KEY = f"{state.WIDGET_PREFIX}recipe.name"
 PRESET_KEY = "sidebar.preset"
@@ -19,6 +20,8 @@ UPLOAD_KEY = "sidebar.upload"
 
 
 def _rename() -> None:
+    if NAME_KEY not in st.session_state:  # a preset or upload loaded in the same rerun reset the widgets first
+        return  # (seen with 30 sessions on one server: the KeyError failed the run and lost the preset)
     state.try_update(NAME_KEY, name=st.session_state[NAME_KEY])
 
 
@@ -62,6 +65,9 @@ def run_status() -> str:
     if handle is None:
         return f"Run {md(run_id)} is not running in this server (finished runs are listed on Evaluate)."
     job = handle.job
+    place = queue_view.place_of(handle) if getattr(job, "status", None) == RunStatus.QUEUED else None
+    if place is not None:
+        return f"Run **{md(handle.name or run_id)}**: queued, {queue_view.ordinal(place.place)} in line"
     return f"Run **{md(handle.name or run_id)}**: {md(getattr(job, 'status', 'unknown'))}"
 
 

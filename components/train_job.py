@@ -6,6 +6,9 @@ files its recipe may read) and its user key (recorded in the run's owner.json, s
 browser lists the run). The run directory, once the
 engine has made it, is kept in the registry handle's ``info`` so that Evaluate and Export find it.
 Nothing here runs on the training thread except the target itself, which never touches ``st``.
+
+Jobs go through the registry's queue (:meth:`components.jobs.JobRegistry.submit`): a run starts at
+once when the server has a free slot, else it waits ``queued`` (the Train page shows its place).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 from components import boundary_view, engine, jobs, state
 from components.settings import runs_dir
 from studio.data.access import DataAccess
-from studio.errors import StudioError
+from studio.errors import JobLimitError, StudioError
 from studio.recipe import Recipe
 from studio.status import RunStatus
 from studio.train.boundary import BoundaryProbe
@@ -25,6 +28,7 @@ from studio.train.job import Job, JobControl
 from studio.train.plane import shows_boundary
 
 FIRST_POINT_WAIT = 0.4  # seconds the Train click may wait for the first epoch
+START_ERROR = "train.start"  # the widget error key of a Train click the server's caps refused
 
 
 def _target(recipe: Recipe, root: Path, info: dict[str, Any], prepared: Any, access: DataAccess,
@@ -59,7 +63,7 @@ def continue_run(run_dir: Path, more: int, error_key: str) -> None:
     except StudioError as err:
         state.set_widget_error(error_key, str(err))
         return
-    _start(plan.recipe, plan)
+    _start(plan.recipe, plan, error_key)
 
 
 def start_parallel(nproc: int) -> None:
@@ -70,15 +74,11 @@ def start_parallel(nproc: int) -> None:
     info: dict[str, Any] = {}
     job = Job(parallel_job.target(recipe, state.upload_dir(), runs_dir(), nproc, info, state.user_key()),
               name=recipe.name)
-    handle = jobs.registry().add(state.owner_token(), job, recipe.name)
-    handle.info = info
-    state.set_run_id(handle.run_id)
-    job.start()
+    _submit(job, recipe.name, info)
 
 
-def launch(recipe: Recipe, resume: Any = None) -> jobs.RunHandle:
-    """File a job training ``recipe`` under this session's owner and start it (it is not made this tab's
-    run: :func:`_start` does that; the A/B comparison starts two this way)."""
+def _new_job(recipe: Recipe, resume: Any = None) -> tuple[Job, dict[str, Any]]:
+    """A Job training ``recipe`` for this session, not started, and the dict its target fills (run_dir)."""
     try:
         prepared = engine.prepared(recipe)  # cached: the page has prepared it already
     except StudioError:
@@ -87,18 +87,40 @@ def launch(recipe: Recipe, resume: Any = None) -> jobs.RunHandle:
     info: dict[str, Any] = {"boundary_probe": probe, "boundary": prepared is not None and shows_boundary(prepared)}
     job = Job(_target(recipe, runs_dir(), info, prepared, state.data_access(), state.user_key(), resume, probe),
               name=recipe.name)
+    return job, info
+
+
+def launch(recipe: Recipe, resume: Any = None) -> jobs.RunHandle:
+    """File a job training ``recipe`` under this session's owner and start it (it is not made this tab's
+    run: :func:`_start` does that; the A/B comparison starts two this way). It does not go through the
+    server's queue (JobRegistry.add, like a sweep): it starts at once and is not counted by the caps."""
+    job, info = _new_job(recipe, resume)
     handle = jobs.registry().add(state.owner_token(), job, recipe.name)
     handle.info = info
     job.start()
     return handle
 
 
-def _start(recipe: Recipe, resume: Any = None) -> None:
-    handle = launch(recipe, resume)
+def _start(recipe: Recipe, resume: Any = None, error_key: str = START_ERROR) -> None:
+    job, info = _new_job(recipe, resume)
+    if _submit(job, recipe.name, info, error_key) and job.status == RunStatus.RUNNING:
+        # Small recipes finish their first epoch in tens of milliseconds: waiting a moment here lets the
+        # rerun that follows this click draw the first point, instead of the next poll half a second later.
+        job.wait_for_event("epoch", timeout=FIRST_POINT_WAIT)
+
+
+def _submit(job: Job, name: str, info: dict[str, Any], error_key: str = START_ERROR) -> bool:
+    """Hand ``job`` to the server's queue (it starts now or waits its turn) as this tab's run; False,
+    with the sentence as the widget error ``error_key``, when this session already has its share."""
+    state.clear_widget_error(error_key)
+    try:
+        handle = jobs.registry().submit(state.owner_token(), job, name)
+    except JobLimitError as err:
+        state.set_widget_error(error_key, str(err))
+        return False
+    handle.info = info  # the same dict the target fills (the run directory), whether it started or waits
     state.set_run_id(handle.run_id)
-    # Small recipes finish their first epoch in tens of milliseconds: waiting a moment here lets the
-    # rerun that follows this click draw the first point, instead of the next poll half a second later.
-    handle.job.wait_for_event("epoch", timeout=FIRST_POINT_WAIT)
+    return True
 
 
 def current() -> jobs.RunHandle | None:
@@ -119,6 +141,20 @@ def boundary_probe(handle: jobs.RunHandle | None) -> BoundaryProbe | None:
 def shows_boundary_live(handle: jobs.RunHandle | None) -> bool:
     """Whether a run draws the live decision boundary (the page then polls faster)."""
     return bool(handle is not None and handle.info.get("boundary"))
+
+
+def is_queued(handle: jobs.RunHandle | None) -> bool:
+    return handle is not None and handle.job.status == RunStatus.QUEUED
+
+
+def session_full() -> str | None:
+    """Why this session may not start another run now (its share of the server's runs is taken), or None."""
+    reg = jobs.registry()
+    cap = reg.max_per_owner
+    if reg.going(state.owner_token()) < cap:
+        return None
+    runs = "a run" if cap == 1 else f"{cap} runs"
+    return f"this session has {runs} queued or training (the most this server allows): stop it or wait for it to end"
 
 
 def run_dir_of(handle: jobs.RunHandle | None) -> Path | None:

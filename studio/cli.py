@@ -22,6 +22,7 @@ from studio.errors import StudioError, quote
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 # How `studio app` hands its options to the app it starts (read by components/settings.py)
 DATA_DIRS_ENV, SHARED_RUNS_ENV, RUNS_DIR_ENV = "STUDIO_DATA_DIRS", "STUDIO_SHARED_RUNS", "STUDIO_RUNS_DIR"
+MAX_JOBS_ENV, MAX_SESSION_JOBS_ENV = "STUDIO_MAX_JOBS", "STUDIO_MAX_JOBS_PER_SESSION"
 PRESETS = ASSETS / "recipes"
 
 
@@ -84,6 +85,16 @@ def _port(value: str) -> int:
     if not 1 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"must be a port number from 1 to 65535, got {quote(value)}")
     return port
+
+
+def _jobs(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 1000:
+        raise argparse.ArgumentTypeError(f"must be a whole number of jobs from 1 to 1000, got {quote(value)}")
+    return n
 
 
 def _seconds(value: str) -> float:
@@ -209,6 +220,12 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--shared-runs", action="store_true",
                    help="every user sees every run in the runs folder (default: each browser sees its own)")
     a.add_argument("--runs-dir", default=None, help="folder for run directories (default: $STUDIO_RUNS_DIR or runs)")
+    a.add_argument("--max-jobs", type=_jobs, default=None, metavar="N",
+                   help="training runs that train at once; more wait in a queue that shows each its place "
+                        f"(default: ${MAX_JOBS_ENV}, else the number of usable CPU cores)")
+    a.add_argument("--max-jobs-per-session", type=_jobs, default=None, metavar="N",
+                   help=f"runs one browser session may have queued or training at once (default: "
+                        f"${MAX_SESSION_JOBS_ENV}, else 1)")
     a.set_defaults(handler=_app)
     return p
 
@@ -559,6 +576,10 @@ def _app(args: argparse.Namespace) -> int:
            "--runner.postScriptGC", "false",  # see .streamlit/config.toml: a GC per rerun stalls training
            "--client.toolbarMode", "minimal",
            "--client.showErrorDetails", "none",  # tracebacks go to the server log, not to the browser
+           # A served studio never re-imports its modules when a file changes: that would start a new,
+           # empty job registry beside the running jobs, and in benchmarks/classroom_load.py an edit made
+           # during the run failed pages on half-imported modules. (Develop with `streamlit run`.)
+           "--server.fileWatcherType", "none",
            "--server.enableXsrfProtection", "true", "--server.enableCORS", "true"]
     env = dict(os.environ)
     for folder in args.data_dir:
@@ -570,6 +591,10 @@ def _app(args: argparse.Namespace) -> int:
         env[SHARED_RUNS_ENV] = "1"
     if args.runs_dir:
         env[RUNS_DIR_ENV] = str(Path(args.runs_dir).resolve())
+    if args.max_jobs:
+        env[MAX_JOBS_ENV] = str(args.max_jobs)
+    if args.max_jobs_per_session:
+        env[MAX_SESSION_JOBS_ENV] = str(args.max_jobs_per_session)
     print(f"Training Studio: open http://{args.host}:{args.port} in your browser (Ctrl+C stops it)", flush=True)
     return run_server(cmd, env=env)
 

@@ -58,6 +58,10 @@ class RunError(StudioError):
     """A run directory is missing, incomplete or from an incompatible version."""
 
 
+class JobLimitError(StudioError):
+    """A session asked for more training jobs at once than a shared server allows it."""
+
+
 def with_location(err: StudioError, *prefix: str | int) -> StudioError:
     """``err`` with ``prefix`` put in front of its location (the caller knows the outer path)."""
     err.location = (*prefix, *err.location)

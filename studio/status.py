@@ -1,6 +1,8 @@
 """RunStatus: the one vocabulary of a run's life, shared by the Job, the events, the run directory and the UI.
 
-A run is ``created``, then ``running`` (and ``paused`` while it waits), and ends ``completed``,
+A run is ``created``, may wait ``queued`` for a free slot on a shared server (the app's job queue:
+it has not started, so it has no run directory), then is ``running`` (and ``paused`` while it
+waits), and ends ``completed``,
 ``early_stopped``, ``stopped`` (asked to), ``failed`` (an error) or ``interrupted`` (its process
 died without writing an end: a reader's verdict from the owner's heartbeat, never written by the
 run itself). It is a ``str`` enum, so it compares equal to, and serializes as, its plain value.
@@ -13,6 +15,7 @@ from enum import StrEnum
 
 class RunStatus(StrEnum):
     CREATED = "created"
+    QUEUED = "queued"
     RUNNING = "running"
     PAUSED = "paused"
     COMPLETED = "completed"
@@ -23,7 +26,7 @@ class RunStatus(StrEnum):
 
     @property
     def active(self) -> bool:
-        """True while the run may still change: created, running or paused."""
+        """True while the run may still change: created, queued, running or paused."""
         return self in _ACTIVE
 
     @property
@@ -45,4 +48,4 @@ class RunStatus(StrEnum):
             return cls.INTERRUPTED
 
 
-_ACTIVE = frozenset({RunStatus.CREATED, RunStatus.RUNNING, RunStatus.PAUSED})
+_ACTIVE = frozenset({RunStatus.CREATED, RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.PAUSED})

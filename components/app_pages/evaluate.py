@@ -91,9 +91,7 @@ def _run_report(run_dir: Path) -> None:
         st.text(f"Continued from run {parent} at epoch {summary.extra.get('resumed_from_epoch', '?')}; "
                 "the curves show both.")
     if summary.status != "failed":
-        busy = train_job.is_active(train_job.current())
-        continue_run.section(run_dir, "evaluate", "a run is in progress: stop it or wait for it to end" if busy
-                             else None)
+        continue_run.section(run_dir, "evaluate", train_job.session_full())
     if diagnoses.show(diagnoses.find(engine.history(run_dir), run_dir, summary), run_dir, "evaluate"):
         st.rerun()
     try:

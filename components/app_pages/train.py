@@ -5,7 +5,9 @@ is in the URL). The live panel is a fragment that polls ``job.snapshot()`` every
 ``live.poll_seconds()`` (0.8 s by default; 0.45 s while it draws the live decision boundary) while the
 job is active; the training thread never
 calls Streamlit. When the job ends the fragment reruns the whole app so the buttons update and
-polling stops. Below it, "Compare two variants" trains A and B at once (:mod:`components.ab_compare`).
+polling stops. A run waiting in the server's job queue shows its place in line instead, polled every
+``queue_view.QUEUE_POLL`` seconds; when it leaves the queue the whole app reruns (Pause, live poll).
+Below it, "Compare two variants" trains A and B at once (:mod:`components.ab_compare`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from components import (
     histograms,
     live,
     parallel_job,
+    queue_view,
     start_from,
     state,
     train_job,
@@ -48,7 +51,7 @@ FINAL = {  # status -> how its message is shown
 def _controls(handle: RunHandle | None, active: bool, blocked: str | None) -> None:
     status = handle.job.status if handle else None
     train, pause, resume, stop, spread = st.columns([1, 1, 1, 1, 4])
-    reason = blocked or ("a run is in progress: stop it or wait for it to end" if active else None)
+    reason = blocked or train_job.session_full()  # this session's share of the server's runs is taken
     gpus = parallel_job.devices()
     nproc = 1
     if gpus > 1:  # data-parallel over this machine's GPUs: torchrun in a subprocess, same live charts
@@ -68,6 +71,9 @@ def _controls(handle: RunHandle | None, active: bool, blocked: str | None) -> No
                 on_click=handle.job.stop if handle else None)
     if blocked:
         st.warning(f"Training is blocked: {md(blocked)}")
+    refused = state.widget_error(train_job.START_ERROR)
+    if refused:
+        st.error(md(refused))
 
 
 def _curves(snap: JobSnapshot, running: bool) -> None:
@@ -101,7 +107,7 @@ def _test_metrics(handle: RunHandle) -> None:
         st.caption(f"Saved as run {md(run_dir.name)}. Evaluate and Export use it.")
 
 
-def _panel(was_active: bool) -> None:
+def _panel(was_active: bool, was_queued: bool = False) -> None:
     handle = train_job.current()
     if handle is None:
         run_id = state.get_run_id()
@@ -112,6 +118,12 @@ def _panel(was_active: bool) -> None:
         return
     if not was_active and train_job.is_active(handle):
         st.rerun(scope="app")  # "Continue training" (a button in this fragment) started a run: poll it
+    if train_job.is_queued(handle):
+        st.markdown(f"**Run** {md(handle.name)} · status: **queued**")
+        st.info(queue_view.text(handle))
+        return
+    if was_queued:
+        st.rerun(scope="app")  # it left the queue: enable Pause, poll at the live rate (or show the end)
     snap = handle.job.snapshot()
     prog = live.progress(snap.events, snap.last_batch)
     st.markdown(f"**Run** {md(handle.name)} · status: **{snap.status}**")
@@ -160,10 +172,12 @@ def page() -> None:
     # Read once per run: the job can end between two reads, and the buttons and the polling must
     # agree (a Train button drawn disabled while polling is off would stay disabled).
     active = train_job.is_active(handle)
+    queued = train_job.is_queued(handle)
     _controls(handle, active, state.train_blocked_reason())
     st.caption(f"Draft {md(recipe.name)}: {recipe.training.epochs} epochs, batch {recipe.training.batch_size}. "
                "The run goes on if you switch pages or refresh.")
-    st.fragment(_panel, run_every=live.poll_seconds() if active else None)(active)
+    poll = (queue_view.QUEUE_POLL if queued else live.poll_seconds()) if active else None
+    st.fragment(_panel, run_every=poll)(active, queued)
     with st.expander("Compare two variants (A/B)", expanded=state.get_pair_ids() is not None):
         ab_compare.section()
     boundary_view.setting(recipe, train_job.boundary_probe(handle) if active else None)

@@ -5,6 +5,10 @@ paused, False once a stop was asked) and ``emit(event)`` with each event (anythi
 ``to_dict()``). The Job keeps the events as plain dicts in an append-only list behind a lock, and
 readers take consistent copies with :meth:`Job.snapshot`, so any number of pages can poll one job.
 Stopping is cooperative; threads are never killed. Nothing here knows torch.
+
+A shared server may hold a Job back: :meth:`Job.queue` marks it ``queued`` (not started), a later
+:meth:`Job.start` starts it, and :meth:`Job.stop` on a queued Job ends it at once as ``stopped``
+without ever running the target. :meth:`Job.on_done` callbacks run once the Job has ended, either way.
 """
 
 from __future__ import annotations
@@ -18,12 +22,15 @@ from typing import Any
 
 from studio.errors import StudioError
 from studio.status import RunStatus
+from studio.train.cpu_share import set_sharers
+from studio.train.events import Finished
 
 log = logging.getLogger(__name__)
 _POLL = 0.1  # seconds a paused checkpoint waits between looks at the stop flag
 LATEST_ONLY = ("boundary", "health", "histograms")  # probes' events: large and frequent, only the latest of each
 # is kept (a "histograms" event carries every reading so far)
 MAX_BATCH_POINTS = 20_000  # per-batch losses kept (a batch event comes at most ~5 times a second)
+STOPPED_IN_QUEUE = "Stopped while it waited in the queue: it never started."
 
 
 @dataclass(frozen=True)
@@ -66,10 +73,11 @@ class JobControl:
 class Job:
     """Runs ``target(control)`` in a daemon thread; ``result`` holds its return value.
 
-    Status: created -> running <-> paused -> completed | stopped | early_stopped | failed. The final
-    status is the one a "finished" event reported, else "stopped" if a stop was asked, else
-    "completed". An exception in the target becomes "failed" with ``error`` set to a StudioError's
-    sentence as is, or "unexpected error: <type>: <message>" (logged with its traceback).
+    Status: created [-> queued] -> running <-> paused -> completed | stopped | early_stopped | failed
+    (queued -> stopped when stopped before it started). The final status is the one a "finished"
+    event reported, else "stopped" if a stop was asked, else "completed". An exception in the target
+    becomes "failed" with ``error`` set to a StudioError's sentence as is, or "unexpected error:
+    <type>: <message>" (logged with its traceback).
     """
 
     def __init__(self, target: Callable[[JobControl], Any], name: str = "job") -> None:
@@ -88,17 +96,41 @@ class Job:
         self._go = threading.Event()  # set = not paused
         self._done = threading.Event()
         self._thread: threading.Thread | None = None
+        self._on_done: list[Callable[[], None]] = []
+        self._sharers: int | None = None
 
     # -- the page's side -------------------------------------------------------------------------
 
-    def start(self) -> None:
+    def queue(self) -> None:
+        """Mark a created Job as waiting for a slot (``queued``); :meth:`start` starts it later."""
         with self._lock:
             if self._status != RunStatus.CREATED:
+                raise RuntimeError(f"job {self.name!r} cannot be queued: it is {self._status}")
+            self._status = RunStatus.QUEUED
+
+    def start(self, sharers: int | None = None) -> None:
+        """Start the target in a daemon thread (from created or queued).
+
+        ``sharers``: the training jobs that share the CPU cores now, this one included; the target's
+        thread records it (:mod:`studio.train.cpu_share`) so that its run takes its share of threads.
+        """
+        with self._lock:
+            if self._status not in (RunStatus.CREATED, RunStatus.QUEUED):
                 raise RuntimeError(f"job {self.name!r} was already started")
             self._status = RunStatus.RUNNING
+            self._sharers = sharers
+            self._thread = threading.Thread(target=self._main, name=f"studio-{self.name}", daemon=True)
         self._go.set()
-        self._thread = threading.Thread(target=self._main, name=f"studio-{self.name}", daemon=True)
         self._thread.start()
+
+    def on_done(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` once the Job has ended (at once if it has): on the Job's thread when the
+        target returns, or on the caller's thread when a queued Job is stopped. It must not raise."""
+        with self._lock:
+            if not self._done.is_set():
+                self._on_done.append(callback)
+                return
+        callback()
 
     def pause(self) -> None:
         with self._lock:
@@ -113,9 +145,32 @@ class Job:
                 self._go.set()
 
     def stop(self) -> None:
-        """Ask the target to stop at its next checkpoint; returns at once."""
+        """Ask the target to stop at its next checkpoint; returns at once. A queued Job ends now, as
+        ``stopped``, with a "finished" event that says it never started."""
         self._stop.set()
         self._go.set()  # wake a paused checkpoint so that it can see the stop
+        with self._lock:
+            if self._status != RunStatus.QUEUED:
+                return
+            self._finished = Finished(RunStatus.STOPPED, STOPPED_IN_QUEUE, 0, None, 0.0).to_dict()
+            self._events.append(self._finished)
+            self._status = RunStatus.STOPPED
+            callbacks = self._ended()
+        self._call(callbacks)
+
+    def _ended(self) -> list[Callable[[], None]]:
+        """With the lock held: mark the Job as ended, wake its waiters; returns the done callbacks to call."""
+        self._done.set()
+        self._recorded.notify_all()
+        callbacks, self._on_done = self._on_done, []
+        return callbacks
+
+    def _call(self, callbacks: list[Callable[[], None]]) -> None:
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:
+                log.exception("a done callback of job %r failed", self.name)
 
     def wait_for_event(self, name: str, timeout: float) -> bool:
         """Block until an event called ``name`` ("epoch", "finished", ...) was recorded, the job
@@ -171,6 +226,7 @@ class Job:
             self._recorded.notify_all()
 
     def _main(self) -> None:
+        set_sharers(self._sharers)
         status, error = RunStatus.COMPLETED, None
         try:
             self.result = self.target(JobControl(self))
@@ -187,5 +243,5 @@ class Job:
             elif status != RunStatus.FAILED and self._stop.is_set():
                 status = RunStatus.STOPPED
             self._status, self._error = status, error
-            self._done.set()
-            self._recorded.notify_all()
+            callbacks = self._ended()
+        self._call(callbacks)

@@ -25,6 +25,9 @@ Losing up to 1.65x when idle is cheap against losing 10-80x when anything else r
 is always left over (for the app's own server, the browser, a test run), and cores that other work
 keeps busy at the start are not used either. Contention that starts during a run is met by the
 spare core only; ``training.threads`` overrides the policy.
+
+When several jobs train in one process (the app's job queue), each gets at most ``cores // jobs``
+threads, counted when it starts (:mod:`studio.train.cpu_share`), ``training.threads`` included.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+
+from studio.train.cpu_share import sharers
 
 TORCH_DEFAULT = torch.get_num_threads()  # torch's own choice at import: physical cores or OMP_NUM_THREADS
 SAMPLE_SECONDS = 0.15  # how long the busy cores are measured when the policy could use more than 1 thread
@@ -123,13 +128,26 @@ class ThreadChoice:
 
 
 def choose_threads(override: int | None, cores: int | None = None,
-                   measure: Callable[[], float] = busy_cores) -> ThreadChoice:
-    """``override`` when given, else the policy; the busy cores are only measured when they could matter."""
+                   measure: Callable[[], float] = busy_cores, jobs: int | None = None) -> ThreadChoice:
+    """``override`` when given, else the policy; the busy cores are only measured when they could matter.
+
+    ``jobs``: training jobs that share the cores, this one included (default: what the calling thread
+    was told, :func:`studio.train.cpu_share.sharers`; 1 outside the app's job queue). With more than
+    one, the run gets at most ``cores // jobs`` threads (at least 1), ``training.threads`` included.
+    """
+    jobs = jobs or sharers()
     if override is not None:
+        if jobs > 1:
+            cores = cores or usable_cores()
+            share = max(1, cores // jobs)
+            if override > share:
+                return ThreadChoice(share, f"training.threads {override}, capped to {cores} cores // {jobs} jobs")
         return ThreadChoice(override, "training.threads")
     cores = cores or usable_cores()
-    ceiling = policy_threads(cores, 0.0)  # measuring busy cores (0.15 s) can only lower it
+    share = max(1, cores // jobs)
+    shared = f", {jobs} jobs" if jobs > 1 else ""
+    ceiling = min(policy_threads(cores, 0.0), share)  # measuring busy cores (0.15 s) can only lower it
     if ceiling == 1:
-        return ThreadChoice(1, f"policy: {cores} core{'' if cores == 1 else 's'}")
+        return ThreadChoice(1, f"policy: {cores} core{'' if cores == 1 else 's'}{shared}")
     busy = measure()
-    return ThreadChoice(policy_threads(cores, busy), f"policy: {cores} cores, {busy:.1f} busy")
+    return ThreadChoice(min(policy_threads(cores, busy), share), f"policy: {cores} cores, {busy:.1f} busy{shared}")

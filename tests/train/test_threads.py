@@ -158,3 +158,36 @@ def test_training_threads_defaults_to_the_policy_and_round_trips() -> None:
     recipe = Recipe.from_dict({"training": {"threads": 3}})
     assert Recipe.from_dict(recipe.to_dict()).training.threads == 3
     assert "Blank" in Recipe.model_fields["training"].annotation.model_fields["threads"].description
+
+
+def test_jobs_that_share_the_cores_get_their_share_of_threads(monkeypatch) -> None:
+    def idle() -> float:
+        return 0.0
+
+    real = th.policy_threads
+    monkeypatch.setattr(th, "policy_threads", lambda cores, busy: real(cores, busy, torch_default=cores))
+
+    assert th.choose_threads(None, cores=8, measure=idle, jobs=1).threads == 7  # alone: all cores but one
+    assert th.choose_threads(None, cores=8, measure=idle, jobs=4).threads == 2
+    assert th.choose_threads(None, cores=8, measure=idle, jobs=30).threads == 1
+    capped = th.choose_threads(6, cores=8, measure=idle, jobs=4)
+    assert capped.threads == 2 and "capped" in capped.reason  # training.threads too, when jobs share the cores
+    assert th.choose_threads(6, cores=8, measure=idle, jobs=1) == th.ThreadChoice(6, "training.threads")
+
+
+def test_a_job_started_beside_others_trains_with_its_share(restore_threads, monkeypatch) -> None:
+    """The Job records the sharers on its own thread; the Trainer's thread setting reads them there."""
+    from studio.train.job import Job
+
+    monkeypatch.setattr(th, "usable_cores", lambda: 4)
+    monkeypatch.setattr(th, "TORCH_DEFAULT", 4)
+    seen: list[int] = []
+
+    def target(control) -> None:
+        use_cpu_threads_for_training(CPU)
+        seen.append(torch.get_num_threads())
+
+    job = Job(target)
+    job.start(sharers=4)
+    assert job.wait(10)
+    assert seen == [1]  # 4 cores // 4 jobs (the policy alone would say 3)
