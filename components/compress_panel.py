@@ -71,7 +71,10 @@ def _student(teacher: Recipe) -> Recipe:
     dense = left.selectbox("Dense units ×", SCALES[:-1], index=1, key="compress.dense",
                            help="Most parameters of a small network sit in its dense layers.")
     conv = right.selectbox("Convolution filters ×", SCALES, index=3, key="compress.conv")
-    return scaled_student(teacher, float(dense), float(conv), epochs)
+    dropout = st.checkbox("Keep the dropout blocks", value=False, key="compress.dropout",
+                          help="A narrow student has little capacity to spare; the teacher's answers already "
+                               "keep it from overfitting.")
+    return scaled_student(teacher, float(dense), float(conv), epochs, dropout)
 
 
 def _distill_form(run_dir: Path, busy: bool) -> None:
