@@ -94,6 +94,7 @@ def test_distill_form_trains_a_smaller_student(page, root) -> None:
     assert list(table["variant"]) == ["teacher", "student"]
     assert table["parameters"].iloc[1] < table["parameters"].iloc[0] / 2
     assert "of the teacher's parameters" in texts(at.caption)
+    assert at.get("plotly_chart"), "student against teacher"
     student = next(p for p in root.iterdir() if "student" in p.name)
     summary = RunDir(student).summary()
     assert summary.extra["teacher"] == RunDir(_source(root)).id and RunDir(student).owner().user == USER
