@@ -31,6 +31,7 @@ def _throughput(run_dir: Path) -> float:
 
 def bare(epochs: int) -> float:
     from components.train_job import _target
+    from studio.data.access import DataAccess
     from studio.pipeline import prepare
     from studio.recipe import load_recipe
     from studio.train.job import Job
@@ -40,7 +41,7 @@ def bare(epochs: int) -> float:
                             regularization={**recipe.regularization.model_dump(), "early_stopping": None})
     with tempfile.TemporaryDirectory() as root:
         info: dict = {}
-        job = Job(_target(recipe, Path(root), info, prepare(recipe)))
+        job = Job(_target(recipe, Path(root), info, prepare(recipe), DataAccess.cli(), ""))
         job.start()
         job.wait()
         return _throughput(Path(info["run_dir"]))

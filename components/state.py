@@ -2,7 +2,8 @@
 
 What a session holds:
   * the draft Recipe, always valid (every edit goes through ``Recipe.from_dict``);
-  * the current run id, mirrored in ``st.query_params["run"]`` so a refresh re-attaches;
+  * the current run id, mirrored in ``st.query_params["run"]`` so a refresh re-attaches, and the
+    A/B pair's two run ids (``?ab=A.B``);
   * a per-browser owner token (``st.query_params["owner"]``) that the job registry files runs under;
     runs on disk record only a hash of it (:func:`user_key`);
   * UI-only values: the error sentence of a widget whose last edit was rejected, a notice shown once
@@ -42,6 +43,8 @@ _NOTICE = "studio.notice"
 _LINK = "studio.link_seen"  # the shared-link token this session has already read
 _SWEEP = "studio.sweep_id"
 _COMPRESS = "studio.compress_id"
+_PAIR = "studio.ab_pair"  # "<run id of A>.<run id of B>"
+PAIR_PARAM = "ab"
 SWEEP_ROWS = "studio.sweep_rows"  # the Sweep page's space editor (a data_editor's key)
 PREDICT_UPLOADS = "predict"  # sub-folder for CSVs to predict, so they never replace the training data
 
@@ -217,6 +220,25 @@ def sync_url() -> None:
     run = get_run_id()
     if run and st.query_params.get("run") != run:
         st.query_params["run"] = run
+    pair = st.session_state.get(_PAIR)
+    if pair and st.query_params.get(PAIR_PARAM) != pair:
+        st.query_params[PAIR_PARAM] = pair
+
+
+def get_pair_ids() -> tuple[str, str] | None:
+    """The A/B pair this tab watches (run ids of A and B): this session's, else the URL's ``?ab=A.B``."""
+    raw = st.session_state.get(_PAIR) or st.query_params.get(PAIR_PARAM) or ""
+    ids = tuple(raw.split(".")) if isinstance(raw, str) else ()
+    if len(ids) != 2 or not all(ids):
+        return None
+    st.session_state[_PAIR] = raw
+    return ids[0], ids[1]
+
+
+def set_pair_ids(a: str, b: str) -> None:
+    """Watch the runs ``a`` and ``b`` as an A/B pair (kept in the URL too, so a refresh re-attaches)."""
+    st.session_state[_PAIR] = f"{a}.{b}"  # run ids are URL-safe base64: no "." inside one
+    st.query_params[PAIR_PARAM] = st.session_state[_PAIR]
 
 
 def get_sweep_id() -> str | None:

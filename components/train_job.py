@@ -75,7 +75,9 @@ def start_parallel(nproc: int) -> None:
     job.start()
 
 
-def _start(recipe: Recipe, resume: Any = None) -> None:
+def launch(recipe: Recipe, resume: Any = None) -> jobs.RunHandle:
+    """File a job training ``recipe`` under this session's owner and start it (it is not made this tab's
+    run: :func:`_start` does that; the A/B comparison starts two this way)."""
     try:
         prepared = engine.prepared(recipe)  # cached: the page has prepared it already
     except StudioError:
@@ -85,11 +87,16 @@ def _start(recipe: Recipe, resume: Any = None) -> None:
               name=recipe.name)
     handle = jobs.registry().add(state.owner_token(), job, recipe.name)
     handle.info = info
-    state.set_run_id(handle.run_id)
     job.start()
+    return handle
+
+
+def _start(recipe: Recipe, resume: Any = None) -> None:
+    handle = launch(recipe, resume)
+    state.set_run_id(handle.run_id)
     # Small recipes finish their first epoch in tens of milliseconds: waiting a moment here lets the
     # rerun that follows this click draw the first point, instead of the next poll half a second later.
-    job.wait_for_event("epoch", timeout=FIRST_POINT_WAIT)
+    handle.job.wait_for_event("epoch", timeout=FIRST_POINT_WAIT)
 
 
 def current() -> jobs.RunHandle | None:

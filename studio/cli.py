@@ -182,7 +182,7 @@ def _parser() -> argparse.ArgumentParser:
     x.set_defaults(handler=_explain)
 
     pr = sub.add_parser("predict", help="predict a CSV, or pictures, with an exported model (onnxruntime only)")
-    pr.add_argument("model", help="model.onnx written by `studio export`")
+    pr.add_argument("model", help="model.onnx written by `studio export` (or the run folder that holds it)")
     pr.add_argument("input", nargs="+", help="a CSV with the training columns, or picture files and folders "
                                              "(for a model trained on pictures)")
     pr.add_argument("--out", default=None, help="output CSV (default: print to stdout)")
@@ -293,7 +293,11 @@ def _distill(args: argparse.Namespace) -> int:
 
     check_source(args.teacher, "distill from")  # a teacher still training, failed or without weights
     path = resolve_recipe_path(args.student)
-    recipe = student_recipe(args.teacher, load_recipe(path), args.temperature, args.alpha)
+    own = load_recipe(path)
+    recipe = student_recipe(args.teacher, own, args.temperature, args.alpha)
+    if own.data != recipe.data:
+        print(f"note: the student trains on its teacher's data ({recipe.data.source}), not on its recipe's "
+              f"({own.data.source}): a student learns its teacher's task")
     made: list[Path] = []
     status = train_from_cli(recipe, path, Path(args.out), quiet=args.quiet, made=made)
     if status != 0:
@@ -484,7 +488,13 @@ def _predict(args: argparse.Namespace) -> int:
 
     if args.out:
         check_output_file(args.out)
-    result = predict_paths(args.model, args.input)
+    model = Path(args.model)
+    if model.is_dir() and (model / "summary.json").is_file():  # a run folder: its exported file
+        if not (model / "model.onnx").is_file():
+            raise StudioError(f"run {quote(model.name, 120)} has no model.onnx yet; export it first with "
+                              f"`studio export {quote(args.model, 120)}`")
+        model = model / "model.onnx"
+    result = predict_paths(str(model), args.input)
     for notice in result.attrs.get("notices", []):
         print(f"notice: {notice}", file=sys.stderr)
     text = to_safe_csv(result)  # no cell that a spreadsheet would run as a formula

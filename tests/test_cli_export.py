@@ -79,3 +79,17 @@ def test_bench_prints_and_writes_the_table(iris_run, capsys) -> None:
 def test_export_of_a_folder_that_is_not_a_run(tmp_path, capsys) -> None:
     assert main(["export", str(tmp_path)]) == 2
     assert "not a run directory" in capsys.readouterr().err
+
+
+def test_predict_takes_a_run_folder_once_it_is_exported(iris_run, tmp_path, capsys) -> None:
+    import shutil
+
+    bare = tmp_path / iris_run.name
+    shutil.copytree(iris_run, bare, ignore=shutil.ignore_patterns("*.onnx"))
+    capsys.readouterr()
+    assert main(["predict", str(bare), str(iris_run / "test.csv")]) == 2
+    assert "has no model.onnx yet; export it first with `studio export" in capsys.readouterr().err
+    main(["export", str(iris_run)])
+    capsys.readouterr()
+    assert main(["predict", str(iris_run), str(iris_run / "test.csv")]) == 0
+    assert capsys.readouterr().out.startswith("prediction,")

@@ -4,7 +4,7 @@ The run is a Job in the process-wide registry (it survives page switches and ref
 is in the URL). The live panel is a fragment that polls ``job.snapshot()`` every
 ``live.poll_seconds()`` (0.8 s by default) while the job is active; the training thread never
 calls Streamlit. When the job ends the fragment reruns the whole app so the buttons update and
-polling stops.
+polling stops. Below it, "Compare two variants" trains A and B at once (:mod:`components.ab_compare`).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import (
+    ab_compare,
     continue_run,
     diagnoses,
     figures,
@@ -167,6 +168,8 @@ def page() -> None:
     st.caption(f"Draft {md(recipe.name)}: {recipe.training.epochs} epochs, batch {recipe.training.batch_size}. "
                "The run goes on if you switch pages or refresh.")
     st.fragment(_panel, run_every=live.poll_seconds() if active else None)(active)
+    with st.expander("Compare two variants (A/B)", expanded=state.get_pair_ids() is not None):
+        ab_compare.section()
 
 
 page()

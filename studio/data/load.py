@@ -112,7 +112,11 @@ def _load_csv(ref: str, data: DataConfig, access: DataAccess, progress: Progress
             f"CSV file {name!r} has a single column ({columns[0]!r}); a model needs a target and at "
             "least one feature column; if the file uses another separator, set data.options.delimiter."
         )
-    target = check_target(columns, data.target, f"CSV file {name!r}")
+    wanted = data.target
+    series = data.series
+    if not wanted and series is not None and series.task == "forecast" and len(series.columns or []) == 1:
+        wanted = series.columns[0]  # one series to forecast: it is the target
+    target = check_target(columns, wanted, f"CSV file {name!r}")
     overrides = parse_overrides(data.columns, columns, target, f"CSV file {name!r}")
     if data.series is not None:
         from studio.data.series import series_table

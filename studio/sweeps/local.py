@@ -5,6 +5,10 @@ recipe and hands the trial to a process pool (spawned processes: no torch state 
 worker trains it (:func:`studio.sweeps.trial.run_trial`), reporting epochs to the same SQLite
 storage; the sweep's process tells the trial's end. A stop (Ctrl-C, or the app's Stop) asks the
 running trials to stop after their batch; they are saved as ``stopped`` and run again on resume.
+
+Starting a worker (a fresh interpreter importing torch, and torch._dynamo, which the first
+``torch.optim`` optimizer imports) takes seconds: :func:`start_workers` starts them while the
+sweep's process opens the study, so the two overlap.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import signal
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any
 
 import optuna
@@ -39,12 +44,38 @@ def _work(task: TrialTask) -> TrialOutcome:
     return run_trial(task, should_stop=_STOP.is_set)
 
 
-def run_local(study: optuna.Study, ctx: Any, todo: int, parallel: int, on_outcome: Callable[[TrialOutcome], None],
-              should_stop: Callable[[], bool]) -> int:
-    """Run ``todo`` trials, ``parallel`` at once; returns how many ended. ``ctx``: the sweep context
-    (recipe, space, folder, access, pruner, name) from :mod:`studio.sweeps.run`."""
+def _ready() -> None:
+    """A task that only makes the pool start a worker now."""
+
+
+@dataclass
+class Workers:
+    """A started pool of ``parallel`` spawned processes and the event that asks their trials to stop."""
+
+    pool: ProcessPoolExecutor
+    stop: Any
+    parallel: int
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def start_workers(parallel: int) -> Workers:
+    """Start ``parallel`` worker processes now (each imports torch in the background)."""
     mpc = mp.get_context("spawn")
     stop = mpc.Event()
+    pool = ProcessPoolExecutor(max_workers=parallel, mp_context=mpc, initializer=_init_worker, initargs=(stop,))
+    for _ in range(parallel):  # each submit starts one process while none is idle
+        pool.submit(_ready)
+    return Workers(pool, stop, parallel)
+
+
+def run_local(study: optuna.Study, ctx: Any, todo: int, workers: Workers, on_outcome: Callable[[TrialOutcome], None],
+              should_stop: Callable[[], bool]) -> int:
+    """Run ``todo`` trials on ``workers``, ``workers.parallel`` at once; returns how many ended. ``ctx``: the
+    sweep context (recipe, space, folder, access, pruner, name) from :mod:`studio.sweeps.run`. The caller
+    closes ``workers``."""
+    pool, stop, parallel = workers.pool, workers.stop, workers.parallel
     running: dict[Future[TrialOutcome], optuna.Trial] = {}
     ended: list[TrialOutcome] = []  # told to the study, not yet to on_outcome (the next trial starts first)
     asked = told = 0
@@ -55,49 +86,47 @@ def run_local(study: optuna.Study, ctx: Any, todo: int, parallel: int, on_outcom
             told += 1
             on_outcome(outcome)
 
-    with ProcessPoolExecutor(max_workers=parallel, mp_context=mpc, initializer=_init_worker,
-                             initargs=(stop,)) as pool:
-        try:
-            while asked < todo or running:
-                while len(running) < parallel and asked < todo and not should_stop():
-                    trial = study.ask(ctx.space.distributions())
-                    asked += 1
-                    task = _task(ctx, trial)
-                    if isinstance(task, TrialOutcome):  # the recipe refused the drawn values
-                        _tell(study, trial, task)
-                        ended.append(task)
-                        continue
-                    try:
-                        running[pool.submit(_work, task)] = trial
-                    except BrokenProcessPool:
-                        _tell(study, trial, TrialOutcome(trial.number, "stopped", None, None, "", 0.0))
-                        raise TrainingError("the sweep's worker processes ended before training (see the log above "
-                                            "for why); the sweep folder keeps what ended, run it again to "
-                                            "continue") from None
-                flush()
-                if should_stop():
-                    stop.set()
-                    todo = asked
-                if not running:
+    try:
+        while asked < todo or running:
+            while len(running) < parallel and asked < todo and not should_stop():
+                trial = study.ask(ctx.space.distributions())
+                asked += 1
+                task = _task(ctx, trial)
+                if isinstance(task, TrialOutcome):  # the recipe refused the drawn values
+                    _tell(study, trial, task)
+                    ended.append(task)
                     continue
-                done, _ = wait(list(running), timeout=POLL_S, return_when=FIRST_COMPLETED)
-                for future in done:
-                    trial = running.pop(future)
-                    outcome = _outcome(future, trial)
-                    _tell(study, trial, outcome)
-                    ended.append(outcome)
-            flush()
-        except BaseException:
-            stop.set()  # Ctrl-C or an error: the trials stop after their batch and are saved
-            for future, trial in running.items():
                 try:
-                    outcome = future.result()
-                except BaseException:
-                    continue
+                    running[pool.submit(_work, task)] = trial
+                except BrokenProcessPool:
+                    _tell(study, trial, TrialOutcome(trial.number, "stopped", None, None, "", 0.0))
+                    raise TrainingError("the sweep's worker processes ended before training (see the log above "
+                                        "for why); the sweep folder keeps what ended, run it again to "
+                                        "continue") from None
+            flush()
+            if should_stop():
+                stop.set()
+                todo = asked
+            if not running:
+                continue
+            done, _ = wait(list(running), timeout=POLL_S, return_when=FIRST_COMPLETED)
+            for future in done:
+                trial = running.pop(future)
+                outcome = _outcome(future, trial)
                 _tell(study, trial, outcome)
                 ended.append(outcome)
-            flush()
-            raise
+        flush()
+    except BaseException:
+        stop.set()  # Ctrl-C or an error: the trials stop after their batch and are saved
+        for future, trial in running.items():
+            try:
+                outcome = future.result()
+            except BaseException:
+                continue
+            _tell(study, trial, outcome)
+            ended.append(outcome)
+        flush()
+        raise
     return len(ended)
 
 

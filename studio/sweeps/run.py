@@ -106,6 +106,11 @@ def run_sweep(s: SweepSettings, on_trial: Callable[[dict[str, Any], int, int], N
         from studio.sweeps.ray_tune import connect
 
         ray_session = connect(s.ray, s.parallel, s.out)  # before any file is written: an unreachable address
+    workers = None
+    if s.ray is None:  # started now, so that their imports overlap opening the study
+        from studio.sweeps.local import start_workers
+
+        workers = start_workers(s.parallel)
     folder = SweepFolder(s.out)
     try:
         resumed = folder.prepare(spec)
@@ -132,10 +137,10 @@ def run_sweep(s: SweepSettings, on_trial: Callable[[dict[str, Any], int, int], N
                         on_trial(row, st.finished_count(study), s.trials)
 
         stop = should_stop or (lambda: False)
-        if todo and ray_session is None:
+        if todo and workers is not None:
             from studio.sweeps.local import run_local
 
-            run_local(study, ctx, todo, s.parallel, on_outcome, stop)
+            run_local(study, ctx, todo, workers, on_outcome, stop)
         elif todo:
             from studio.sweeps.ray_tune import run_ray
 
@@ -143,6 +148,8 @@ def run_sweep(s: SweepSettings, on_trial: Callable[[dict[str, Any], int, int], N
         _write(folder, study, spec)
         return _result(folder, study, spec, s.trials, ran[0], resumed)
     finally:
+        if workers is not None:
+            workers.close()
         if ray_session is not None:
             ray_session.close()
 

@@ -33,6 +33,7 @@ def student_recipe(teacher_run: Any, student: Recipe, temperature: float | None 
     teacher = RunDir.open(teacher_run)
     raw_teacher = teacher.read_recipe().to_dict()
     raw = student.to_dict()
+    _check_task(teacher, student)
     training = {**raw["training"], "distill_from": str(teacher.path)}
     if temperature is not None:
         training["distill_temperature"] = temperature
@@ -40,6 +41,23 @@ def student_recipe(teacher_run: Any, student: Recipe, temperature: float | None 
         training["distill_alpha"] = alpha
     return Recipe.from_dict({**raw, "data": raw_teacher["data"], "preprocessing": raw_teacher["preprocessing"],
                              "training": training})
+
+
+def _check_task(teacher: Any, student: Recipe) -> None:
+    """A student learns its teacher's task on the teacher's data: a loss chosen for another task is said here,
+    not as a loss that does not fit."""
+    from studio.train.losses import resolve_loss
+
+    task = str((teacher.read_prepared().get("table") or {}).get("task") or "")
+    if not task or student.training.loss == "auto":
+        return
+    try:
+        resolve_loss(student.training.loss, task)
+    except RecipeError:
+        raise RecipeError(f"the student recipe's loss {student.training.loss!r} is for another task than the "
+                          f"teacher's: run {teacher.id!r} does {task}, and a student learns its teacher's task on "
+                          "the teacher's data; set the student's training.loss to 'auto'",
+                          ("training", "loss")) from None
 
 
 def teacher_outputs(recipe: Recipe, prepared: Any) -> np.ndarray:

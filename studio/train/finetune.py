@@ -85,6 +85,7 @@ def init_from_run(model: nn.Module, recipe: Any, prepared: Any) -> InitReport:
     training = recipe.training
     table = prepared.table
     run, weights, same_classes = source_run(training.init_from, table.class_labels, table.task)
+    _check_input_kinds(run, [i.kind for i in prepared.inputs])
     names = [i.name for i in prepared.inputs]
     prefixes = block_prefixes(model, names, set(prepared.fronts()), len(recipe.model))
     head = tuple(prefixes["head"])
@@ -107,6 +108,22 @@ def init_from_run(model: nn.Module, recipe: Any, prepared: Any) -> InitReport:
     model.load_state_dict(state)
     _freeze(model, training.freeze, prefixes, names, report)
     return report
+
+
+KIND_WORDS = {"table": "a table's columns", "image": "pictures", "text": "text", "series": "a time series"}
+
+
+def _kinds_text(kinds: list[str]) -> str:
+    return " and ".join(dict.fromkeys(KIND_WORDS.get(k, k) for k in kinds)) or "nothing"
+
+
+def _check_input_kinds(run: Any, kinds: list[str]) -> None:
+    """A source run that reads none of the kinds of input this network reads has nothing to give it."""
+    old = [str(i.get("kind")) for i in run.read_prepared().get("inputs") or [] if isinstance(i, dict)]
+    if old and not set(old) & set(kinds):
+        raise RecipeError(f"training.init_from: run {run.id!r} was trained on {_kinds_text(old)}, this network "
+                          f"reads {_kinds_text(kinds)}; start from a run trained on the same kind of input",
+                          ("training", "init_from"))
 
 
 def _freeze(model: nn.Module, freeze: int | str | None, prefixes: dict[str, list[str]], names: list[str],

@@ -200,3 +200,12 @@ def test_a_csv_of_dated_rows_is_suggested_as_a_series() -> None:
     assert suggest_series(steps.drop(columns=["date"]), "sales") is None  # no time column
     assert suggest_series(steps.assign(date="2024-01-01"), "sales") is None  # one date for every row
     assert suggest_series(steps.head(10), "sales") is None  # too short to be worth it
+
+
+def test_one_series_to_forecast_is_its_own_target(tmp_path) -> None:
+    data = {"source": _csv(tmp_path, _steps()), "series": {"time": "date", "window": 4, "columns": ["sales"]}}
+    table = load_table(Recipe.from_dict({"data": data}).data)
+    assert table.series.target == "sales" and table.series.columns == ("sales",)
+    two = {**data, "series": {**data["series"], "columns": ["sales", "temp"]}}
+    with pytest.raises(DataError, match=r"needs a target column in data\.target"):
+        load_table(Recipe.from_dict({"data": two}).data)

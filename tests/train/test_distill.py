@@ -77,3 +77,12 @@ def test_cli_distill_compares_student_and_teacher(runs_root, tmp_path, capsys) -
     assert main(["distill", str(teacher.run_dir), str(student), "--alpha", "2"]) == 2
     assert "distill_alpha" in capsys.readouterr().err
     assert main(["distill", str(tmp_path / "none"), str(student)]) == 2
+
+
+def test_a_student_recipe_for_another_task_is_said_as_such(runs_root) -> None:
+    teacher = train_recipe(_recipe(TEACHER, epochs=2), runs_root=runs_root)
+    raw = _recipe(STUDENT, source="builtin:diabetes", name="student").to_dict()
+    regression = Recipe.from_dict({**raw, "training": {**raw["training"], "loss": "mse"}})
+    with pytest.raises(RecipeError, match=r"'mse' is for another task than the teacher's: .* does classification"):
+        student_recipe(teacher.run_dir, regression)
+    assert student_recipe(teacher.run_dir, _recipe(STUDENT, source="builtin:diabetes")).data.source == "builtin:iris"

@@ -96,3 +96,10 @@ def test_pretrained_on_some_shapes_fine_tunes_on_a_few_dozen_of_others(runs_root
     accuracy = tuned.summary.metrics["test"]["accuracy"]
     assert tuned.summary.extra["init"]["new_head"]
     assert accuracy >= 0.95 and accuracy >= scratch + 0.03, (scratch, accuracy)
+
+
+def test_a_run_of_another_kind_of_input_is_said_as_such(runs_root) -> None:
+    pictures = train_recipe(_shapes(["circle", "square"], 60, (0.6, 0.2, 0.2), epochs=1), runs_root=runs_root)
+    with pytest.raises(RecipeError, match="trained on pictures, this network reads a table's columns") as err:
+        train_recipe(_recipe(init_from=str(pictures.run_dir)), runs_root=runs_root)
+    assert err.value.location == ("training", "init_from")
