@@ -42,6 +42,7 @@ _STARTED = "studio.session_started"
 _NOTICE = "studio.notice"
 _LINK = "studio.link_seen"  # the shared-link token this session has already read
 _SWEEP = "studio.sweep_id"
+_COMPRESS = "studio.compress_id"
 _PAIR = "studio.ab_pair"  # "<run id of A>.<run id of B>"
 PAIR_PARAM = "ab"
 SWEEP_ROWS = "studio.sweep_rows"  # the Sweep page's space editor (a data_editor's key)
@@ -281,6 +282,15 @@ def get_sweep_id() -> str | None:
 
 def set_sweep_id(sweep_id: str | None) -> None:
     st.session_state[_SWEEP] = sweep_id
+
+
+def get_compress_id() -> str | None:
+    """The prune or distill job this session started last (the Export page watches it)."""
+    return st.session_state.get(_COMPRESS)
+
+
+def set_compress_id(job_id: str | None) -> None:
+    st.session_state[_COMPRESS] = job_id
 
 
 # -- uploads --------------------------------------------------------------------------------------

@@ -328,11 +328,13 @@ def _lessons(args: argparse.Namespace) -> int:
 
 
 def _distill(args: argparse.Namespace) -> int:
+    from studio.compress.source import check_source
     from studio.export.compare import compare_runs, format_table
     from studio.recipe import load_recipe
     from studio.train.distill import student_recipe
     from studio.train_cli import train_from_cli
 
+    check_source(args.teacher, "distill from")  # a teacher still training, failed or without weights
     path = resolve_recipe_path(args.student)
     own = load_recipe(path)
     recipe = student_recipe(args.teacher, own, args.temperature, args.alpha)

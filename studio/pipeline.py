@@ -26,7 +26,7 @@ from studio.status import RunStatus
 from studio.train.boundary import BoundaryEnd
 from studio.train.callbacks import Callback
 from studio.train.diagnose import baseline_loss, class_counts
-from studio.train.distill import teacher_outputs
+from studio.train.distill import distill_targets
 from studio.train.events import EpochEnd, Finished
 from studio.train.finetune import init_from_run, param_groups
 from studio.train.health import HealthProbe
@@ -121,7 +121,7 @@ def train_recipe(
         model = build_model(recipe, prepared)
     # a resumed fine-tuning run loads its source again for the same frozen blocks and groups (then its checkpoint)
     init = init_from_run(model, recipe, prepared) if recipe.training.init_from else None
-    soft = teacher_outputs(recipe, prepared) if recipe.training.distill_from else None
+    soft, teacher = distill_targets(recipe, prepared) if recipe.training.distill_from else (None, None)
     new_root = not Path(runs_root).exists()
     run = RunDir.create(runs_root, recipe)
     summary = _summary(recipe, prepared, RunStatus.RUNNING, started)
@@ -142,7 +142,7 @@ def train_recipe(
         health = HealthProbe()  # its last reading goes into summary.json, for the diagnoses after the run
         histograms = HistogramProbe(recipe.training.epochs)  # histograms.json, for Evaluate
         options = TrainerOptions(resume.state if resume is not None else None, groups, soft, after_step,
-                                 [*probes, health, histograms])
+                                 [*probes, health, histograms], teacher)
         trainer = _trainer(recipe, prepared, model, run, summary, [writer, *callbacks], control, parallel, options)
     except StudioError:
         shutil.rmtree(run.path, ignore_errors=True)
@@ -181,10 +181,11 @@ class TrainerOptions:
     soft: Any = None
     after_step: Callable[[], None] | None = None
     probes: Sequence[Any] = ()  # objects that look at the model after epochs (boundary, health, histograms)
+    teacher: torch.nn.Module | None = None  # the teacher's network, asked about augmented batches
 
     def kwargs(self) -> dict[str, Any]:
         return {"resume": self.resume, "param_groups": self.groups, "soft_targets": self.soft,
-                "after_step": self.after_step, "probes": self.probes}
+                "after_step": self.after_step, "probes": self.probes, "teacher": self.teacher}
 
 
 def _trainer(recipe: Recipe, prepared: Prepared, model: torch.nn.Module, run: RunDir, summary: RunSummary,

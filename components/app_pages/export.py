@@ -1,5 +1,6 @@
 """Export page: the run -> model.onnx (parity-checked against torch), latency per runtime, the measured
-variants (optimized, dynamic and static int8) with a recommendation, downloads.
+variants (optimized, dynamic and static int8) with a recommendation, smaller models (prune or distill
+the run: :mod:`components.compress_panel`), downloads.
 
 The export and the benchmark are one engine call each (``export_run``, ``benchmark_run``); what
 they write into the run directory (export.json, bench.csv) is what this page shows, so the result
@@ -13,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from components import engine, figures
+from components import compress_panel, engine, figures
 from components.run_picker import pick_run
 from components.safe import md
 from studio.errors import StudioError
@@ -129,17 +130,6 @@ def _variants(run_dir: Path) -> None:
                                 mime="application/octet-stream", key=f"export.variant.{name}", width="stretch")
 
 
-def _smaller_models(run_dir: Path) -> None:
-    """Distillation and pruning train new runs; in this version they start from the command line."""
-    st.subheader("Smaller models: distill or prune")
-    st.caption("Both train new runs (compared with this one in a table) and are started from the command line "
-               "for now; the runs they make appear here with --shared-runs. Distill: a smaller student recipe "
-               "learns this run's answers. Prune: --structured removes whole units and channels, which makes the "
-               "file smaller and faster.")
-    st.code(f"studio distill {run_dir} student.json\nstudio prune {run_dir} --sparsity 0.5 --structured",
-            language="bash")
-
-
 def _downloads(run_dir: Path) -> None:
     st.subheader("Downloads")
     for col, (name, mime) in zip(st.columns(len(engine.DOWNLOADS)), engine.DOWNLOADS.items(), strict=True):
@@ -166,7 +156,7 @@ def page() -> None:
             _parity(report)
             _benchmark(run_dir)
             _variants(run_dir)
-            _smaller_models(run_dir)
+    compress_panel.section(run_dir)
     _downloads(run_dir)
 
 

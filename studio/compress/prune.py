@@ -12,19 +12,26 @@ so every step can be evaluated, exported and compared: step k of n prunes to ``s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from studio.compress.source import check_source
+from studio.data.access import DataAccess
 from studio.errors import RunError
 from studio.recipe import Recipe
 from studio.runs import RunDir, load_run
+from studio.status import RunStatus
 from studio.train.callbacks import Callback
 
+if TYPE_CHECKING:
+    from studio.train.trainer import Control
+
 MAX_STEPS = 10
+MAX_EPOCHS = 1000
 
 
 @dataclass
@@ -46,31 +53,39 @@ class PruneReport:
         return table
 
 
-def _check(run_dir: Path, sparsity: float, steps: int, epochs: int) -> None:
+def check_prune(run_dir: str | Path, sparsity: float, steps: int, epochs: int) -> RunDir:
+    """The run to prune, once the settings are in range and the run can be pruned; else a RunError."""
     if not 0 < sparsity < 1:
-        raise RunError(f"--sparsity must be between 0 and 1 (the share of weights removed), got {sparsity}")
+        raise RunError(f"the sparsity (the share of weights removed) must be between 0 and 1, both left out, "
+                       f"e.g. 0.5; got {sparsity}")
     if not 1 <= steps <= MAX_STEPS:
-        raise RunError(f"--steps must be between 1 and {MAX_STEPS}, got {steps}")
-    if not 1 <= epochs <= 1000:
-        raise RunError(f"--epochs (fine-tuning after each step) must be between 0 and 1000, got {epochs}")
-    status = RunDir.open(run_dir).status()
-    if not status.has_result:
-        raise RunError(f"run {run_dir.name!r} is {status} and has no weights to prune; prune a finished run")
+        raise RunError(f"the pruning steps must be between 1 and {MAX_STEPS}, got {steps}")
+    if not 1 <= epochs <= MAX_EPOCHS:
+        raise RunError(f"the fine-tuning epochs after each step must be between 1 and {MAX_EPOCHS}, got {epochs}")
+    return check_source(run_dir, "prune")
 
 
 def prune_run(run_dir: str | Path, sparsity: float, structured: bool = False, steps: int = 2, epochs: int = 2,
-              runs_root: str | Path = "runs", callbacks: Sequence[Callback] = ()) -> PruneReport:
-    """Prune ``run_dir`` to ``sparsity`` in ``steps`` steps of ``epochs`` fine-tuning epochs each."""
+              runs_root: str | Path = "runs", callbacks: Sequence[Callback] = (), *, access: DataAccess | None = None,
+              user: str | None = None, control: Control | None = None,
+              on_step: Callable[[int, int, float], None] | None = None) -> PruneReport:
+    """Prune ``run_dir`` to ``sparsity`` in ``steps`` steps of ``epochs`` fine-tuning epochs each.
+
+    ``access``: where the recipe's files may be read (the app passes its session's); ``user``: the app
+    user the new runs belong to; ``control``: pause/stop (a stopped step ends the pruning, its runs so
+    far kept); ``on_step(k, steps, sparsity)`` is told before step k trains.
+    """
     from studio.pipeline import prepare, train_recipe
 
-    source = RunDir.open(run_dir).path
-    _check(source, sparsity, steps, epochs)
+    source = check_prune(run_dir, sparsity, steps, epochs).path
     original = RunDir(source).read_recipe()
-    prepared = prepare(original)  # the same data for every step
+    prepared = prepare(original, access)  # the same data for every step
     report = PruneReport(source)
     previous = source
     for k in range(1, steps + 1):
         target = sparsity * k / steps
+        if on_step is not None:
+            on_step(k, steps, target)
         loaded = load_run(previous)
         recipe, model, hook, notes = _pruned(loaded, original, target, structured, prepared)
         report.notes += [f"step {k} ({target:.0%}): {n}" for n in notes]
@@ -78,14 +93,17 @@ def prune_run(run_dir: str | Path, sparsity: float, structured: bool = False, st
                                    "training": {**recipe.training.model_dump(), "epochs": epochs,
                                                 "init_from": None, "freeze": None, "pretrained_lr_factor": 1.0,
                                                 "distill_from": None}})
-        step_prepared = prepared if recipe.model == original.model else prepare(recipe)
+        step_prepared = prepared if recipe.model == original.model else prepare(recipe, access)
         result = train_recipe(recipe, runs_root=runs_root, prepared=step_prepared, model=model, after_step=hook,
-                              callbacks=callbacks,
+                              callbacks=callbacks, control=control, access=access, user=user,
                               extra={"pruned_from": RunDir(previous).id, "sparsity": round(target, 4),
                                      "structured": structured})
         report.runs.append(result.run_dir)
         report.sparsity.append(round(target, 4))
         previous = result.run_dir
+        if result.status in (RunStatus.STOPPED, RunStatus.FAILED):
+            report.notes.append(f"step {k} ({target:.0%}) {result.status}: the pruning ended there")
+            break
     return report
 
 

@@ -83,6 +83,8 @@ class Trainer:
             recipe and data: training goes on from the epoch after it, exactly as if it had not stopped.
         soft_targets: a teacher's outputs on the training rows (knowledge distillation,
             :mod:`studio.train.distill`): the training loss mixes them with the labels as the recipe says.
+        teacher: the teacher's network, when it reads the same tensors as this model (classification):
+            with augmentation, the soft targets of a batch are its answers on the augmented batch.
         after_step: called with no argument after every optimizer step (a pruned run puts its zeros back).
         param_groups: optimizer groups of the trainable weights (a fine-tuned run's loaded weights at a
             lower rate, :func:`studio.train.finetune.param_groups`); None: one group of them all.
@@ -97,7 +99,7 @@ class Trainer:
                  control: Control | None = None, batch_event_interval: float = 0.2,
                  checkpointer: Checkpointer | None = None, resume: dict[str, Any] | None = None,
                  param_groups: list[dict[str, Any]] | None = None, soft_targets: Any = None,
-                 after_step: Any = None, probes: Sequence[Any] = ()) -> None:
+                 after_step: Any = None, probes: Sequence[Any] = (), teacher: nn.Module | None = None) -> None:
         data.check(task, n_classes)
         self.n_classes = n_classes
         reg, training = recipe.regularization, recipe.training
@@ -127,6 +129,9 @@ class Trainer:
         self.penalty = make_penalty(model, reg.l1, reg.l2)
         self.grad_clip = reg.grad_clip
         self.augments = make_augments(reg.augmentation, list(data.shapes.values()))
+        self.teacher = None  # asked about each augmented batch (distillation with augmentation)
+        if teacher is not None and self.soft is not None and any(a is not None for a in self.augments):
+            self.teacher = teacher.to(self.device).eval().requires_grad_(False)
         self.scaler = dev.grad_scaler(self.device, self.precision) if self.precision == "fp16" else None
         # per output column, averaged: the R² of several outputs is scikit-learn's "variance_weighted"
         self.y_var = float(np.var(data.y_train, axis=0).mean()) if task == "regression" else 1.0
@@ -291,6 +296,13 @@ class Trainer:
             state["partial"] = True
         self.checkpointer.save(epoch, state, self.best.take_unsaved())
 
+    def _soft(self, soft: torch.Tensor, idx: torch.Tensor, xb: list[torch.Tensor]) -> torch.Tensor:
+        """A batch's soft targets: the teacher's answers on the batch as augmented, else the stored ones."""
+        if self.teacher is None:
+            return soft.index_select(0, idx)
+        with torch.no_grad():
+            return torch.softmax(self.teacher(*xb).float() / self.recipe.training.distill_temperature, dim=1)
+
     def _rng_state(self) -> dict[str, Any]:
         return {"torch": torch.get_rng_state(),
                 "cuda": torch.cuda.get_rng_state_all() if self.device.type == "cuda" else []}
@@ -323,7 +335,7 @@ class Trainer:
             xb = [aug(x) if aug is not None else x for aug, x in zip(augments, xb, strict=True)]
             with ctx:
                 out = model(*xb)  # (B, n_outputs)
-                loss = loss_fn(out, yb) if soft is None else self.soft_loss(out, yb, soft.index_select(0, idx))
+                loss = loss_fn(out, yb) if soft is None else self.soft_loss(out, yb, self._soft(soft, idx, xb))
                 total = loss + penalty() if penalty is not None else loss
             opt.zero_grad(set_to_none=True)
             self._step(total)

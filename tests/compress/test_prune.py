@@ -55,7 +55,8 @@ def test_cli_prune_prints_the_table(source, runs_root, capsys) -> None:
 
 @pytest.mark.parametrize(("args", "says"), [
     (["--sparsity", "0"], "between 0 and 1"), (["--sparsity", "1.5"], "between 0 and 1"),
-    (["--sparsity", "0.5", "--steps", "0"], "--steps"), (["--sparsity", "0.5", "--epochs", "0"], "--epochs"),
+    (["--sparsity", "0.5", "--steps", "0"], "pruning steps"),
+    (["--sparsity", "0.5", "--epochs", "0"], "fine-tuning epochs"),
 ])
 def test_bad_prune_settings(source, capsys, args, says) -> None:
     assert main(["prune", str(source), *args]) == 2
