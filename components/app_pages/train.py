@@ -176,13 +176,12 @@ def page() -> None:
     _controls(handle, active, state.train_blocked_reason())
     st.caption(f"Draft {md(recipe.name)}: {recipe.training.epochs} epochs, batch {recipe.training.batch_size}. "
                "The run goes on if you switch pages or refresh.")
-    poll = (queue_view.QUEUE_POLL if queued else live.poll_seconds()) if active else None
+    boundary_view.setting(recipe, train_job.boundary_probe(handle) if active else None)
+    live_poll = live.poll_seconds(fast=train_job.shows_boundary_live(handle))  # the boundary: 2 redraws a second
+    poll = (queue_view.QUEUE_POLL if queued else live_poll) if active else None
     st.fragment(_panel, run_every=poll)(active, queued)
     with st.expander("Compare two variants (A/B)", expanded=state.get_pair_ids() is not None):
         ab_compare.section()
-    boundary_view.setting(recipe, train_job.boundary_probe(handle) if active else None)
-    poll = live.poll_seconds(fast=train_job.shows_boundary_live(handle))  # the boundary: 2 redraws a second
-    st.fragment(_panel, run_every=poll if active else None)(active)
 
 
 page()
