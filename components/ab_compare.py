@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import ab_figures, engine, figures, jobs, live, state, train_job
+from components import ab_figures, engine, figures, jobs, live, queue_view, state, train_job
 from components.safe import md
 from studio.ab import PRESETS, Choice, build_pair, compare, outcome_of_run, parse_value
 from studio.errors import StudioError
@@ -52,10 +52,10 @@ def start_pair(kind: str) -> None:
                 engine.model_summary(recipe)
             except StudioError as err:
                 raise StudioError(f"variant {side}: {err}") from None
-    except StudioError as err:
+        handles = train_job.submit_group([pair.a, pair.b])  # the server's queue: each starts when a slot frees
+    except StudioError as err:  # a variant's model, or this session's share of the server is taken
         state.set_widget_error(ERROR_KEY, str(err))
         return
-    handles = [train_job.launch(recipe) for recipe in (pair.a, pair.b)]
     for handle, label in zip(handles, pair.labels, strict=True):
         handle.info[LABEL] = label
     state.set_pair_ids(handles[0].run_id, handles[1].run_id)
@@ -133,7 +133,10 @@ def _panel(was_active: bool) -> None:
         st.rerun(scope="app")
     snaps = [h.job.snapshot() for h in handles]
     labels = [str(h.info.get(LABEL) or h.name) for h in handles]
-    for snap, label in zip(snaps, labels, strict=True):
+    for handle, snap, label in zip(handles, snaps, labels, strict=True):
+        if train_job.is_queued(handle):
+            st.progress(0.0, text=f"{md(label)} · {queue_view.short(handle)}")
+            continue
         prog = live.progress(snap.events, snap.last_batch)
         st.progress(prog.fraction, text=f"{md(label)} · {snap.status} · {prog.text()}")
     metric = live.metric_name(snaps[0].events)
@@ -162,10 +165,11 @@ def section() -> None:
     single = train_job.current()
     reason = blocked or ("A and B are training: stop them or wait for them to end" if active else None) or \
         ("a run is in progress: stop it or wait for it to end, so that A and B share the cores evenly"
-         if train_job.is_active(single) else None)
+         if train_job.is_active(single) else None) or train_job.session_full()
     start, stop, _ = st.columns([1, 1, 3])
     start.button("Train A and B", type="primary", on_click=start_pair, args=(kind,), disabled=reason is not None,
-                 help=reason or "Start both runs now, each with half of the CPU cores.", key=f"{KEY}.start",
+                 help=reason or "Start both runs, each with half of the CPU cores (on a busy server they wait their "
+                                  "turn in its queue).", key=f"{KEY}.start",
                  width="stretch")
     stop.button("Stop both", disabled=not active, on_click=_stop_both, key=f"{KEY}.stop", width="stretch")
     error = state.widget_error(ERROR_KEY)

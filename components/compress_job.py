@@ -71,11 +71,9 @@ def _distill_target(run: Path, student: Recipe, temperature: float, alpha: float
 
 
 def _start(target: Any, name: str, kind: str, source: Path) -> None:
-    job = Job(target, name=name)
-    handle = jobs.registry().add(state.owner_token(), job, name)
+    handle = jobs.registry().submit(state.owner_token(), Job(target, name=name), name)  # JobLimitError: the caller's
     handle.info.update(kind=kind, source=str(source))
     state.set_compress_id(handle.run_id)
-    job.start()
 
 
 def start_prune(run: Path, sparsity: float, structured: bool, steps: int, epochs: int) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from components import compress_figures, compress_job, engine, live, state
+from components import compress_figures, compress_job, engine, live, queue_view, state
 from components.compress_job import STEP, CompressResult
 from components.safe import md
 from studio.compress.prune import MAX_EPOCHS, MAX_STEPS, check_prune
@@ -22,6 +22,7 @@ from studio.compress.student import SCALES, scaled_student
 from studio.errors import StudioError
 from studio.recipe import Recipe, TrainingConfig, load_recipe
 from studio.runs import RunDir
+from studio.status import RunStatus
 from studio.train.distill import student_recipe
 
 
@@ -49,10 +50,9 @@ def _prune_form(run_dir: Path, busy: bool) -> None:
                  help="Another pruning or distillation of yours is still going." if busy else None):
         try:
             check_prune(run_dir, float(sparsity), int(steps), int(epochs))
-        except StudioError as err:
+            compress_job.start_prune(run_dir, float(sparsity), structured, int(steps), int(epochs))
+        except StudioError as err:  # a bad setting, or this session's share of the server is taken
             st.error(md(err))
-            return
-        compress_job.start_prune(run_dir, float(sparsity), structured, int(steps), int(epochs))
 
 
 def _student(teacher: Recipe) -> Recipe:
@@ -97,10 +97,9 @@ def _distill_form(run_dir: Path, busy: bool) -> None:
         try:
             check_source(run_dir, "distill from")
             engine.model_summary(student_recipe(run_dir, student, float(temperature), float(alpha)))
-        except StudioError as err:
+            compress_job.start_distill(run_dir, student, float(temperature), float(alpha))
+        except StudioError as err:  # a bad student, or this session's share of the server is taken
             st.error(md(err))
-            return
-        compress_job.start_distill(run_dir, student, float(temperature), float(alpha))
 
 
 def _progress(events: list[dict[str, Any]]) -> None:
@@ -139,7 +138,10 @@ def _panel(handle: Any, was_active: bool) -> None:
     source = Path(handle.info.get("source", ""))
     what = "Pruning" if handle.info.get("kind") == "prune" else "Distilling"
     st.markdown(f"**{what} {md(source.name)}**")
-    if active:
+    if handle.job.status == RunStatus.QUEUED:
+        st.info(queue_view.text(handle))
+        st.button("Stop", key="compress.stop", on_click=handle.job.stop, help="Take it out of the queue.")
+    elif active:
         _progress(handle.job.snapshot().events)
         st.button("Stop", key="compress.stop", on_click=handle.job.stop,
                   help="Ends after the current batch; the runs made so far are kept.")

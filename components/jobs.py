@@ -16,9 +16,11 @@ read from :mod:`components.settings` on every use): :meth:`JobRegistry.submit` r
 that already has its share of runs queued or training, starts the job when fewer than the server's
 cap train, and otherwise marks it ``queued`` and keeps it in a FIFO queue. When a job ends (or a
 queued one is stopped, which takes it out of the queue at once) the next ones start, each told how
-many jobs then share the cores (its torch threads: usable cores // that many, see
-:mod:`studio.train.cpu_share`). A paused job keeps its slot. Jobs filed with :meth:`JobRegistry.add`
-(sweeps) start themselves and do not count.
+many slots are then taken (its torch threads: usable cores // that many, see
+:mod:`studio.train.cpu_share`). A paused job keeps its slots. Every kind of job goes through it: a
+single run, the A/B comparison's two runs (:meth:`JobRegistry.submit_group`: one share of the
+session, a slot each), a sweep (as many slots as trials it trains at once) and a prune or distill
+job. Only :meth:`JobRegistry.add`, the filing itself, leaves a job out of the caps (tests).
 
 This module is rarely edited on purpose: Streamlit keys ``cache_resource`` by the function's source,
 so editing ``registry`` during development starts a new, empty registry.
@@ -61,6 +63,8 @@ class RunHandle:
     created: float = field(default_factory=time.time)
     info: dict[str, Any] = field(default_factory=dict)  # e.g. the run directory once known
     capped: bool = False  # filed by submit(): counted against the caps, started by the queue
+    slots: int = 1  # the server's training slots it holds while it trains (a sweep: its trials at once)
+    group: str = ""  # handles submitted together (an A/B pair) are one share of their session
 
     @property
     def active(self) -> bool:
@@ -73,7 +77,7 @@ class QueuePlace:
 
     place: int
     waiting: int
-    training: int
+    training: int  # jobs holding slots now
 
 
 _TRAINING = (RunStatus.RUNNING, RunStatus.PAUSED)
@@ -118,35 +122,51 @@ class JobRegistry:
                 del self._runs[old.run_id]  # bounded memory
         return handle
 
-    def submit(self, owner: str, job: Any, name: str = "") -> RunHandle:
-        """File ``job`` and start it now if fewer than ``max_running`` capped jobs train, else queue it.
+    def submit(self, owner: str, job: Any, name: str = "", slots: int = 1) -> RunHandle:
+        """File ``job`` and start it now if its ``slots`` are free under ``max_running``, else queue it.
 
-        Raises JobLimitError when ``owner`` already has ``max_per_owner`` capped runs queued or training.
+        Raises JobLimitError when ``owner`` already has ``max_per_owner`` shares queued or training.
         """
+        return self.submit_group(owner, [(job, name)], slots)[0]
+
+    def submit_group(self, owner: str, entries: list[tuple[Any, str]], slots: int = 1) -> list[RunHandle]:
+        """File several jobs as ONE share of ``owner``'s (the A/B comparison's two runs), each holding
+        ``slots`` slots, in this order in the queue; all of them or none (JobLimitError)."""
         with self._lock:
             going = self.going(owner)
             cap = self.max_per_owner
             if going >= cap:
                 runs = "1 run" if cap == 1 else f"{cap} runs"
                 raise JobLimitError(f"This server lets one session have {runs} queued or training at a time, and "
-                                    "this one has: stop it or wait for it to end, then press Train again.")
-            handle = self.add(owner, job, name)
-            handle.capped = True
-            job.queue()
-            self._waiting.append(handle)
-        job.on_done(self._pump)  # a slot frees (or a queued job leaves the queue): start the next
+                                    "this one has: stop it or wait for it to end, then try again.")
+            group = secrets.token_hex(6) if len(entries) > 1 else ""
+            handles = []
+            for job, name in entries:
+                handle = self.add(owner, job, name)
+                handle.capped, handle.slots, handle.group = True, max(1, int(slots)), group
+                job.queue()
+                self._waiting.append(handle)
+                handles.append(handle)
+        for handle in handles:
+            handle.job.on_done(self._pump)  # a slot frees (or a queued job leaves the queue): start the next
         self._pump()
-        return handle
+        return handles
 
     def going(self, owner: str) -> int:
-        """How many of ``owner``'s capped runs are queued or training."""
+        """How many shares ``owner`` has queued or training (a group of runs is one)."""
         with self._lock:
-            return sum(1 for h in self._runs.values() if h.owner == owner and h.capped and h.active)
+            return len({h.group or h.run_id for h in self._runs.values()
+                        if h.owner == owner and h.capped and h.active})
 
     def training(self) -> int:
-        """How many capped jobs hold a slot now (running or paused)."""
+        """How many capped jobs hold slots now (running or paused)."""
         with self._lock:
             return sum(1 for h in self._runs.values() if h.capped and h.job.status in _TRAINING)
+
+    def slots_taken(self) -> int:
+        """How many of the server's ``max_running`` slots the capped jobs hold now."""
+        with self._lock:
+            return sum(h.slots for h in self._runs.values() if h.capped and h.job.status in _TRAINING)
 
     def place(self, run_id: str) -> QueuePlace | None:
         """Where the run ``run_id`` stands in the queue, or None when it is not waiting."""
@@ -158,17 +178,21 @@ class JobRegistry:
         return None
 
     def _pump(self) -> None:
-        """Drop from the queue the jobs that left it (stopped), and start the next ones while slots are free."""
+        """Drop from the queue the jobs that left it (stopped), and start the next ones, in order, while
+        their slots are free (a job wider than the whole server starts alone, when nothing trains)."""
         with self._lock:
             self._waiting = deque(h for h in self._waiting if h.job.status == RunStatus.QUEUED)
-            training, cap = self.training(), self.max_running
-            while self._waiting and training < cap and not self._closed:
-                handle = self._waiting.popleft()
+            taken, cap = self.slots_taken(), self.max_running
+            while self._waiting and not self._closed:
+                handle = self._waiting[0]
+                if taken and taken + handle.slots > cap:
+                    break
+                self._waiting.popleft()
                 try:
-                    handle.job.start(sharers=training + 1)
+                    handle.job.start(sharers=taken + handle.slots)
                 except RuntimeError:  # stopped between the look above and now: it is no longer queued
                     continue
-                training += 1
+                taken += handle.slots
 
     def get(self, run_id: str | None, owner: str | None = None) -> RunHandle | None:
         """The run with this id (and this owner, when given), else None."""

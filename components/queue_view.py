@@ -24,6 +24,12 @@ def place_of(handle: RunHandle) -> QueuePlace | None:
     return jobs.registry().place(handle.run_id)
 
 
+def short(handle: RunHandle) -> str:
+    """e.g. "queued: 3rd in line" (the A/B comparison's progress line)."""
+    place = place_of(handle)
+    return f"queued: {ordinal(place.place)} in line" if place is not None else "starting…"
+
+
 def text(handle: RunHandle) -> str:
     """The Train page's sentence on a queued run (a run that has just left the queue says so)."""
     place = place_of(handle)

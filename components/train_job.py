@@ -90,15 +90,16 @@ def _new_job(recipe: Recipe, resume: Any = None) -> tuple[Job, dict[str, Any]]:
     return job, info
 
 
-def launch(recipe: Recipe, resume: Any = None) -> jobs.RunHandle:
-    """File a job training ``recipe`` under this session's owner and start it (it is not made this tab's
-    run: :func:`_start` does that; the A/B comparison starts two this way). It does not go through the
-    server's queue (JobRegistry.add, like a sweep): it starts at once and is not counted by the caps."""
-    job, info = _new_job(recipe, resume)
-    handle = jobs.registry().add(state.owner_token(), job, recipe.name)
-    handle.info = info
-    job.start()
-    return handle
+def submit_group(recipes: list[Recipe]) -> list[jobs.RunHandle]:
+    """Hand jobs training ``recipes`` to the server's queue as ONE share of this session (the A/B
+    comparison's two runs: each starts when a slot frees); they are not made this tab's run.
+    Raises JobLimitError when this session already has its share."""
+    made = [_new_job(recipe) for recipe in recipes]
+    handles = jobs.registry().submit_group(state.owner_token(),
+                                           [(job, recipe.name) for (job, _), recipe in zip(made, recipes, strict=True)])
+    for handle, (_, info) in zip(handles, made, strict=True):
+        handle.info = info
+    return handles
 
 
 def _start(recipe: Recipe, resume: Any = None, error_key: str = START_ERROR) -> None:

@@ -2,8 +2,10 @@
 
 The space is a table (a recipe path, how to draw its values); Start checks it against the draft
 (one sentence when a path names nothing or a value is refused) and runs the sweep in the background
-(`studio.sweeps.start_sweep`: trials as local processes, each a normal run directory). A fragment
-polls the sweep folder, as the Train page polls its job.
+(`studio.sweeps.sweep_job`: trials as local processes, each a normal run directory). The sweep goes
+through the server's job queue like a training run: it is this session's share, and it holds as many
+slots as trials it trains at once, so on a busy server it waits its turn. A fragment polls the sweep
+folder, as the Train page polls its job.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import jobs, live, state, sweep_figures
+from components import jobs, live, queue_view, state, sweep_figures
 from components.safe import md
 from components.settings import runs_dir
-from studio.errors import StudioError
-from studio.sweeps import SweepSettings, read_sweep, start_sweep, sweep_study
+from studio.errors import JobLimitError, StudioError
+from studio.status import RunStatus
+from studio.sweeps import SweepSettings, read_sweep, sweep_job, sweep_study
 from studio.sweeps.rows import ROW_FIELDS, default_rows, space_from_rows
 from studio.sweeps.run import check_settings
 from studio.sweeps.space import KINDS
@@ -58,8 +61,12 @@ def _start(rows: list[dict[str, Any]], trials: int, parallel: int, pruner: str) 
     except StudioError as err:
         st.error(md(err))
         return
-    job = start_sweep(settings)
-    handle = jobs.registry().add(state.owner_token(), job, f"sweep of {recipe.name}")
+    try:
+        handle = jobs.registry().submit(state.owner_token(), sweep_job(settings), f"sweep of {recipe.name}",
+                                        slots=parallel)
+    except JobLimitError as err:
+        st.error(md(err))
+        return
     handle.info["folder"] = str(out)
     state.set_sweep_id(handle.run_id)
 
@@ -105,6 +112,10 @@ def _panel(handle: Any, was_active: bool) -> None:
     if was_active and not active:
         st.rerun(scope="app")  # the Start button and the best recipe's button update
     folder = Path(handle.info["folder"])
+    if handle.job.status == RunStatus.QUEUED:
+        st.info(queue_view.text(handle))
+        st.button("Stop the sweep", key="sweep.stop", on_click=handle.job.stop, help="Take it out of the queue.")
+        return
     if active:
         st.button("Stop the sweep", key="sweep.stop", on_click=handle.job.stop,
                   help="The running trials stop after their batch; the trials that ended are kept.")
@@ -145,7 +156,9 @@ def page() -> None:
     st.divider()
     if not active:
         _best(handle)
-    st.fragment(_panel, run_every=live.poll_seconds() if active else None)(handle, active)
+    queued = handle.job.status == RunStatus.QUEUED
+    poll = (queue_view.QUEUE_POLL if queued else live.poll_seconds()) if active else None
+    st.fragment(_panel, run_every=poll)(handle, active)
 
 
 page()

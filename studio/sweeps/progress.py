@@ -1,6 +1,7 @@
 """The app's side of a sweep: start one in the background, read where any sweep folder stands.
 
-``start_sweep(settings)`` returns a started :class:`studio.train.job.Job` whose thread runs
+``sweep_job(settings)`` returns a :class:`studio.train.job.Job`, not started (the app hands it to its
+job queue), and ``start_sweep(settings)`` the same Job started; its thread runs
 :func:`studio.sweeps.run.run_sweep`: each ended trial is an event ``{"event": "trial", "trial",
 "status", "value", "params", "run_dir", "seconds", "message", "ended", "target"}``; ``job.stop()``
 stops the running trials after their batch (they run again when the sweep is continued);
@@ -23,6 +24,13 @@ from studio.train.job import Job, JobControl
 
 def start_sweep(settings: SweepSettings) -> Job:
     """Run the sweep in a background thread (its trials in processes or on Ray); the Job is started."""
+    job = sweep_job(settings)
+    job.start()
+    return job
+
+
+def sweep_job(settings: SweepSettings) -> Job:
+    """A Job that runs the sweep (its trials in processes or on Ray) once started; not started."""
 
     def target(control: JobControl) -> SweepResult:
         def on_trial(row: dict[str, Any], ended: int, target: int) -> None:
@@ -30,9 +38,7 @@ def start_sweep(settings: SweepSettings) -> Job:
 
         return run_sweep(settings, on_trial=on_trial, should_stop=lambda: not control.checkpoint())
 
-    job = Job(target, name=f"sweep-{settings.recipe.name}")
-    job.start()
-    return job
+    return Job(target, name=f"sweep-{settings.recipe.name}")
 
 
 @dataclass

@@ -12,7 +12,7 @@ from components.state import RECIPE_KEY
 from studio.ab import split_threads
 from studio.runs import RunDir
 from studio.train.threads import usable_cores
-from tests.components.helpers import by_key, clean, live_markup, markdown_texts, recipe, texts
+from tests.components.helpers import by_key, clean, live_markup, markdown_texts, recipe, shown, texts
 
 
 @pytest.fixture
@@ -116,3 +116,30 @@ def test_stop_both_stops_a_and_b(at, runs):
     table = _table(at, "A: lr 0.01")
     assert list(table.columns) == ["", "A: lr 0.01", "B: lr 0.001"]
     assert list(table.iloc[0]) == ["status", "stopped", "stopped"]
+
+
+def test_on_a_full_server_a_and_b_wait_in_the_queue_as_one_share_and_stop_out_of_it(at, runs, monkeypatch):
+    import threading
+
+    from components import jobs
+    from studio.train.job import Job
+    from tests.components.test_job_queue import gated
+
+    monkeypatch.setenv("STUDIO_MAX_JOBS", "1")
+    gate = threading.Event()
+    other = jobs.registry().submit("another-browser", Job(gated(gate), name="other"), "other")
+    try:
+        _moons(at)
+        by_key(at.button, "ab.start").click().run()
+        clean(at)
+        progress = [shown(p.proto.text) for p in at.get("progress")]
+        assert any("A: dropout 0 · queued: 1st in line" in t for t in progress), progress
+        assert any("B: dropout 0.3 · queued: 2nd in line" in t for t in progress), progress
+        assert by_key(at.button, "ab.start").disabled  # the pair is this session's share
+        assert by_key(at.button, "train.start").disabled, "a single run waits for the pair"
+        by_key(at.button, "ab.stop").click().run()  # out of the queue at once: nothing trained
+        assert not runs.exists() or not list(runs.iterdir())
+        assert not by_key(at.button, "ab.start").disabled
+    finally:
+        gate.set()
+    assert other.job.wait(10)

@@ -145,3 +145,55 @@ def test_each_owners_newest_ended_run_is_kept_beyond_max_finished() -> None:
     for i, handle in enumerate(class_runs[1:], start=1):
         assert reg.get(handle.run_id, owner=f"student-{i}") is handle  # still on its Train page
     assert reg.get(again.run_id) is again
+
+
+def test_a_group_is_one_share_of_its_session_and_a_slot_each() -> None:
+    reg = JobRegistry(max_running=3, max_per_owner=1)
+    gate, other = threading.Event(), threading.Event()
+    busy = reg.submit("someone-else", Job(gated(other), name="x"), "x")
+    a, b = reg.submit_group("me", [(Job(gated(gate), name="a"), "A"), (Job(gated(gate), name="b"), "B")])
+    assert a.job.status == b.job.status == RunStatus.RUNNING and reg.slots_taken() == 3
+    assert reg.going("me") == 1  # the pair is one share, though it holds two slots
+    with pytest.raises(JobLimitError, match="1 run queued or training"):
+        reg.submit("me", Job(gated(gate), name="c"), "c")
+    with pytest.raises(JobLimitError):
+        reg.submit_group("me", [(Job(gated(gate), name="d"), "d"), (Job(gated(gate), name="e"), "e")])
+    assert [h.name for h in reg.list("me")] == ["B", "A"]  # the refused ones were not filed
+    late = reg.submit_group("late", [(Job(gated(gate), name=n), n) for n in "fg"])
+    assert [h.job.status for h in late] == [RunStatus.QUEUED] * 2  # no slot left: both wait, in order
+    assert [reg.place(h.run_id).place for h in late] == [1, 2]
+    gate.set()
+    until(lambda: all(h.job.status == RunStatus.COMPLETED for h in (a, b, *late)))
+    assert reg.going("me") == 0 and reg.going("late") == 0
+    other.set()
+    assert busy.job.wait(WAIT)
+
+
+def test_a_job_holding_two_slots_waits_for_both_and_keeps_its_place_in_line() -> None:
+    reg = JobRegistry(max_running=2, max_per_owner=1)
+    gate_a, gate_wide, gate_c = threading.Event(), threading.Event(), threading.Event()
+    seen: list[int] = []
+    first = reg.submit("a", Job(gated(gate_a), name="a"), "a")
+    wide = reg.submit("w", Job(gated(gate_wide, seen), name="sweep"), "sweep", slots=2)
+    c = reg.submit("c", Job(gated(gate_c), name="c"), "c")
+    assert wide.job.status == RunStatus.QUEUED  # one slot is free, it needs two
+    assert c.job.status == RunStatus.QUEUED  # first in, first out: c does not jump ahead into the free slot
+    gate_a.set()
+    until(lambda: wide.job.status == RunStatus.RUNNING)
+    assert first.job.status == RunStatus.COMPLETED and reg.slots_taken() == 2
+    assert c.job.status == RunStatus.QUEUED and seen == [2]
+    gate_wide.set()
+    until(lambda: c.job.status == RunStatus.RUNNING)
+    gate_c.set()
+    assert c.job.wait(WAIT)
+
+
+def test_a_job_wider_than_the_server_starts_alone() -> None:
+    reg = JobRegistry(max_running=2, max_per_owner=1)
+    gate = threading.Event()
+    wide = reg.submit("w", Job(gated(gate), name="sweep"), "sweep", slots=4)
+    assert wide.job.status == RunStatus.RUNNING and reg.slots_taken() == 4
+    after = reg.submit("b", Job(gated(gate), name="b"), "b")
+    assert after.job.status == RunStatus.QUEUED
+    gate.set()
+    until(lambda: after.job.status == RunStatus.COMPLETED)

@@ -55,3 +55,31 @@ def test_a_sweep_runs_and_its_best_recipe_becomes_the_draft(at, monkeypatch, tmp
     assert at.get("plotly_chart"), "the parallel-coordinates figure is drawn"
     by_key(at.button, "sweep.use_best").click().run()
     assert at.session_state[RECIPE_KEY].name == "iris-mlp-best"
+
+
+def test_on_a_full_server_the_sweep_waits_its_turn_and_stop_takes_it_out(at, monkeypatch, tmp_path) -> None:
+    import threading
+
+    from components import jobs
+    from studio.train.job import Job
+    from tests.components.test_job_queue import gated
+
+    monkeypatch.setenv("STUDIO_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.setenv("STUDIO_MAX_JOBS", "1")
+    monkeypatch.setattr(studio.sweeps.rows, "default_rows", lambda recipe: [
+        {"path": "optimizer.lr", "kind": "log_uniform", "low": 1e-3, "high": 0.1, "choices": ""}])
+    at.session_state[RECIPE_KEY] = Recipe.from_dict(tiny_recipe())
+    gate = threading.Event()
+    other = jobs.registry().submit("another-browser", Job(gated(gate), name="other"), "other")
+    try:
+        _open(at)
+        by_key(at.button, "sweep.start").click().run()
+        clean(at)
+        assert "Queued: 1st in line (1 run training on this server)" in texts(at.info)
+        by_key(at.button, "sweep.stop").click().run()
+        clean(at)
+        assert not any(b.key == "sweep.stop" for b in at.button)
+        assert not (tmp_path / "runs" / "sweeps").exists() or not any((tmp_path / "runs" / "sweeps").rglob("*.csv"))
+    finally:
+        gate.set()
+    assert other.job.wait(10)
