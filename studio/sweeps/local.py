@@ -1,20 +1,25 @@
 """The embedded way to run trials: local worker processes, K at once, fed by Optuna's ask and tell.
 
 The sweep's process asks the study for a trial (TPE draws its values), puts the values into the
-recipe and hands the trial to a process pool (spawned processes: no torch state is forked). The
+recipe and hands the trial to a process pool. The
 worker trains it (:func:`studio.sweeps.trial.run_trial`), reporting epochs to the same SQLite
 storage; the sweep's process tells the trial's end. A stop (Ctrl-C, or the app's Stop) asks the
 running trials to stop after their batch; they are saved as ``stopped`` and run again on resume.
 
-Starting a worker (a fresh interpreter importing torch, and torch._dynamo, which the first
-``torch.optim`` optimizer imports) takes seconds: :func:`start_workers` starts them while the
-sweep's process opens the study, so the two overlap.
+Starting a worker as a fresh interpreter (importing torch, scikit-learn, and torch._dynamo, which
+the first ``torch.optim`` optimizer imports) takes about 5 s, longer than a short trial. So where it
+is safe the workers are forked from the sweep's process once it has imported all that (the command
+line, a script): they start in milliseconds and share its pages. It is not safe in a process with
+other threads (the app's server: a lock another thread holds at the fork stays held in the child) or
+once CUDA is initialised; there they are spawned, while the sweep's process opens the study.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import signal
+import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -37,7 +42,15 @@ def _init_worker(stop: Any) -> None:
     global _STOP
     _STOP = stop
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the sweep's process, which sets `stop`
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker must not keep the command's handler
     import studio.pipeline  # noqa: F401  (torch and the rest once per process, not in the first trial's time)
+
+
+def _warm_imports() -> None:
+    """What every worker imports, imported once here so that forked workers inherit it."""
+    import torch._dynamo  # noqa: F401  (imported by the first torch.optim optimizer anyway)
+
+    import studio.pipeline  # noqa: F401
 
 
 def _work(task: TrialTask) -> TrialOutcome:
@@ -55,19 +68,33 @@ class Workers:
     pool: ProcessPoolExecutor
     stop: Any
     parallel: int
+    method: str = "spawn"  # how the processes were started: "fork" or "spawn"
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+def can_fork() -> bool:
+    """Whether worker processes may be forked from this one: Linux, no other Python thread, no CUDA."""
+    if sys.platform != "linux" or threading.active_count() > 1:
+        return False
+    torch = sys.modules.get("torch")
+    return torch is None or not torch.cuda.is_initialized()
+
+
 def start_workers(parallel: int) -> Workers:
-    """Start ``parallel`` worker processes now (each imports torch in the background)."""
-    mpc = mp.get_context("spawn")
+    """Start ``parallel`` worker processes now: forked from this process after it has imported the
+    training code (:func:`can_fork`), else spawned (each imports it in the background)."""
+    if can_fork():
+        _warm_imports()
+        mpc = mp.get_context("fork")
+    else:
+        mpc = mp.get_context("spawn")
     stop = mpc.Event()
     pool = ProcessPoolExecutor(max_workers=parallel, mp_context=mpc, initializer=_init_worker, initargs=(stop,))
     for _ in range(parallel):  # each submit starts one process while none is idle
         pool.submit(_ready)
-    return Workers(pool, stop, parallel)
+    return Workers(pool, stop, parallel, mpc.get_start_method())
 
 
 def run_local(study: optuna.Study, ctx: Any, todo: int, workers: Workers, on_outcome: Callable[[TrialOutcome], None],
