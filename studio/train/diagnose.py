@@ -33,6 +33,10 @@ BLOWN_UP = 10.0  # a training loss above 10 times the baseline: the steps threw 
 HIGH_LR_RISE = 1.5  # the training loss ends 50% above its best...
 OSCILLATION_WINDOW = 8  # ...or went up in half of the last 8 epochs, by 10% of its level on average
 OSCILLATION_SIZE = 0.1
+# Near zero a loss doubles from noise alone (0.05 -> 0.1 in a run that fits spirals): a rise or a jump
+# must also be this share of the baseline loss, when it is known, to count.
+HIGH_LR_FLOOR = 0.1  # the end's rise above the best
+OSCILLATION_FLOOR = 0.02  # the average jump
 IMBALANCE_RATIO = 3.0  # the largest class has at least 3 times the rows of the smallest
 DEAD_SHARE = 0.5  # half of a ReLU layer's units never active on the sample
 VANISHING_RATIO = 1e-3  # the first weight layer's gradient below 1/1000 of the last one's (3+ layers)
@@ -136,7 +140,8 @@ def underfitting(epochs: np.ndarray, train: np.ndarray, val: np.ndarray, baselin
 
 def lr_too_high(epochs: np.ndarray, train: np.ndarray, baseline: float | None = None) -> Diagnosis | None:
     """The training loss went above 10 times the baseline, or it ends 50% above its best, or it went up in
-    half of the last 8 epochs by 10% of its level on average (it oscillates)."""
+    half of the last 8 epochs by 10% of its level on average (it oscillates); a rise of less than 10% of
+    the baseline, or jumps of less than 2% of it on average, do not count (noise near zero)."""
     worst = int(np.argmax(train))
     if baseline is not None and baseline > 0 and train[worst] > BLOWN_UP * baseline:
         return Diagnosis(
@@ -145,7 +150,9 @@ def lr_too_high(epochs: np.ndarray, train: np.ndarray, baseline: float | None = 
             f"{_n(train[worst])}, far above {_n(baseline)}, the loss of a model that learned nothing.",
             "lower the learning rate (×0.1), or add gradient clipping.", "lower_lr", int(epochs[worst]))
     best = int(np.argmin(train))
-    if best < len(train) - 1 and train[-1] > train[best] * HIGH_LR_RISE:
+    floor = baseline if baseline is not None and baseline > 0 else 0.0
+    if best < len(train) - 1 and train[-1] > train[best] * HIGH_LR_RISE and \
+            train[-1] - train[best] > HIGH_LR_FLOOR * floor:
         return Diagnosis(
             "lr_too_high",
             f"The learning rate looks too high: the training loss rose from {_n(train[best])} at epoch "
@@ -156,7 +163,7 @@ def lr_too_high(epochs: np.ndarray, train: np.ndarray, baseline: float | None = 
     ups = steps > 0
     if len(steps) < 4 or ups.sum() * 2 < len(steps):
         return None
-    if np.abs(steps).mean() < OSCILLATION_SIZE * np.abs(tail).mean():
+    if np.abs(steps).mean() < max(OSCILLATION_SIZE * np.abs(tail).mean(), OSCILLATION_FLOOR * floor):
         return None
     first = int(epochs[-len(tail)])
     return Diagnosis(

@@ -72,6 +72,17 @@ def test_learning_rate_too_high_when_the_loss_rises_or_oscillates():
     assert "lr_too_high" not in _kinds(_history(noise))
 
 
+def test_noise_near_zero_is_not_a_learning_rate_too_high():
+    # a network that fits spirals (the underfitting lesson's "big enough", measured): 0.048 -> 0.097 at the end
+    near_zero = [0.69, 0.4, 0.2, 0.1, 0.07, 0.06, 0.052, 0.048, 0.06, 0.097]
+    assert "lr_too_high" not in _kinds(_history(near_zero), baseline=0.693)
+    assert "lr_too_high" in _kinds(_history(near_zero))  # without a baseline: the relative rule alone
+    wobble = [0.69, 0.3, 0.1, 0.05, 0.04, 0.05, 0.04, 0.05, 0.04, 0.05, 0.04, 0.05]
+    assert "lr_too_high" not in _kinds(_history(wobble), baseline=0.693)
+    big = [0.69, 0.5, 0.45, 0.6, 0.4, 0.65, 0.42, 0.62, 0.41, 0.63, 0.44, 0.66]  # lr 5.0: still said
+    assert "lr_too_high" in _kinds(_history(big), baseline=0.693)
+
+
 def test_learning_rate_too_low_when_the_loss_barely_moves():
     barely = [0.693, 0.692, 0.691, 0.690, 0.689, 0.688]
     low = next(d for d in diagnose(_history(barely), baseline=0.693) if d.kind == "lr_too_low")
