@@ -73,7 +73,7 @@ def read_sweep(path: str | Path) -> SweepView:
         raise RunError(f"{quote(str(path), 120)} is not a sweep folder (no {folder.SPEC} and {folder.STUDY}); "
                        "give the --out folder of `studio sweep`")
     spec = folder.read_spec()
-    study = st.load_study(folder.storage_url)
+    study = _load(folder)
     rows = st.trial_rows(study)
     best = st.best_trial(study)
     best_row = next((r for r in rows if best is not None and r["trial"] == best.number), None)
@@ -82,7 +82,18 @@ def read_sweep(path: str | Path) -> SweepView:
 
 def sweep_study(path: str | Path) -> Any:
     """The folder's Optuna study (read it only): what ``optuna.visualization`` figures take."""
-    from studio.sweeps import study as st
 
     read_sweep(path)  # the same checks and sentence for a folder that is not a sweep
-    return st.load_study(SweepFolder(path).storage_url)
+    return _load(SweepFolder(path))
+
+
+def _load(folder: SweepFolder) -> Any:
+    """The folder's study; a RunError while the sweep's process has made study.db but not the study in it
+    yet (a page polling a sweep that has just started reads it then)."""
+    from studio.sweeps import study as st
+
+    try:
+        return st.load_study(folder.storage_url)
+    except KeyError:  # Optuna's "Record does not exist."
+        raise RunError(f"the sweep in {quote(str(folder.path), 120)} is still starting: its study is not "
+                       "written yet") from None
