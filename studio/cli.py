@@ -11,6 +11,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -336,7 +337,7 @@ def _link(args: argparse.Namespace) -> int:
     if text is not None:
         print(text, end="")
         columns = len(text.splitlines()[0])
-        if sys.stdout.isatty() and os.get_terminal_size().columns < columns:
+        if sys.stdout.isatty() and shutil.get_terminal_size().columns < columns:
             print(f"note: the QR code is {columns} columns wide and this terminal is narrower, so its lines wrap "
                   "and it cannot be scanned; widen the terminal or use --qr-file", file=sys.stderr)
     if image is not None:
