@@ -31,11 +31,14 @@ fi
 
 extra=""
 [ $dev = 1 ] && extra="[dev]"
+# The stamp holds a hash of pyproject.toml as installed: any change to it (a new dependency, say) installs
+# again, whatever the files' times are (a checkout, a restored cache or a venv shared by worktrees).
 stamp=".venv/.studio-installed$extra"
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+want=$(.venv/bin/python -c 'import hashlib; print(hashlib.sha256(open("pyproject.toml", "rb").read()).hexdigest())')
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "installing Training Studio$extra and its dependencies"
   "${pip[@]}" install -e ".$extra"
-  touch "$stamp"
+  echo "$want" > "$stamp"
 fi
 
 if [ $dev = 1 ] && ! command -v chromium >/dev/null 2>&1; then

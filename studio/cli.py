@@ -11,6 +11,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -208,6 +209,10 @@ def _parser() -> argparse.ArgumentParser:
     lk.add_argument("--lesson", default=None, metavar="ID",
                     help="show this lesson to whoever opens the link, with its controls locked (see `studio lessons`)")
     lk.add_argument("--unlocked", action="store_true", help="with --lesson: lock nothing")
+    lk.add_argument("--qr", action="store_true", help="also print the link's QR code under it (for a terminal 100 to "
+                                                     "120 columns wide, light text on dark)")
+    lk.add_argument("--qr-file", default=None, metavar="PATH",
+                    help="also write the link's QR code to PATH, a .png or .svg image (for a projector)")
     lk.set_defaults(handler=_link)
 
     a = sub.add_parser("app", help="start the browser studio")
@@ -303,16 +308,50 @@ def _link(args: argparse.Namespace) -> int:
     from studio.recipe import load_recipe
     from studio.share import link
 
+    kind = _qr_file_kind(args.qr_file) if args.qr_file is not None else None
     if args.lesson is None:
         if args.recipe is None or args.unlocked:
             raise StudioError("give a recipe (a file or a preset's name), or --lesson ID; --unlocked goes with "
                               "--lesson")
-        print(link(load_recipe(resolve_recipe_path(args.recipe)), args.base))
+        url = link(load_recipe(resolve_recipe_path(args.recipe)), args.base)
+    else:
+        lesson = get_lesson(args.lesson)
+        recipe = lesson.recipe() if args.recipe is None else load_recipe(resolve_recipe_path(args.recipe))
+        url = link(recipe, args.base, lesson.id, () if args.unlocked else lesson.locked)
+    if not args.qr and kind is None:
+        print(url)
         return 0
-    lesson = get_lesson(args.lesson)
-    recipe = lesson.recipe() if args.recipe is None else load_recipe(resolve_recipe_path(args.recipe))
-    print(link(recipe, args.base, lesson.id, () if args.unlocked else lesson.locked))
+    from studio.share_qr import qr_image, qr_text
+
+    text = qr_text(url) if args.qr else None  # a link too long for a QR code stops here, before any output
+    image = qr_image(url, kind) if kind is not None else None
+    if image is not None:
+        from studio.atomic import write_bytes_atomic
+
+        try:
+            write_bytes_atomic(args.qr_file, image)
+        except OSError as err:
+            raise StudioError(f"cannot write {quote(args.qr_file, 120)} ({err.strerror or err}); "
+                              "choose another --qr-file") from None
+    print(url)
+    if text is not None:
+        print(text, end="")
+        columns = len(text.splitlines()[0])
+        if sys.stdout.isatty() and shutil.get_terminal_size().columns < columns:
+            print(f"note: the QR code is {columns} columns wide and this terminal is narrower, so its lines wrap "
+                  "and it cannot be scanned; widen the terminal or use --qr-file", file=sys.stderr)
+    if image is not None:
+        print(f"wrote {args.qr_file}", file=sys.stderr)  # on stderr: stdout stays the link (and its QR code)
     return 0
+
+
+def _qr_file_kind(name: str) -> str:
+    """The image kind of a ``--qr-file`` ("png" or "svg", from its extension), refused before any work."""
+    kind = Path(name).suffix.lower().lstrip(".")
+    if kind not in ("png", "svg"):
+        raise StudioError(f"--qr-file {quote(name, 120)} must end in .png or .svg, such as qr.png")
+    check_output_file(name, "--qr-file", "qr.png")
+    return kind
 
 
 def _lessons(args: argparse.Namespace) -> int:
@@ -555,16 +594,17 @@ def _predict(args: argparse.Namespace) -> int:
     return 0
 
 
-def check_output_file(name: str) -> None:
-    """Refuse an ``--out`` that cannot become a file, before any work is done (a folder is made if missing)."""
+def check_output_file(name: str, option: str = "--out", example: str = "predictions.csv") -> None:
+    """Refuse an ``--out`` (or other ``option``) that cannot become a file, before any work is done (a folder
+    is made if missing)."""
     path = Path(name)
     if not name.strip():
-        raise StudioError("--out is empty; give a file name such as predictions.csv")
+        raise StudioError(f"{option} is empty; give a file name such as {example}")
     if path.is_dir():
-        raise StudioError(f"--out {quote(name, 120)} is a folder; give a file name such as predictions.csv")
+        raise StudioError(f"{option} {quote(name, 120)} is a folder; give a file name such as {example}")
     blocked = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
     if blocked is not None:
-        raise StudioError(f"--out {quote(name, 120)} cannot be written: {quote(str(blocked), 120)} is a file, "
+        raise StudioError(f"{option} {quote(name, 120)} cannot be written: {quote(str(blocked), 120)} is a file, "
                           "not a folder")
 
 

@@ -38,6 +38,10 @@ class LessonError(RecipeError):
     """A lesson file, a lesson's name, or a lesson's locks cannot be used (see studio/lessons.py)."""
 
 
+class QRCodeError(StudioError):
+    """A link cannot be drawn as a QR code (too long for one), or not in the image format asked for."""
+
+
 class DataError(StudioError):
     """A dataset or CSV cannot be used as given."""
 

@@ -52,7 +52,7 @@ def test_zip_upload_shows_counts_samples_and_sizes(at):
     assert recipe(at).data.source == "images:pets.zip" and recipe(at).name == "pets"
     counts = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
     assert sorted(zip(counts["x"], counts["y"], strict=True))[-2:] == [("cat", 5), ("dog", 3)]
-    grids = at.get("image")
+    grids = at.main.get("image")
     assert len(grids) == 3  # one row of pictures per class
     assert sum(len(g.proto.imgs) for g in grids) == 5 + 3 + 2
     sizes = next(df.value for df in at.dataframe if "pictures" in df.value.columns)
@@ -98,7 +98,7 @@ def test_a_file_that_is_not_a_zip_is_one_sentence(at):
 def test_builtin_shapes_shows_pictures_without_sizes_table(at):
     by_key(at.selectbox, "w.data.builtin").set_value("shapes").run()
     clean(at)
-    assert len(at.get("image")) == 6
+    assert len(at.main.get("image")) == 6
     assert "Training size 32x32 (colour, 3 channels)" in texts(at.markdown)
 
 
@@ -131,7 +131,7 @@ def test_pictures_are_not_read_again_on_a_rerun(at, monkeypatch):
     at.run()
     by_key(at.slider, "w.data.train").set_value(0.6).run()  # a change elsewhere in the recipe
     clean(at)
-    assert calls == [] and len(at.get("image")) == 3
+    assert calls == [] and len(at.main.get("image")) == 3
     assert not at.get("progress")  # the decoding bar is gone once the pictures are there
 
 

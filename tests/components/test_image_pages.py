@@ -63,7 +63,7 @@ def _open(at: AppTest, page: str, run) -> AppTest:
 
 def _captions(at: AppTest) -> list[list[str]]:
     """The captions of each st.image call, as the browser shows them."""
-    return [[shown(i.caption) for i in el.proto.imgs] for el in at.get("image")]
+    return [[shown(i.caption) for i in el.proto.imgs] for el in at.main.get("image")]
 
 
 def _cell_box(at: AppTest, run):
@@ -94,7 +94,7 @@ def test_gallery_of_misclassified_digits_filtered_by_a_cell(at, saved):
 
 def test_misclassified_rows_of_a_table_run(at, saved):
     _open(at, "evaluate", saved["iris"])
-    assert not at.get("image")
+    assert not at.main.get("image")
     tables = [d.value for d in at.dataframe if "p_true" in d.value.columns]
     assert len(tables) == 2  # the chosen cell's rows, the hardest rows
     rows, hardest = tables

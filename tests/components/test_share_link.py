@@ -48,3 +48,38 @@ def test_sidebar_copy_link_holds_the_current_draft(at):
     assert len(code) == 1
     token = parse_qs(urlsplit(code[0]).query)[PARAM][0]
     assert decode(token).recipe == recipe(at)
+
+
+
+def test_sidebar_copy_link_has_the_links_qr_code_to_download(at):
+    by_key(at.selectbox, "sidebar.preset").set_value("iris-mlp").run()
+    clean(at)
+    url = at.sidebar.code[0].value
+    assert url.startswith(f"?{PARAM}=")  # no address in a test: the code holds the link as shown, and says so
+    (image,) = at.sidebar.get("image")
+    assert image.proto.imgs[0].url.endswith(".png")  # a PNG as made, not re-encoded as a blurred JPEG
+    assert "without the studio's address" in image.proto.imgs[0].caption
+    download = by_key(at.sidebar.get("download_button"), "share.qr.download")
+    assert download.proto.label == "Download the QR code (PNG)"
+
+
+def test_a_link_too_long_for_a_qr_code_says_so(uploads_dir, monkeypatch):
+    import components.share_link
+
+    monkeypatch.setattr(components.share_link, "app_address", lambda: "http://class.local:8501/" + "p" * 3000)
+    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    clean(app)
+    assert "a QR code holds at most 2,953" in texts(app.sidebar.info)
+    assert not app.sidebar.get("image")
+    assert "share.qr.download" not in [b.key for b in app.sidebar.get("download_button")]
+
+
+def test_with_the_apps_address_the_qr_code_opens_the_draft(uploads_dir, monkeypatch):
+    import components.share_link
+
+    monkeypatch.setattr(components.share_link, "app_address", lambda: "http://class.local:8501/")
+    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    clean(app)
+    assert app.sidebar.code[0].value.startswith(f"http://class.local:8501/?{PARAM}=")
+    (image,) = app.sidebar.get("image")
+    assert image.proto.imgs[0].caption.startswith("Scan to open this draft")

@@ -28,6 +28,10 @@ def test_a_link_round_trips_a_recipe(page: Page, app_server):
     copied = page.get_by_test_id("stSidebar").get_by_test_id("stCode").inner_text().strip()
     assert copied.startswith(url)
     assert decode(parse_qs(urlsplit(copied).query)[PARAM][0]).recipe == shared
+    qr = page.get_by_test_id("stSidebar").get_by_test_id("stImage").filter(has_text="Scan to open this draft")
+    expect(qr).to_be_visible()  # the address is known in a browser: the QR code opens the draft
+    assert qr.locator("img").evaluate("img => img.complete && img.naturalWidth > 0 && img.naturalWidth == "
+                                      "img.naturalHeight")
 
 
 def test_bad_link_keeps_the_draft(page: Page, app_server):

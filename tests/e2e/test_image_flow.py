@@ -92,7 +92,7 @@ def test_zip_train_gallery_export_predict(page: Page, app_server, tmp_path):
     page.get_by_test_id("stRadio").get_by_text(ZIP_MODE).click()
     wait_for_app(page)
     upload(page, ZIP_UPLOADER, archive)
-    expect(page.get_by_test_id("stImage").first).to_be_visible(timeout=30_000)  # samples of each class
+    expect(page.get_by_test_id("stMain").get_by_test_id("stImage").first).to_be_visible(timeout=30_000)  # class samples
     recipe = tmp_path / "shapes-small-cnn.json"
     recipe.write_text(json.dumps(SMALL_CNN))
     upload(page, "Upload a recipe", recipe)
