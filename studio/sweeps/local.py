@@ -6,12 +6,13 @@ worker trains it (:func:`studio.sweeps.trial.run_trial`), reporting epochs to th
 storage; the sweep's process tells the trial's end. A stop (Ctrl-C, or the app's Stop) asks the
 running trials to stop after their batch; they are saved as ``stopped`` and run again on resume.
 
-Starting a worker as a fresh interpreter (importing torch, scikit-learn, and torch._dynamo, which
-the first ``torch.optim`` optimizer imports) takes about 5 s, longer than a short trial. So where it
-is safe the workers are forked from the sweep's process once it has imported all that (the command
-line, a script): they start in milliseconds and share its pages. It is not safe in a process with
-other threads (the app's server: a lock another thread holds at the fork stays held in the child) or
-once CUDA is initialised; there they are spawned, while the sweep's process opens the study.
+Starting a worker as a fresh interpreter (importing torch and scikit-learn, 3 s, then torch._dynamo,
+which the first ``torch.optim`` step imports, 1 s more) takes longer than a short trial. So where it
+is safe the workers are forked from the sweep's process once it has imported the training code (the
+command line, a script): they start in milliseconds and share its pages, and take their first
+optimizer step while the sweep's process opens the study. It is not safe in a process with other
+threads (the app's server: a lock another thread holds at the fork stays held in the child) or once
+CUDA is initialised; there they are spawned.
 """
 
 from __future__ import annotations
@@ -45,11 +46,22 @@ def _init_worker(stop: Any) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker must not keep the command's handler
     import studio.pipeline  # noqa: F401  (torch and the rest once per process, not in the first trial's time)
 
+    _first_step()
+
+
+def _first_step() -> None:
+    """One optimizer step on one number: the first ``torch.optim`` step imports torch._dynamo (about 1 s),
+    here while the sweep's process opens the study, not in the first trial."""
+    import torch
+
+    weight = torch.zeros(1, requires_grad=True)
+    optimizer = torch.optim.Adam([weight])
+    (weight * 2).sum().backward()
+    optimizer.step()
+
 
 def _warm_imports() -> None:
-    """What every worker imports, imported once here so that forked workers inherit it."""
-    import torch._dynamo  # noqa: F401  (imported by the first torch.optim optimizer anyway)
-
+    """The training code every worker imports, imported once here so that forked workers inherit it."""
     import studio.pipeline  # noqa: F401
 
 
