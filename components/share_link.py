@@ -21,6 +21,8 @@ from studio.recipe_paths import exists
 from studio.share import PARAM, decode, link
 from studio.share_qr import qr_png
 
+OPEN_KEY = "share.copy"  # the "Copy link" expander's open state
+
 
 def load_from_url() -> None:
     """Read a recipe link in the URL, once per session and token; call before anything is drawn."""
@@ -48,12 +50,18 @@ def app_address() -> str:
 
 
 def copy_link() -> None:
-    """The sidebar's "Copy link": this draft's link in a code box (which has a copy button), and its QR code."""
+    """The sidebar's "Copy link": this draft's link in a code box (which has a copy button), and its QR code.
+
+    Made only while the expander is open (``on_change="rerun"``): the sidebar is drawn on every rerun of
+    every page, and a new draft is a new link, whose QR code costs ~50 ms of the server's CPU."""
+    box = st.expander("Copy link", icon=":material/link:", key=OPEN_KEY, on_change="rerun")
+    if not box.open:
+        return
     recipe, lesson = state.get_recipe(), lesson_state.lesson()
     locked = [p for p in lesson_state.lesson_locks() if exists(recipe, p)]  # an unlocked edit may remove one
     address = app_address()
     url = link(recipe, address, lesson.id if lesson else None, locked)
-    with st.expander("Copy link", icon=":material/link:"):
+    with box:
         st.code(url, language=None, wrap_lines=True)
         st.caption("Opening this link loads this recipe as the draft (a data file you uploaded is not in it: "
                    "the person opening it uploads their own).")

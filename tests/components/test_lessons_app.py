@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.lesson_state import PICKER_KEY, PROJECTOR_KEY, UNLOCK_KEY
 from components.projector import CSS
+from components.share_link import OPEN_KEY
 from components.state import default_recipe
 from studio.lessons import get_lesson
 from studio.share import PARAM, decode, encode
@@ -56,6 +57,7 @@ def test_locked_widgets_are_disabled_and_marked(at):
     assert any(e.label.startswith(":material/school:") for e in at.expander)  # its "How it works" box
     lr.set_value(0.3).run()
     assert recipe(at).optimizer["lr"] == 0.3  # the highlighted control is the student's to change
+    at.session_state[OPEN_KEY] = True  # "Copy link" opened
     by_key(at.toggle, UNLOCK_KEY).set_value(True).run()
     assert not _widget(at, MOMENTUM).disabled
     shared = decode(parse_qs(urlsplit(at.sidebar.code[0].value).query)[PARAM][0])  # "Copy link", for students

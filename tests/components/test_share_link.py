@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from streamlit.testing.v1 import AppTest
 
+from components.share_link import OPEN_KEY
 from components.state import default_recipe
 from studio.recipe import Recipe
 from studio.share import PARAM, decode, encode
@@ -44,6 +45,9 @@ def test_a_bad_link_says_why_and_leaves_the_draft(uploads_dir):
 def test_sidebar_copy_link_holds_the_current_draft(at):
     by_key(at.selectbox, "sidebar.preset").set_value("iris-mlp").run()
     clean(at)
+    assert not at.sidebar.code and not at.sidebar.get("image")  # closed: no link nor QR code is made
+    at.session_state[OPEN_KEY] = True  # the person opens "Copy link"
+    at.run()
     code = [c.value for c in at.sidebar.code]
     assert len(code) == 1
     token = parse_qs(urlsplit(code[0]).query)[PARAM][0]
@@ -52,6 +56,7 @@ def test_sidebar_copy_link_holds_the_current_draft(at):
 
 
 def test_sidebar_copy_link_has_the_links_qr_code_to_download(at):
+    at.session_state[OPEN_KEY] = True
     by_key(at.selectbox, "sidebar.preset").set_value("iris-mlp").run()
     clean(at)
     url = at.sidebar.code[0].value
@@ -67,7 +72,9 @@ def test_a_link_too_long_for_a_qr_code_says_so(uploads_dir, monkeypatch):
     import components.share_link
 
     monkeypatch.setattr(components.share_link, "app_address", lambda: "http://class.local:8501/" + "p" * 3000)
-    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    app.session_state[OPEN_KEY] = True
+    app.run()
     clean(app)
     assert "a QR code holds at most 2,953" in texts(app.sidebar.info)
     assert not app.sidebar.get("image")
@@ -78,7 +85,9 @@ def test_with_the_apps_address_the_qr_code_opens_the_draft(uploads_dir, monkeypa
     import components.share_link
 
     monkeypatch.setattr(components.share_link, "app_address", lambda: "http://class.local:8501/")
-    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    app.session_state[OPEN_KEY] = True
+    app.run()
     clean(app)
     assert app.sidebar.code[0].value.startswith(f"http://class.local:8501/?{PARAM}=")
     (image,) = app.sidebar.get("image")
