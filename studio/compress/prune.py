@@ -65,7 +65,7 @@ def check_prune(run_dir: str | Path, sparsity: float, steps: int, epochs: int) -
     return check_source(run_dir, "prune")
 
 
-def prune_run(run_dir: str | Path, sparsity: float, structured: bool = False, steps: int = 2, epochs: int = 2,
+def prune_run(run_dir: str | Path, sparsity: float, structured: bool = False, steps: int = 4, epochs: int = 6,
               runs_root: str | Path = "runs", callbacks: Sequence[Callback] = (), *, access: DataAccess | None = None,
               user: str | None = None, control: Control | None = None,
               on_step: Callable[[int, int, float], None] | None = None) -> PruneReport:
