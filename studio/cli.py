@@ -450,7 +450,8 @@ def _datasets(args: argparse.Namespace) -> int:
     rows = describe_datasets()
     width = max(len(r["name"]) for r in rows)
     for r in rows:
-        print(f"{r['name']:<{width}}  {r['task']:<14} {r['description']}")
+        task = "forecast" if r.get("series") else r["task"]
+        print(f"{r['name']:<{width}}  {task:<14} {r['description']}")
     print("\nuse one as \"source\": \"builtin:NAME\"; your own file as \"csv:PATH\"")
     return 0
 

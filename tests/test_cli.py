@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -163,6 +164,7 @@ def test_datasets_and_recipes_list_what_is_built_in(capsys) -> None:
     assert code == 0
     for name in ("iris", "wine", "breast_cancer", "digits", "diabetes", "moons", "circles", "xor", "spirals", "blobs"):
         assert name in out
+    assert re.search(r"^sunspots +forecast ", out, re.M)  # a series is listed as what it is for
     code, out, _ = _run(["recipes"], capsys)
     assert code == 0 and "digits-cnn" in out and "moons-playground" in out
 

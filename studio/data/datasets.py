@@ -21,7 +21,8 @@ class NoParams(Params):
 def describe_datasets() -> list[dict[str, Any]]:
     """One row per built-in dataset for ``studio datasets`` and the UI's menu.
 
-    Each row: name, task, rows, features, description. Synthetic sets report their default size.
+    Each row: name, task, rows, features, description, series (True for a time series, whose regression
+    forecasts the next values). Synthetic sets report their default size.
     """
     return [dict(row) for row in _described()]
 
@@ -40,6 +41,7 @@ def _described() -> tuple[dict[str, Any], ...]:
                 "rows": len(table.frame),
                 "features": len(table.series.columns) if table.series is not None else len(table.features),
                 "description": entry.description,
+                "series": table.series is not None,
             }
         )
     return tuple(rows)

@@ -152,6 +152,7 @@ def test_classify_windows_by_the_label_at_their_last_step(tmp_path) -> None:
 def test_builtin_series_are_listed_and_load_offline() -> None:
     rows = {d["name"]: d for d in describe_datasets()}
     assert rows["sunspots"]["rows"] == 309 and rows["sunspots"]["task"] == "regression"
+    assert rows["sunspots"]["series"] and not rows["iris"]["series"]
     assert rows["seasonal"]["rows"] == 240 and rows["seasonal"]["features"] == 2
     sun = load_table(Recipe.from_dict({"data": {"source": "builtin:sunspots"}}).data)
     assert sun.frame["year"].iloc[0] == 1700 and sun.series.window == 20
