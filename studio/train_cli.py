@@ -154,7 +154,8 @@ def describe_prepared(prepared: Any) -> list[str]:
     lines = describe_table(prepared.table)
     lines += [f"note: {n}" for n in prepared.splits.notes]
     s = prepared.splits
-    lines.append(f"split: {len(s.train)} train, {len(s.val)} validation, {len(s.test)} test rows")
+    unit = "windows" if getattr(prepared.table, "series", None) is not None else "rows"  # a series trains on windows
+    lines.append(f"split: {len(s.train)} train, {len(s.val)} validation, {len(s.test)} test {unit}")
     for r in prepared.reports:
         step = r.kind if r.index is None else f"step {r.index + 1} {r.kind}"  # an added one says so itself
         lines.append(f"preprocessing: {step}: {r.summary}")
