@@ -29,6 +29,8 @@ def use_key(column: str) -> str:
 
 
 def _set_use(column: str) -> None:
+    if state.widgets_gone(use_key(column)):
+        return
     use = st.session_state[use_key(column)]
     data = state.get_recipe().data
     columns = {k: v for k, v in data.columns.items() if k != column}

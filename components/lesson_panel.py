@@ -18,6 +18,8 @@ NO_LESSON = ""
 
 
 def _picked() -> None:
+    if state.widgets_gone(lesson_state.PICKER_KEY):
+        return
     chosen = lessons().get(st.session_state[lesson_state.PICKER_KEY])
     if chosen is None:
         lesson_state.set_lesson(None)

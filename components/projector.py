@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from components import figure_style, lesson_state
+from components import figure_style, lesson_state, state
 
 # Streamlit sizes its text in rem, so a larger root font scales the whole page; the rest is contrast.
 CSS = """<style>
@@ -36,6 +36,8 @@ def _in_session() -> bool:
 
 
 def _toggled() -> None:
+    if state.widgets_gone(lesson_state.PROJECTOR_KEY):
+        return
     lesson_state.set_projector(bool(st.session_state[lesson_state.PROJECTOR_KEY]))
 
 

@@ -29,15 +29,21 @@ def _apply(**changes: Any) -> None:
 
 
 def _pick() -> None:
+    if state.widgets_gone(f"{KEY}.run"):
+        return
     chosen = st.session_state[f"{KEY}.run"]
     _apply(init_from=None if chosen == SCRATCH else chosen)
 
 
 def _freeze() -> None:
+    if state.widgets_gone(f"{KEY}.freeze"):
+        return
     _apply(freeze=int(st.session_state[f"{KEY}.freeze"]) or None)
 
 
 def _factor() -> None:
+    if state.widgets_gone(f"{KEY}.factor"):
+        return
     _apply(pretrained_lr_factor=float(st.session_state[f"{KEY}.factor"]))
 
 

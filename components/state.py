@@ -119,6 +119,15 @@ def replace_recipe(recipe: Recipe) -> None:
     set_recipe(recipe)
 
 
+def widgets_gone(*keys: str) -> bool:
+    """For an ``on_change`` callback: True when one of its widgets' keys is no longer in the session, so it
+    must do nothing. Several changes can reach the server in one rerun (a slow server, a quick person),
+    and an earlier callback (a preset, a lesson, a link, a new kind, Apply) resets the draft's widgets
+    first; reading the later one's key then raised KeyError and failed the whole rerun (seen with 30
+    sessions on one server)."""
+    return any(key not in st.session_state for key in keys)
+
+
 def try_update(widget_key: str, *, reset_widgets: bool = False, **sections: Any) -> bool:
     """:func:`update_recipe` for a widget callback: a rejected edit is recorded against the widget."""
     try:

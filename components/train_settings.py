@@ -60,6 +60,8 @@ def _model_setter(section: str, sub: str | None = None) -> Callable[[str, Any], 
 
 
 def _pick_kind(section: str, registry: Registry[Any], key: str) -> None:
+    if state.widgets_gone(key):
+        return
     kind = st.session_state[key]
     state.try_update(key, reset_widgets=True, **{section: items.default_item(registry, kind)})
 
@@ -109,6 +111,8 @@ def schedule() -> None:
 
 
 def _toggle(name: str, key: str) -> None:
+    if state.widgets_gone(key):
+        return
     whole = state.get_recipe().regularization.model_dump(mode="json")
     whole[name] = _SWITCHES[name]().model_dump(mode="json") if st.session_state[key] else None
     state.try_update(key, reset_widgets=True, regularization=whole)

@@ -73,6 +73,8 @@ def _new_source(key: str, source: str, **changes: Any) -> None:
 
 
 def _pick_builtin() -> None:
+    if state.widgets_gone(BUILTIN_KEY):
+        return
     name = st.session_state[BUILTIN_KEY]
     _new_source(BUILTIN_KEY, f"builtin:{name}", target=None, features=None, task="auto", options={}, columns={})
 
@@ -100,6 +102,8 @@ def _save_csv() -> None:
 
 
 def _set_split() -> None:
+    if state.widgets_gone(TRAIN_KEY, VAL_KEY, STRAT_KEY):
+        return
     train, val = st.session_state[TRAIN_KEY], st.session_state[VAL_KEY]
     if train + val > 0.99:  # the test share is what is left, so say that rather than "test must be > 0"
         state.set_widget_error(TRAIN_KEY, f"train {train:.0%} + validation {val:.0%} leave no rows for the test "
@@ -182,12 +186,19 @@ def _target_and_task(data: DataConfig, columns: list[str], fixed_target: str | N
         state.seed_widget(TASK_KEY, data.task)
         st.selectbox("Task", tasks, key=TASK_KEY, disabled=lesson_state.is_locked("data.task"),
                      help="auto: text or few whole numbers -> classification, other numbers -> regression.",
-                     on_change=lambda: _set_data(TASK_KEY, reset=False, task=st.session_state[TASK_KEY]))
+                     on_change=_set_task)
         _error(TASK_KEY)
+
+
+def _set_task() -> None:
+    if not state.widgets_gone(TASK_KEY):
+        _set_data(TASK_KEY, reset=False, task=st.session_state[TASK_KEY])
 
 
 def _set_target() -> None:
     """A new target; a use set by hand for that column no longer applies (the target is no feature)."""
+    if state.widgets_gone(TARGET_KEY):
+        return
     target = st.session_state[TARGET_KEY]
     columns = {k: v for k, v in state.get_recipe().data.columns.items() if k != target}
     _set_data(TARGET_KEY, target=target, features=None, columns=columns)
