@@ -31,8 +31,7 @@ def section(data: Mapping[str, Any] | None, where: str, running: bool = False) -
         return
     with box:
         if not data or not data.get("readings"):
-            st.info("This run recorded no histograms: it was trained before they were, or its network takes "
-                    "several inputs.")
+            st.info("This run recorded no histograms: it was trained before the studio recorded them.")
             return
         labels = layer_labels(data)
         pick, values = st.columns([3, 2])

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from studio.train.events import Event
+from studio.train.tensors import sample_rows
 
 SAMPLE_ROWS = 512
 
@@ -38,6 +39,8 @@ class HealthEnd(Event):
 
 
 class HealthProbe:
+    inputs = "all"  # the Trainer starts it for a network of several inputs too (x: the tuple of their tensors)
+
     def __init__(self, interval: float = 1.0) -> None:
         self.interval = interval
         self._last = -float("inf")
@@ -46,8 +49,7 @@ class HealthProbe:
 
     def start(self, model: nn.Module, x: torch.Tensor, y: torch.Tensor, x_val: Any, y_val: Any, classes: int) -> bool:
         self.model = model
-        step = max(1, len(x) // SAMPLE_ROWS)
-        self.sample = x[::step][:SAMPLE_ROWS]
+        self.sample = sample_rows(x, SAMPLE_ROWS)
         self.weights = [(name.removesuffix(".weight"), p) for name, p in model.named_parameters()
                         if p.requires_grad and p.ndim >= 2]
         self.relus = [(name, m) for name, m in model.named_modules() if isinstance(m, nn.ReLU)]
@@ -64,7 +66,7 @@ class HealthProbe:
         norms = [next(read) if g is not None else math.nan for g in grads]
         self.latest = HealthEnd(epoch, tuple(f"layer {i + 1}" for i in range(len(self.weights))), tuple(norms),
                                 tuple(f"ReLU {i + 1}" for i in range(len(self.relus))), self._dead(),
-                                len(self.sample))
+                                len(self.sample[0]))
         return self.latest
 
     @torch.no_grad()
@@ -85,7 +87,7 @@ class HealthProbe:
         was_training = self.model.training
         self.model.eval()
         try:
-            self.model(self.sample)
+            self.model(*self.sample)
         finally:
             self.model.train(was_training)
             for h in handles:

@@ -39,6 +39,7 @@ import torch
 from torch import nn
 
 from studio.train.events import Event
+from studio.train.tensors import sample_rows
 
 BINS = 30
 SAMPLE_ROWS = 256
@@ -160,7 +161,8 @@ class HistogramProbe:
         budget: the share of the time the probe may take (after a reading of t seconds, none for t / budget).
     """
 
-    tasks = ("classification", "regression")  # the Trainer starts it for either (one input)
+    tasks = ("classification", "regression")  # the Trainer starts it for either
+    inputs = "all"  # and for a network of several inputs (x is then the tuple of their tensors)
 
     def __init__(self, epochs: int | None = None, bins: int = BINS, interval: float = 0.05,
                  budget: float = 0.02) -> None:
@@ -176,15 +178,14 @@ class HistogramProbe:
         if not named:
             return False
         self.model = model
-        step = max(1, len(x) // SAMPLE_ROWS)
-        self.sample = x[::step][:SAMPLE_ROWS]
+        self.sample = sample_rows(x, SAMPLE_ROWS)
         self.params = [p for _, p in named]
         self.names = tuple(n for n, _ in named)
         owners = [model.get_submodule(n.rpartition(".")[0]) for n in self.names]
         self.owners = owners
         self.header = dict(bins=self.bins, layers=tuple(f"layer {i + 1}" for i in range(len(named))),
                            params=self.names, modules=tuple(type(m).__name__ for m in owners),
-                           shapes=tuple(tuple(p.shape) for p in self.params), rows=len(self.sample))
+                           shapes=tuple(tuple(p.shape) for p in self.params), rows=len(self.sample[0]))
         return True
 
     def after_epoch(self, epoch: int, final: bool = False) -> HistogramsEnd | None:
@@ -262,7 +263,7 @@ class HistogramProbe:
         was_training = self.model.training
         self.model.eval()
         try:
-            self.model(self.sample)
+            self.model(*self.sample)
         finally:
             self.model.train(was_training)
             for h in handles:

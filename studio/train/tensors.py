@@ -21,6 +21,14 @@ SINGLE = "x"  # the name of a bare array's input
 KEPT = (torch.uint8, torch.int64)  # input dtypes passed on as they are: pixels, token ids
 
 
+def sample_rows(x: torch.Tensor | tuple[torch.Tensor, ...], limit: int) -> tuple[torch.Tensor, ...]:
+    """At most ``limit`` rows spread evenly over the rows of ``x``, the same rows of every input: a tuple
+    of one tensor per input, to call a network with ``model(*sample)`` (a probe's fixed sample)."""
+    xs = x if isinstance(x, tuple) else (x,)
+    step = max(1, len(xs[0]) // limit)
+    return tuple(t[::step][:limit] for t in xs)
+
+
 def named(x: Inputs) -> dict[str, np.ndarray]:
     """Inputs as an ordered name -> array mapping (a bare array is the single input ``"x"``)."""
     return {SINGLE: x} if isinstance(x, np.ndarray) else dict(x)

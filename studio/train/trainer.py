@@ -78,7 +78,8 @@ class Trainer:
             ``after_epoch(epoch, final=False) -> Event | None`` (studio.train.boundary.BoundaryProbe),
             optionally ``during_epoch(epoch) -> Event | None``, asked whenever a BatchEnd is emitted;
             a probe whose ``start`` says False (not its kind of data) is left out. Probes see models of one
-            input, of the tasks in their ``tasks`` attribute (default: classification only).
+            input (several, as a tuple of tensors, when their ``inputs`` attribute is "all"), of the tasks in
+            their ``tasks`` attribute (default: classification only).
         resume: a checkpoint's state (:func:`studio.train.state.training_state`) of a run of the same
             recipe and data: training goes on from the epoch after it, exactly as if it had not stopped.
         soft_targets: a teacher's outputs on the training rows (knowledge distillation,
@@ -268,12 +269,20 @@ class Trainer:
                          self.device_name, self.precision)
 
     def _start_probes(self) -> None:
-        """Probes look at models of one input; a probe's ``tasks`` (default: classification) says which."""
+        """Probes look at models of one input, unless their ``inputs`` attribute is "all" (they then get the
+        tuple of every input's training tensor when there are several); a probe's ``tasks`` (default:
+        classification) says which tasks."""
         one_input = len(self.xs) == 1
         x_val = self.xs_val[0] if one_input and len(self.y_val) and self.task == "classification" else None
-        self.probes = [p for p in self.probes if one_input and self.task in getattr(p, "tasks", ("classification",))
-                       and p.start(self.model, self.xs[0], self.y, x_val, self.y_val if x_val is not None else None,
-                                   self.n_classes)]
+
+        def takes(p: Any) -> bool:
+            return (one_input or getattr(p, "inputs", "one") == "all") and \
+                self.task in getattr(p, "tasks", ("classification",))
+
+        x = self.xs[0] if one_input else tuple(self.xs)
+        self.probes = [p for p in self.probes if takes(p)
+                       and p.start(self.model, x, self.y, x_val if one_input else None,
+                                   self.y_val if x_val is not None else None, self.n_classes)]
 
     def _probe(self, epoch: int, final: bool = False) -> None:
         for probe in self.probes:

@@ -140,3 +140,23 @@ def test_a_deep_sigmoid_run_writes_histograms_whose_early_gradients_are_smallest
     (run / RunDir.HISTOGRAMS).write_text('{"readings": 3}')
     with pytest.raises(RunError, match=r"histograms\.json of run .* is damaged"):
         run.read_histograms()
+
+
+def test_a_network_of_a_text_and_a_table_input_gets_histograms_and_health_readings(tmp_path):
+    from studio.pipeline import train_recipe
+    from studio.recipe import Recipe
+    from studio.runs import RunDir
+    from tests.conftest import preset_dict
+
+    raw = preset_dict("reviews-mixed")
+    raw["data"]["options"] = {**raw["data"].get("options", {}), "n_samples": 300}
+    raw["training"].update(epochs=2, threads=1)
+    run = RunDir(train_recipe(Recipe.from_dict(raw), runs_root=tmp_path).run_dir)
+    saved = run.read_histograms()
+    assert saved is not None and problem(saved) is None
+    assert {"Embedding", "GRU", "Linear"} <= set(saved["modules"])  # the text's stack, the trunk and the head
+    last = saved["readings"][-1]
+    assert last["epoch"] == 2 and all(n is not None and n > 0 for n in last["grad_norms"][-2:])
+    assert sum(c is not None for c in last["activations"]["counts"]) >= 2  # read on the same rows of both inputs
+    health = run.read_summary().extra.get("health")
+    assert health and health["layers"] and health["rows"] > 0
