@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import state
+from components import lesson_state, state
 from components.safe import md
 from studio.recipe import DataConfig
 
@@ -43,7 +43,8 @@ def _choice(data: DataConfig, column: str, label: str) -> None:
     current = data.columns.get(column, AUTO)
     options = OFFERED if current in OFFERED else [*OFFERED, current]
     state.seed_widget(use_key(column), current)
-    st.selectbox(label, options, key=use_key(column), on_change=_set_use, args=(column,), help=HELP)
+    st.selectbox(label, options, key=use_key(column), on_change=_set_use, args=(column,), help=HELP,
+                 disabled=lesson_state.is_locked(f"data.columns.{column}"))
 
 
 def column_uses(data: DataConfig, columns: list[str]) -> None:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components import figures, state
+from components import figures, lesson_state, state
 from components.forms import render_params
 from components.safe import md
 from studio.data.images.source import ImageColumn, ImageOptions
@@ -51,7 +51,7 @@ def uploader(ref: str | None, new_source: Callable[..., None]) -> None:
                      on_change=save_zip, args=(new_source,),
                      help="cat/1.jpg, cat/2.png, dog/1.jpg, ...: each folder's name is the class of the "
                           "pictures in it. PNG, JPEG, GIF, BMP and WebP. Saved in a temporary folder "
-                          "private to this browser session.")
+                          "private to this browser session.", disabled=lesson_state.is_locked("data.source"))
     message = state.widget_error(ZIP_KEY)
     if message:
         st.error(md(message))

@@ -148,7 +148,7 @@ def _choose_source(data: DataConfig, wanted: str | None) -> None:
     else:
         limit = float(data.options.get("max_mb", CsvOptions().max_mb))
         st.file_uploader(f"CSV file (up to {limit:g} MB)", type=["csv", "txt"], key=CSV_KEY, on_change=_save_csv,
-                         help="Saved in a temporary folder private to this browser session.")
+                         help="Saved in a temporary folder private to this browser session.", disabled=fixed)
         _error(CSV_KEY)
         if wanted is not None:
             st.info(f"This recipe reads {md(wanted)}: upload it here. Its target, features and options "

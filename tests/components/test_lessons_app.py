@@ -156,3 +156,16 @@ def test_a_bookmark_with_projector_opens_in_it(uploads_dir):
     app.query_params["projector"] = "1"
     app.run()
     assert by_key(app.toggle, PROJECTOR_KEY).value and CSS in [m.value for m in app.markdown]
+
+
+def test_a_lesson_that_locks_the_data_disables_the_data_pages_controls(at):
+    from components.app_pages.data import BUILTIN_KEY, MODE_KEY, TRAIN_KEY, VAL_KEY
+    from components.column_uses import USE_KEY
+
+    assert "data" in get_lesson("underfitting").locked
+    _pick(at, "underfitting").switch_page("app_pages/data.py").run()
+    clean(at)
+    assert by_key(at.radio, MODE_KEY).disabled and by_key(at.selectbox, BUILTIN_KEY).disabled
+    assert by_key(at.slider, TRAIN_KEY).disabled and by_key(at.slider, VAL_KEY).disabled
+    uses = [s for s in at.selectbox if (s.key or "").startswith(USE_KEY)]
+    assert all(s.disabled for s in uses)
