@@ -6,8 +6,12 @@ Two measurements, torch already imported in both:
    preparation, as the page passes it) until the job's snapshot holds its first EpochEnd; the page
    draws it at the next fragment poll, so "+ poll" adds the full polling period (0.8 s, the worst
    case; on average half of it).
-2. browser: a real ``streamlit run`` server and headless Chromium on the Train page: from the click
-   on Train until the live chart (first trace: the training loss) in the DOM has a point (what a person sees).
+2. browser: a real ``streamlit run`` server and headless Chromium on the Train page: from the press on
+   Train until the live chart (first trace: the training loss) in the DOM has a point (what a person
+   sees), timed in the page itself: its ``pointerdown`` event to the first animation frame whose chart
+   has a point (the figure judged against the target). Beside it, the same as the driver sees it, from
+   Playwright's click call to its wait returning: that adds the driver's own round trips (actionability
+   checks, polling the page), 0.2-0.3 s here, which no person's press goes through.
 
     .venv/bin/python benchmarks/ui_first_point.py [--rounds 3]
 """
@@ -51,21 +55,46 @@ def engine_first_point(rounds: int) -> list[float]:
     return times
 
 
-def browser_first_point(rounds: int) -> list[float]:
+# In the page: the time of the press, and of the first animation frame whose live chart has a point.
+TRACK = """(title) => {
+  window.__fp = {press: null, point: null};
+  addEventListener('pointerdown', () => { if (window.__fp.press === null) window.__fp.press = performance.now(); },
+                   true);
+  const look = () => {
+    for (const el of document.querySelectorAll('.js-plotly-plot')) {
+      const t = el.layout && el.layout.title && el.layout.title.text;
+      if (t && t.includes(title) && el.data && el.data.length && el.data[0].x.length) {
+        window.__fp.point = performance.now();
+        return;
+      }
+    }
+    requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+}"""
+CHART = "Training curves (live)"
+
+
+def browser_first_point(rounds: int) -> tuple[list[float], list[float]]:
+    """(in the page: press -> first point, as the driver sees it: click call -> wait returned), seconds."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     from tests.e2e.ui import wait_points
 
-    times = []
+    in_page, driver = [], []
     for _ in range(rounds):
         with tempfile.TemporaryDirectory() as root, open_train_page(Path(root)) as page:
+            page.evaluate(TRACK, CHART)
             t0 = time.perf_counter()
             button(page, "Train").click()
-            wait_points(page, "Training curves (live)", 0, timeout=60)
-            times.append(time.perf_counter() - t0)
+            wait_points(page, CHART, 0, timeout=60)
+            driver.append(time.perf_counter() - t0)
+            page.wait_for_function("() => window.__fp.point !== null", timeout=10_000)
+            seen = page.evaluate("window.__fp")
+            in_page.append((seen["point"] - seen["press"]) / 1000)
             with contextlib.suppress(PlaywrightTimeout):  # the preset may have finished already (early stop)
                 button(page, "Stop").click(timeout=2000)
-    return times
+    return in_page, driver
 
 
 def main() -> None:
@@ -76,10 +105,12 @@ def main() -> None:
     e = statistics.median(engine)
     print(f"engine: Job.start -> first EpochEnd, median of {args.rounds}: {e:.3f} s "
           f"(+ poll {POLL} s worst case = {e + POLL:.3f} s)")
-    browser = browser_first_point(args.rounds)
+    browser, driver = browser_first_point(args.rounds)
     b = statistics.median(browser)
-    print(f"browser: click on Train -> first loss point in Chromium, median of {args.rounds}: {b:.3f} s "
-          f"(all: {', '.join(f'{t:.3f}' for t in browser)})")
+    print(f"browser: press on Train -> first loss point in Chromium (timed in the page), median of {args.rounds}: "
+          f"{b:.3f} s (all: {', '.join(f'{t:.3f}' for t in browser)})")
+    print(f"driver: Playwright's click -> its wait returned, median: {statistics.median(driver):.3f} s "
+          f"(all: {', '.join(f'{t:.3f}' for t in driver)})")
     print("target: <= 1 s")
     print(f"ratio: {b / 1.0:.2f}  (browser time / target; 1 or below meets it)")
 

@@ -136,6 +136,22 @@ def test_trains_to_completion_and_shows_metrics(at, runs):
     assert len(saved) == 1 and (saved[0] / "model.safetensors").is_file()
 
 
+def test_pressing_train_changes_only_the_live_panel_so_the_browser_keeps_the_page(at, runs):
+    """The click's callback must not draw anything (an element at the top of the page shifts every other
+    one, and the browser then mounts the whole page again: 0.4 s of the first point in Chromium)."""
+
+    def shape(app: AppTest) -> list[str]:
+        main = list(app.main.children.values())
+        return [type(e).__name__ for e in main[:-1]]  # the last is the live panel, which does change
+
+    _open(at, "breast-cancer-mlp")
+    before = shape(at)
+    by_key(at.button, "train.start").click().run()
+    clean(at)
+    assert shape(at) == before and type(next(iter(at.main.children.values()))).__name__ == "Title"
+    by_key(at.button, "train.stop").click().run()
+
+
 def test_pause_resume_stop(at, runs):
     _open(at)
     _long_run(at)
