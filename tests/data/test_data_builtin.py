@@ -92,6 +92,7 @@ def test_describe_datasets_covers_the_registry() -> None:
     assert [r["name"] for r in rows] == list(DATASETS)
     cancer = next(r for r in rows if r["name"] == "breast_cancer")
     assert cancer["rows"] == 569 and cancer["features"] == 30 and cancer["task"] == "classification"
-    assert all(set(r) == {"name", "task", "rows", "features", "description"} and r["description"] for r in rows)
+    assert all(set(r) == {"name", "task", "rows", "features", "description", "series"} and r["description"]
+               for r in rows)
     rows[0]["name"] = "changed"  # callers get copies
     assert describe_datasets()[0]["name"] == "iris"
