@@ -25,7 +25,7 @@ from studio.status import RunStatus
 from studio.train.boundary import BoundaryProbe
 from studio.train.callbacks import Relay
 from studio.train.job import Job, JobControl
-from studio.train.plane import shows_boundary
+from studio.train.plane import redrawn_fast
 
 FIRST_POINT_WAIT = 0.4  # seconds the Train click may wait for the first epoch
 START_ERROR = "train.start"  # the widget error key of a Train click the server's caps refused
@@ -84,7 +84,7 @@ def _new_job(recipe: Recipe, resume: Any = None) -> tuple[Job, dict[str, Any]]:
     except StudioError:
         prepared = None  # train_recipe raises the same sentence, shown as the run's failure
     probe = boundary_view.probe(prepared)  # the plane the page's widgets ask for
-    info: dict[str, Any] = {"boundary_probe": probe, "boundary": prepared is not None and shows_boundary(prepared)}
+    info: dict[str, Any] = {"boundary_probe": probe, "boundary": prepared is not None and redrawn_fast(prepared)}
     job = Job(_target(recipe, runs_dir(), info, prepared, state.data_access(), state.user_key(), resume, probe),
               name=recipe.name)
     return job, info
@@ -139,8 +139,9 @@ def boundary_probe(handle: jobs.RunHandle | None) -> BoundaryProbe | None:
     return handle.info.get("boundary_probe") if handle is not None else None
 
 
-def shows_boundary_live(handle: jobs.RunHandle | None) -> bool:
-    """Whether a run draws the live decision boundary (the page then polls faster)."""
+def redraws_fast(handle: jobs.RunHandle | None) -> bool:
+    """Whether a run draws the live decision boundary of 2-D data (the page then polls faster,
+    :func:`studio.train.plane.redrawn_fast`)."""
     return bool(handle is not None and handle.info.get("boundary"))
 
 

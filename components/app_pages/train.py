@@ -2,7 +2,7 @@
 
 The run is a Job in the process-wide registry (it survives page switches and refreshes: the run id
 is in the URL). The live panel is a fragment that polls ``job.snapshot()`` every
-``live.poll_seconds()`` (0.8 s by default; 0.45 s while it draws the live decision boundary) while the
+``live.poll_seconds()`` (0.8 s by default; 0.45 s while it draws the live boundary of 2-D data) while the
 job is active; the training thread never
 calls Streamlit. When the job ends the fragment reruns the whole app so the buttons update and
 polling stops. A run waiting in the server's job queue shows its place in line instead, polled every
@@ -177,7 +177,7 @@ def page() -> None:
     st.caption(f"Draft {md(recipe.name)}: {recipe.training.epochs} epochs, batch {recipe.training.batch_size}. "
                "The run goes on if you switch pages or refresh.")
     boundary_view.setting(recipe, train_job.boundary_probe(handle) if active else None)
-    live_poll = live.poll_seconds(fast=train_job.shows_boundary_live(handle))  # the boundary: 2 redraws a second
+    live_poll = live.poll_seconds(fast=train_job.redraws_fast(handle))  # 2-D data's boundary: 2 redraws a second
     poll = (queue_view.QUEUE_POLL if queued else live_poll) if active else None
     st.fragment(_panel, run_every=poll)(active, queued)
     with st.expander("Compare two variants (A/B)", expanded=state.get_pair_ids() is not None):

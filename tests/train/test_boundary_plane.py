@@ -118,3 +118,14 @@ def test_a_running_probe_switches_planes_and_the_run_keeps_its_final_view(iris, 
     result = train_recipe(short, runs_root=tmp_path, probes=[BoundaryProbe.for_data(prepared)])
     saved = RunDir(result.run_dir).read_boundary()
     assert saved is not None and saved["final"] and saved["plane"] == "pca" and len(saved["surface"]) == 40
+
+
+def test_only_2d_data_is_redrawn_twice_a_second() -> None:
+    """The Playground's own view (two inputs) is redrawn fast; a plane over more inputs at the ordinary
+    pace, whose redraws cost training less (benchmarks/ui_throughput.py)."""
+    from studio.train.plane import redrawn_fast, shows_boundary
+
+    moons = prepare(Recipe.from_dict({"data": {"source": "builtin:moons", "options": {"n_samples": 200}}}))
+    cancer = prepare(Recipe.from_dict({"data": {"source": "builtin:breast_cancer"}}))
+    assert shows_boundary(moons) and redrawn_fast(moons)
+    assert shows_boundary(cancer) and not redrawn_fast(cancer)
