@@ -16,9 +16,8 @@ import argparse
 import statistics
 import time
 
-import numpy as np
 import torch
-from sklearn.datasets import make_moons
+from moons_data import moons
 from torch import nn
 
 from studio.recipe import Recipe
@@ -28,12 +27,6 @@ from studio.train.tensors import TensorData
 from studio.train.trainer import Trainer
 
 LAYERS, UNITS = 8, 32
-
-
-def _data(rows: int) -> TensorData:
-    x, y = make_moons(rows + rows // 5, noise=0.2, random_state=0)
-    x = ((x - x.mean(0)) / x.std(0)).astype(np.float32)
-    return TensorData(x[:rows], y[:rows].astype(np.int64), x[rows:], y[rows:].astype(np.int64))
 
 
 def _net() -> nn.Module:
@@ -74,7 +67,7 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--threads", type=int, default=1)
     args = p.parse_args()
-    data = _data(args.rows)
+    data = moons(args.rows)
     _run(data, 1, args.threads, True)  # warm up: imports, the optimizer's first build
     bare, probed = [], []
     for _ in range(args.rounds):

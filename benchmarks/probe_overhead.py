@@ -24,9 +24,8 @@ import argparse
 import statistics
 import time
 
-import numpy as np
 import torch
-from sklearn.datasets import make_moons
+from moons_data import moons
 from torch import nn
 
 from studio.recipe import Recipe
@@ -35,12 +34,6 @@ from studio.train.health import HealthProbe
 from studio.train.job import Job, JobControl
 from studio.train.tensors import TensorData
 from studio.train.trainer import Trainer
-
-
-def _data(rows: int) -> TensorData:
-    x, y = make_moons(rows + rows // 5, noise=0.2, random_state=0)
-    x = ((x - x.mean(0)) / x.std(0)).astype(np.float32)
-    return TensorData(x[:rows], y[:rows].astype(np.int64), x[rows:], y[rows:].astype(np.int64))
 
 
 def _net() -> nn.Module:
@@ -144,7 +137,7 @@ def main() -> None:
                         "fragment does on the server (0.45 is its poll while it draws the boundary); the browser's "
                         "own drawing is not included")
     args = p.parse_args()
-    data = _data(args.rows)
+    data = moons(args.rows)
     _run(data, 1, args.threads, True, args.interval, args.page)  # warm up: imports, the first builds
     bare, probed, redraws, shares, per_redraw, bare_cpu, probed_cpu = [], [], [], [], [], [], []
     for _ in range(args.rounds):

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from studio.train.events import Event
-from studio.train.tensors import sample_rows
+from studio.train.tensors import hooked_forward, sample_rows
 
 SAMPLE_ROWS = 512
 
@@ -83,15 +83,7 @@ class HealthProbe:
 
             return record
 
-        handles = [m.register_forward_hook(hook(i)) for i, (_, m) in enumerate(self.relus)]
-        was_training = self.model.training
-        self.model.eval()
-        try:
-            self.model(*self.sample)
-        finally:
-            self.model.train(was_training)
-            for h in handles:
-                h.remove()
+        hooked_forward(self.model, self.sample, [(m, hook(i)) for i, (_, m) in enumerate(self.relus)])
         return tuple(float(1.0 - active[i].float().mean()) if i in active else math.nan
                      for i in range(len(self.relus)))
 

@@ -39,7 +39,7 @@ import torch
 from torch import nn
 
 from studio.train.events import Event
-from studio.train.tensors import sample_rows
+from studio.train.tensors import hooked_forward, sample_rows
 
 BINS = 30
 SAMPLE_ROWS = 256
@@ -259,15 +259,7 @@ class HistogramProbe:
             step = math.ceil(flat.numel() / MAX_ACTIVATIONS)
             seen.setdefault(id(module), []).append(flat[::step].clone() if step > 1 else flat)
 
-        handles = [m.register_forward_hook(record) for m in unique.values()]
-        was_training = self.model.training
-        self.model.eval()
-        try:
-            self.model(*self.sample)
-        finally:
-            self.model.train(was_training)
-            for h in handles:
-                h.remove()
+        hooked_forward(self.model, self.sample, [(m, record) for m in unique.values()])
         out: dict[int, torch.Tensor] = {}
         for key, parts in seen.items():
             flat = torch.cat(parts) if len(parts) > 1 else parts[0]

@@ -8,7 +8,7 @@ array is one input; the Trainer passes the inputs to the model in their order, `
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +27,21 @@ def sample_rows(x: torch.Tensor | tuple[torch.Tensor, ...], limit: int) -> tuple
     xs = x if isinstance(x, tuple) else (x,)
     step = max(1, len(xs[0]) // limit)
     return tuple(t[::step][:limit] for t in xs)
+
+
+def hooked_forward(model: torch.nn.Module, sample: tuple[torch.Tensor, ...],
+                   hooks: list[tuple[torch.nn.Module, Callable[..., None]]]) -> None:
+    """Run ``model(*sample)`` in eval mode with forward ``hooks`` (module, hook) on, then take the hooks off
+    and give the model back its mode: how a probe looks inside the network during training."""
+    handles = [module.register_forward_hook(hook) for module, hook in hooks]
+    was_training = model.training
+    model.eval()
+    try:
+        model(*sample)
+    finally:
+        model.train(was_training)
+        for handle in handles:
+            handle.remove()
 
 
 def named(x: Inputs) -> dict[str, np.ndarray]:
