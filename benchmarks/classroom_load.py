@@ -93,6 +93,7 @@ class Wire:
     first: float | None = None  # the session's first run (the page's load), kept apart
     user: list[float] = field(default_factory=list)
     polls: list[float] = field(default_factory=list)
+    waited: list[float] = field(default_factory=list)  # thin clients: an input's wait for a poll under way
 
     def watch(self, page) -> None:
         from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -241,11 +242,20 @@ def niced_chromium(folder: Path, nice: int) -> str:
 
 async def drive(url: str, server: int, sessions: list[Session], args: argparse.Namespace,
                 load: list[float], browser_exe: str) -> dict[str, float]:
-    """Run the sessions; returns the wall time and the CPU seconds the server and the browser took."""
-    from playwright.async_api import async_playwright
-
+    """Run the sessions; returns the wall time and the CPU seconds the server and the clients took."""
     stop = asyncio.Event()
     sampler = asyncio.create_task(load_average(load, stop))
+    if args.clients == "thin":
+        from classroom_thin import thin_student
+
+        server0, all0, t0 = cpu_seconds(server), cpu_seconds(os.getpid()), time.perf_counter()
+        await asyncio.gather(*(thin_student(url, s, args.epochs, args.probe_every, args.stagger) for s in sessions))
+        server1, all1, wall = cpu_seconds(server), cpu_seconds(os.getpid()), time.perf_counter() - t0
+        stop.set()
+        await sampler
+        return {"wall": wall, "server": server1 - server0, "browser": (all1 - all0) - (server1 - server0)}
+    from playwright.async_api import async_playwright
+
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=browser_exe, args=CHROMIUM_ARGS)
         server0, all0, t0 = cpu_seconds(server), cpu_seconds(os.getpid()), time.perf_counter()
@@ -339,13 +349,17 @@ def main() -> None:
     ap.add_argument("--max-jobs", type=int, default=None, help="studio app --max-jobs (default: the app's)")
     ap.add_argument("--probe-every", type=float, default=5.0,
                     help="seconds between a session's page reruns while its run goes on (0: none)")
+    ap.add_argument("--clients", choices=["thin", "browser"], default="thin",
+                    help="thin (default): each student speaks Streamlit's websocket protocol itself (benchmarks/"
+                         "streamlit_client.py), so the server's cores serve the server, as in a class where the "
+                         "browsers are the students' laptops; browser: thirty Chromium pages on this machine")
     ap.add_argument("--browser-nice", type=int, default=19,
                     help="CPU priority (nice) of Chromium: by default the lowest, so that the simulated laptops take "
                          "only the CPU the server leaves, as in a real class where they are other machines (0: same)")
     ap.add_argument("--stagger", type=float, default=1.0,
                     help="seconds between two sessions' arrivals (default 1: a class opens it within half a minute)")
     args = ap.parse_args()
-    if chromium_path() is None:
+    if args.clients == "browser" and chromium_path() is None:
         raise SystemExit("no system Chromium: install the Debian package `chromium` or set CHROMIUM_PATH")
     sessions = [Session(i) for i in range(args.sessions)]
     print(f"load average (1 min) before it started: {os.getloadavg()[0]:.1f}", flush=True)
@@ -354,7 +368,8 @@ def main() -> None:
         runs = Path(tmp) / "runs"
         proc, url, log = start_app(runs, Path(tmp), args.max_jobs)
         try:
-            used = asyncio.run(drive(url, proc.pid, sessions, args, load, niced_chromium(Path(tmp), args.browser_nice)))
+            exe = niced_chromium(Path(tmp), args.browser_nice) if args.clients == "browser" else ""
+            used = asyncio.run(drive(url, proc.pid, sessions, args, load, exe))
         finally:
             stop_app(proc)
         disk = runs_on_disk(runs)
@@ -385,11 +400,11 @@ def report(sessions: list[Session], disk: dict[str, str], load: list[float], use
     queued = [s.queued_text for s in sessions if s.queued_text]
     training = [int(m) for q in queued for m in re.findall(r"\((\d+) runs? training", q)]
     wall = used["wall"]
-    print(f"{args.sessions} sessions, {args.epochs} epochs each, {os.cpu_count()} CPUs, "
-          f"studio app --max-jobs {args.max_jobs or 'default'}, Chromium at nice {args.browser_nice}; "
-          f"all done in {wall:.0f} s")
-    print(f"CPU while it ran: the studio server {used['server'] / wall:.2f} cores, Chromium and this driver "
-          f"{used['browser'] / wall:.2f} cores (on a real class the browsers run on the students' laptops)")
+    clients = "thin clients" if args.clients == "thin" else f"Chromium pages at nice {args.browser_nice}"
+    print(f"{args.sessions} sessions ({clients}), {args.epochs} epochs each, {os.cpu_count()} CPUs, "
+          f"studio app --max-jobs {args.max_jobs or 'default'}; all done in {wall:.0f} s")
+    print(f"CPU while it ran: the studio server and its training workers {used['server'] / wall:.2f} cores, "
+          f"the clients and this driver {used['browser'] / wall:.2f} cores")
     if loads:
         print(f"first load of the app: p50 {statistics.median(loads):.2f} s, p95 {pct(loads, 95):.2f} s")
     print(f"queued at Train: {len(queued)} of {args.sessions} sessions"
@@ -410,6 +425,10 @@ def report(sessions: list[Session], disk: dict[str, str], load: list[float], use
         print(f"  rerun after '{step}': {len(values)}, p50 {statistics.median(values):.2f} s, max {max(values):.2f} s")
     user = [r for s in sessions for r in s.wire.user]
     polls = [r for s in sessions for r in s.wire.polls]
+    waited = [r for s in sessions for r in s.wire.waited]
+    if waited:
+        print(f"  inputs that waited for a live poll under way (thin clients send one request at a time): "
+              f"{sum(w > 0.001 for w in waited)} of {len(waited)}, p95 wait {pct(waited, 95):.2f} s")
     for name, values in (("after an input", user), ("live polls of the Train panel", polls)):
         if values:
             print(f"  on the wire (rerun sent -> script finished), {name}: {len(values)}, "

@@ -45,6 +45,7 @@ import streamlit as st
 from components import settings
 from studio.errors import JobLimitError
 from studio.status import RunStatus
+from studio.train.worker import warm_up
 
 # Seconds the server waits at exit for its jobs to end (a batch, the last checkpoint, the final
 # evaluation, the files); under `docker stop`'s 10 s before SIGKILL.
@@ -279,7 +280,10 @@ def _release(reg: JobRegistry) -> None:
 
 @st.cache_resource(on_release=_release)
 def registry() -> JobRegistry:
-    """The one registry of this server process; its jobs are stopped when the process exits."""
+    """The one registry of this server process; its jobs are stopped when the process exits. Made on the
+    first page load, which also starts the training workers' forkserver (it imports torch meanwhile)."""
     reg = JobRegistry()
     atexit.register(reg.stop_at_exit)
+    if settings.train_in_process():
+        warm_up()
     return reg

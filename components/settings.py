@@ -10,7 +10,12 @@
 * ``STUDIO_MAX_JOBS`` (``--max-jobs N``): training jobs that train at once on this server, the
   others wait in a queue (default: the usable cores, at least 1);
 * ``STUDIO_MAX_JOBS_PER_SESSION`` (``--max-jobs-per-session N``): runs one browser session may have
-  queued or training at once (default 1).
+  queued or training at once (default 1);
+* ``STUDIO_TRAIN_IN``: ``process`` (default) trains each run of the app in a worker process of its own
+  (:mod:`studio.train.worker`), ``thread`` in a thread of the server (one interpreter lock for the
+  pages and the runs; for debugging, or where worker processes cannot start);
+* ``STUDIO_TRAIN_NICE``: how much lower the training workers' CPU priority is than the server's
+  (default 10, 0 to 19; Unix): on a busy server the pages answer first and training takes the rest.
 
 Read on every call, not at import: a test (or a restarted server) may change them.
 """
@@ -29,6 +34,9 @@ UPLOAD_AGE_ENV = "STUDIO_UPLOAD_MAX_AGE_HOURS"
 DEFAULT_UPLOAD_AGE_HOURS = 24.0
 MAX_JOBS_ENV = "STUDIO_MAX_JOBS"
 MAX_SESSION_JOBS_ENV = "STUDIO_MAX_JOBS_PER_SESSION"
+TRAIN_IN_ENV = "STUDIO_TRAIN_IN"
+TRAIN_NICE_ENV = "STUDIO_TRAIN_NICE"
+DEFAULT_TRAIN_NICE = 10
 
 
 def runs_dir() -> Path:
@@ -90,3 +98,17 @@ def max_jobs() -> int:
 def max_jobs_per_session() -> int:
     """Runs one browser session may have queued or training at once: ``$STUDIO_MAX_JOBS_PER_SESSION``, else 1."""
     return _positive_int(MAX_SESSION_JOBS_ENV) or 1
+
+
+def train_in_process() -> bool:
+    """Whether the app trains its runs in worker processes (``$STUDIO_TRAIN_IN`` is not ``thread``)."""
+    return (os.environ.get(TRAIN_IN_ENV) or "process").strip().lower() != "thread"
+
+
+def train_nice() -> int:
+    """How much lower the training workers' CPU priority is: ``$STUDIO_TRAIN_NICE`` (0-19), default 10."""
+    try:
+        value = int((os.environ.get(TRAIN_NICE_ENV) or "").strip() or DEFAULT_TRAIN_NICE)
+    except ValueError:
+        value = DEFAULT_TRAIN_NICE
+    return min(max(value, 0), 19)

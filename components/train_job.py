@@ -17,15 +17,17 @@ from pathlib import Path
 from typing import Any
 
 from components import boundary_view, engine, jobs, state
-from components.settings import runs_dir
+from components.settings import runs_dir, train_in_process, train_nice
 from studio.data.access import DataAccess
 from studio.errors import JobLimitError, StudioError
 from studio.recipe import Recipe
 from studio.status import RunStatus
 from studio.train.boundary import BoundaryProbe
 from studio.train.callbacks import Relay
+from studio.train.cpu_share import sharers
 from studio.train.job import Job, JobControl
 from studio.train.plane import redrawn_fast
+from studio.train.worker import WorkerCall, train_in_worker
 
 FIRST_POINT_WAIT = 0.4  # seconds the Train click may wait for the first epoch
 START_ERROR = "train.start"  # the widget error key of a Train click the server's caps refused
@@ -36,13 +38,19 @@ def _target(recipe: Recipe, root: Path, info: dict[str, Any], prepared: Any, acc
     """The Job's body; everything it needs from the session is passed in (it runs on another thread)."""
     from studio.pipeline import train_recipe
 
+    probe = probe or BoundaryProbe()  # quiet unless a classifier of rows of inputs
+    in_process = train_in_process()
+
     def run(control: JobControl) -> Any:
         def remember(path: Path) -> None:
             info["run_dir"] = str(path)
 
+        if in_process:  # the server's interpreter lock stays with its pages
+            call = WorkerCall(recipe, root, prepared, access, user, resume, probe, sharers(), train_nice())
+            return train_in_worker(call, control, probe, remember)
         return train_recipe(recipe, runs_root=root, callbacks=[Relay(control.emit)], control=control,
                             on_run_dir=remember, prepared=prepared, access=access, user=user, resume=resume,
-                            probes=[probe or BoundaryProbe()])  # quiet unless a classifier of rows of inputs
+                            probes=[probe])
 
     return run
 

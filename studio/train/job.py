@@ -63,6 +63,14 @@ class JobControl:
                 return False
         return not job._stop.is_set()
 
+    def stop_requested(self) -> bool:
+        """Whether a stop was asked (without waiting: a go-between's view, :mod:`studio.train.worker`)."""
+        return self._job._stop.is_set()
+
+    def paused(self) -> bool:
+        """Whether the Job is paused now (without waiting)."""
+        return not self._job._go.is_set()
+
     def emit(self, event: Any) -> None:
         """Record an event (an object with ``to_dict()``, or a dict)."""
         self._job._record(event if isinstance(event, dict) else event.to_dict())
