@@ -245,6 +245,13 @@ async def drive(url: str, server: int, sessions: list[Session], args: argparse.N
     """Run the sessions; returns the wall time and the CPU seconds the server and the clients took."""
     stop = asyncio.Event()
     sampler = asyncio.create_task(load_average(load, stop))
+    if args.teacher_lead > 0:  # the teacher opens the studio first (the server's first page load warms it up)
+        from streamlit_client import ThinSession
+
+        teacher = ThinSession(url)
+        await teacher.open()
+        await teacher.close()
+        await asyncio.sleep(args.teacher_lead)
     if args.clients == "thin":
         from classroom_thin import thin_student
 
@@ -356,6 +363,9 @@ def main() -> None:
     ap.add_argument("--browser-nice", type=int, default=19,
                     help="CPU priority (nice) of Chromium: by default the lowest, so that the simulated laptops take "
                          "only the CPU the server leaves, as in a real class where they are other machines (0: same)")
+    ap.add_argument("--teacher-lead", type=float, default=10.0,
+                    help="seconds between the teacher opening the studio and the first student (default 10: the "
+                         "first page load starts the training workers' forkserver, which imports torch meanwhile)")
     ap.add_argument("--stagger", type=float, default=1.0,
                     help="seconds between two sessions' arrivals (default 1: a class opens it within half a minute)")
     args = ap.parse_args()

@@ -31,6 +31,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from studio.data.images.cache import pixels_in_pickles
 from studio.errors import TrainingError
 from studio.status import RunStatus
 
@@ -102,7 +103,8 @@ def train_in_worker(call: WorkerCall, control: Any, probe: Any = None, on_run_di
     ctx = context()
     here, there = ctx.Pipe(duplex=True)
     proc = ctx.Process(target=_child, args=(there, call), name="studio-train-worker", daemon=True)
-    proc.start()
+    with pixels_in_pickles():  # the child has not got this process's image cache
+        proc.start()
     there.close()
     try:
         return _follow(here, proc, control, probe, on_run_dir)

@@ -68,3 +68,21 @@ def test_a_set_beyond_the_memory_limit_is_memory_mapped(tmp_path, monkeypatch):
     paths, names = _paths(root)
     found = cache.decode_all(paths, names, SPEC)
     assert isinstance(found.images, np.memmap)
+
+
+def test_pickles_for_another_process_carry_the_pixels(tmp_path):
+    import pickle
+
+    from studio.data.images.source import ImageColumn
+
+    root = write_folder(tmp_path / "d", {"a": 2, "b": 2})
+    found = cache.decode_all(*_paths(root), SPEC)
+    column = ImageColumn(SPEC, found.images, root, key=found.key)
+    assert pickle.loads(pickle.dumps(column)).images is found.images  # in this process: from the cache
+    with cache.pixels_in_pickles():
+        carried = pickle.dumps(column)
+    assert len(carried) > found.images.nbytes
+    for entry in cache.cache_dir().iterdir():  # another process: neither this memory nor the disk cache
+        entry.unlink() if entry.is_file() else None
+    cache.clear_memory()
+    assert np.array_equal(pickle.loads(carried).images, found.images)

@@ -14,8 +14,9 @@ import hashlib
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -159,6 +160,24 @@ def remember(key: str, images: np.ndarray) -> np.ndarray:
     """Keep a set made in memory (a generated dataset) under ``key``; returns it read-only."""
     _remember(key, images)
     return images
+
+
+_pickling = threading.local()
+
+
+@contextmanager
+def pixels_in_pickles() -> Iterator[None]:
+    """Within it (on this thread), pickled image columns carry their pixels: for another process,
+    which has not got this one's cache (:mod:`studio.train.worker`)."""
+    _pickling.full = True
+    try:
+        yield
+    finally:
+        _pickling.full = False
+
+
+def pickles_carry_pixels() -> bool:
+    return getattr(_pickling, "full", False)
 
 
 def lookup(key: str) -> np.ndarray | None:

@@ -22,7 +22,7 @@ from PIL import Image
 from pydantic import Field
 
 from studio.data.columns import plural
-from studio.data.images.cache import Progress, decode_all, lookup
+from studio.data.images.cache import Progress, decode_all, lookup, pickles_carry_pixels
 from studio.data.images.decode import ImageSpec, open_image
 from studio.errors import DataError
 from studio.registry import Params
@@ -81,7 +81,8 @@ class ImageColumn:
 
     Pickling (Streamlit's data cache copies what it caches) leaves the pixels out when they are in
     this process's image cache under ``key``, and takes them back from there: a table of ten thousand
-    pictures is not copied on every page rerun.
+    pictures is not copied on every page rerun. Pickles for another process (a training worker) carry
+    them (:func:`studio.data.images.cache.pixels_in_pickles`).
     """
 
     spec: ImageSpec
@@ -94,7 +95,7 @@ class ImageColumn:
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        if self.key and lookup(self.key) is not None:
+        if self.key and not pickles_carry_pixels() and lookup(self.key) is not None:
             state["images"] = None
         return state
 
