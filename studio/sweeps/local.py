@@ -12,7 +12,8 @@ is safe the workers are forked from the sweep's process once it has imported the
 command line, a script): they start in milliseconds and share its pages, and take their first
 optimizer step while the sweep's process opens the study. It is not safe in a process with other
 threads (the app's server: a lock another thread holds at the fork stays held in the child) or once
-CUDA is initialised; there they are spawned.
+CUDA is initialised; there they start from the training workers' forkserver (one clean process that
+imported the training code once: :mod:`studio.train.worker`), or are spawned where there is none.
 """
 
 from __future__ import annotations
@@ -75,12 +76,12 @@ def _ready() -> None:
 
 @dataclass
 class Workers:
-    """A started pool of ``parallel`` spawned processes and the event that asks their trials to stop."""
+    """A started pool of ``parallel`` worker processes and the event that asks their trials to stop."""
 
     pool: ProcessPoolExecutor
     stop: Any
     parallel: int
-    method: str = "spawn"  # how the processes were started: "fork" or "spawn"
+    method: str = "spawn"  # how the processes were started: "fork", "forkserver" or "spawn"
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -96,12 +97,15 @@ def can_fork() -> bool:
 
 def start_workers(parallel: int) -> Workers:
     """Start ``parallel`` worker processes now: forked from this process after it has imported the
-    training code (:func:`can_fork`), else spawned (each imports it in the background)."""
+    training code (:func:`can_fork`), else from the training workers' forkserver, which has imported it
+    already (:func:`studio.train.worker.context`; spawned where there is none: each imports it then)."""
     if can_fork():
         _warm_imports()
         mpc = mp.get_context("fork")
     else:
-        mpc = mp.get_context("spawn")
+        from studio.train.worker import context
+
+        mpc = context()
     stop = mpc.Event()
     pool = ProcessPoolExecutor(max_workers=parallel, mp_context=mpc, initializer=_init_worker, initargs=(stop,))
     for _ in range(parallel):  # each submit starts one process while none is idle

@@ -40,7 +40,7 @@ WAIT = 0.05  # seconds the go-between waits for a message before it looks at the
 # Imported once by the forkserver: the main script (when run as a file: a guarded one, as `streamlit` and
 # `pytest` are), torch with the whole training path, and what torch imports lazily on a run's first
 # steps (torch._dynamo, by the optimizers: 2 s, which would otherwise delay every run's first epoch).
-PRELOAD = ["__main__", "studio.pipeline", "torch._dynamo", "safetensors"]
+PRELOAD = ["__main__", "studio.pipeline", "torch._dynamo", "safetensors", "studio.sweeps.local"]  # (sweep workers too)
 _lock = threading.Lock()
 _context: Any = None
 
