@@ -2,13 +2,18 @@
 
 With UI: a real ``streamlit run`` server and headless Chromium on the Train page, the live panel
 redrawing its three charts every 0.5 s for the whole run. Without UI: the same recipe through the
-same target (``train_recipe`` in a Job, torch threads = cores - 1 as the app sets them) in this
-process, no server. Both use breast-cancer-mlp with early stopping off and a fixed number of epochs;
+same target (``train_recipe`` in a Job, torch threads = cores - 1 as the app sets them; in a worker
+process as the app trains, unless ``STUDIO_TRAIN_IN=thread``), no server. Both use breast-cancer-mlp
+with early stopping off and a fixed number of epochs;
 throughput is training samples per second from the run's own ``summary.json`` (``train_seconds``:
 the Trainer's time, pauses excluded). Runs alternate (bare, UI, bare, UI, ...) so that load from
 other processes hits both alike; each figure is the median. The last line is ``ratio: X.XX``.
 
     .venv/bin/python benchmarks/ui_throughput.py [--epochs 300] [--rounds 3]
+
+Measured on the project's 2-core VM (quiet), one after the other: 0.81 with runs in worker processes
+(at nice 10), 0.73 at nice 0, 0.62 with ``STUDIO_TRAIN_IN=thread``. The rest is CPU: Chromium redrawing
+the page took ~0.9 of a core while the run trained, beside the run's one core and the server's.
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ control (pause/stop), a Relay that hands every event to the Job, this session's 
 files its recipe may read) and its user key (recorded in the run's owner.json, so that only this
 browser lists the run). The run directory, once the
 engine has made it, is kept in the registry handle's ``info`` so that Evaluate and Export find it.
-Nothing here runs on the training thread except the target itself, which never touches ``st``.
+Nothing here runs on the Job's thread except the target itself, which never touches ``st``; by
+default it trains in a worker process (:mod:`studio.train.worker`) and only relays, so the server's
+interpreter lock stays with the pages (``$STUDIO_TRAIN_IN=thread``: it trains on the Job's thread).
 
 Jobs go through the registry's queue (:meth:`components.jobs.JobRegistry.submit`): a run starts at
 once when the server has a free slot, else it waits ``queued`` (the Train page shows its place).
