@@ -1,7 +1,7 @@
 """Training throughput with the Train page open and polling vs the same run without any UI (target >= 0.95).
 
 With UI: a real ``streamlit run`` server and headless Chromium on the Train page, the live panel
-redrawing its three charts every 0.5 s for the whole run. Without UI: the same recipe through the
+redrawing its charts every 0.8 s for the whole run. Without UI: the same recipe through the
 same target (``train_recipe`` in a Job, torch threads = cores - 1 as the app sets them; in a worker
 process as the app trains, unless ``STUDIO_TRAIN_IN=thread``), no server. Both use breast-cancer-mlp
 with early stopping off and a fixed number of epochs;
