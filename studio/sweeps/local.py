@@ -35,6 +35,7 @@ from studio.errors import RecipeError, TrainingError
 from studio.sweeps.apply import apply_params
 from studio.sweeps.study import trial_id
 from studio.sweeps.trial import TrialOutcome, TrialTask, run_trial
+from studio.train.worker import context, without_main_script
 
 POLL_S = 0.25
 _STOP: Any = None  # in a worker: the sweep's stop event
@@ -103,13 +104,12 @@ def start_workers(parallel: int) -> Workers:
         _warm_imports()
         mpc = mp.get_context("fork")
     else:
-        from studio.train.worker import context
-
         mpc = context()
     stop = mpc.Event()
     pool = ProcessPoolExecutor(max_workers=parallel, mp_context=mpc, initializer=_init_worker, initargs=(stop,))
-    for _ in range(parallel):  # each submit starts one process while none is idle
-        pool.submit(_ready)
+    with without_main_script():  # (a fork copies the main module; the others would import it again)
+        for _ in range(parallel):  # each submit starts one process while none is idle
+            pool.submit(_ready)
     return Workers(pool, stop, parallel, mpc.get_start_method())
 
 

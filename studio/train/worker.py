@@ -24,8 +24,12 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
+import sys
 import threading
 import traceback
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -37,10 +41,10 @@ from studio.status import RunStatus
 
 log = logging.getLogger(__name__)
 WAIT = 0.05  # seconds the go-between waits for a message before it looks at the Job's pause/stop again
-# Imported once by the forkserver: the main script (when run as a file: a guarded one, as `streamlit` and
-# `pytest` are), torch with the whole training path, and what torch imports lazily on a run's first
-# steps (torch._dynamo, by the optimizers: 2 s, which would otherwise delay every run's first epoch).
-PRELOAD = ["__main__", "studio.pipeline", "torch._dynamo", "safetensors", "studio.sweeps.local"]  # (sweep workers too)
+# Imported once by the forkserver: torch with the whole training path, what torch imports lazily on a
+# run's first steps (torch._dynamo, by the optimizers: 2 s, which would otherwise delay every run's first
+# epoch), and the sweeps' workers.
+PRELOAD = ["studio.pipeline", "torch._dynamo", "safetensors", "studio.sweeps.local"]
 _lock = threading.Lock()
 _context: Any = None
 
@@ -83,13 +87,32 @@ def context() -> Any:
         return _context
 
 
+@contextmanager
+def without_main_script() -> Iterator[None]:
+    """Start processes within it so that they do not import this process's main module.
+
+    multiprocessing has a new process (or the forkserver) import the parent's ``__main__`` again, and
+    Streamlit makes the app's page script ``__main__`` while it runs one: a worker would run the whole
+    app without a server. The module is swapped for an empty one only while processes start (Streamlit
+    sets it afresh at each script run anyway).
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")  # no __file__, no __spec__: nothing to import
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
 def warm_up() -> None:
     """Start the forkserver now (it imports torch: seconds), so that the first run starts at once."""
     ctx = context()
     if ctx.get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
-        forkserver.ensure_running()
+        with without_main_script():
+            forkserver.ensure_running()
 
 
 def train_in_worker(call: WorkerCall, control: Any, probe: Any = None, on_run_dir: Any = None) -> WorkerResult:
@@ -103,7 +126,7 @@ def train_in_worker(call: WorkerCall, control: Any, probe: Any = None, on_run_di
     ctx = context()
     here, there = ctx.Pipe(duplex=True)
     proc = ctx.Process(target=_child, args=(there, call), name="studio-train-worker", daemon=True)
-    with pixels_in_pickles():  # the child has not got this process's image cache
+    with pixels_in_pickles(), without_main_script():  # the child has not got this process's image cache
         proc.start()
     there.close()
     try:

@@ -161,3 +161,21 @@ def test_a_worker_trains_at_the_lower_priority_it_was_given(tmp_path: Path) -> N
     assert int(fields[16]) == os.nice(0) + 7  # the 19th field of stat: nice
     job.stop()
     assert job.wait(30)
+
+
+def test_a_worker_does_not_run_the_main_script(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Streamlit makes the page script ``__main__`` while it runs it: a worker must not run the app."""
+    import sys
+    import types
+
+    marker = tmp_path / "ran"
+    script = tmp_path / "page.py"
+    script.write_text(f"open({str(marker)!r}, 'w').write('the page ran')\n")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    job, _, _ = _job(_recipe("iris-mlp", 2), tmp_path / "runs")
+    job.start()
+    assert job.wait(60) and job.status == RunStatus.COMPLETED, job.error
+    assert not marker.exists()
+    assert sys.modules["__main__"] is page  # given back
