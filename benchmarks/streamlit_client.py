@@ -24,7 +24,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-TEXT_FIELDS = ("markdown", "alert", "text", "heading", "caption", "code")
+TEXT_FIELDS = ("markdown", "alert", "text", "heading", "caption", "code", "progress")
 
 
 @dataclass
@@ -165,12 +165,10 @@ class ThinSession:
             label = getattr(widget, "label", None) if widget is not None else None
             if label and hasattr(widget, "id"):
                 self.widgets[label] = (kind, widget)
-            for name in TEXT_FIELDS:
-                if kind == name:
-                    body = getattr(widget, "body", None)
-                    if body:
-                        self._texts_of.append(body)
-                        self.texts.append(body)
+            body = getattr(widget, "text" if kind == "progress" else "body", None) if kind in TEXT_FIELDS else None
+            if body:
+                self._texts_of.append(body)
+                self.texts.append(body)
 
     async def _poll(self) -> None:
         """The page's timed reruns of its live fragments (what ``st.fragment(run_every=...)`` asks for)."""

@@ -30,6 +30,7 @@ from studio.train.cpu_share import sharers
 from studio.train.job import Job, JobControl
 from studio.train.plane import redrawn_fast
 from studio.train.worker import WorkerCall, train_in_worker
+from studio.train.worker import ready as worker_ready
 
 FIRST_POINT_WAIT = 0.4  # seconds the Train click may wait for the first epoch
 START_ERROR = "train.start"  # the widget error key of a Train click the server's caps refused
@@ -41,13 +42,14 @@ def _target(recipe: Recipe, root: Path, info: dict[str, Any], prepared: Any, acc
     from studio.pipeline import train_recipe
 
     probe = probe or BoundaryProbe()  # quiet unless a classifier of rows of inputs
-    in_process = train_in_process()
 
     def run(control: JobControl) -> Any:
         def remember(path: Path) -> None:
             info["run_dir"] = str(path)
 
-        if in_process:  # the server's interpreter lock stays with its pages
+        # In a worker: the server's interpreter lock stays with its pages. Not before the workers are
+        # ready (seconds after the server's first page load), nor where they would be spawned.
+        if train_in_process() and worker_ready():
             call = WorkerCall(recipe, root, prepared, access, user, resume, probe, sharers(), train_nice())
             return train_in_worker(call, control, probe, remember)
         return train_recipe(recipe, runs_root=root, callbacks=[Relay(control.emit)], control=control,

@@ -10,7 +10,9 @@ boundary's plane chosen on the page, reach the child at its next batch. The Job'
 on the pipe, which releases the lock.
 
 The child is forked from a ``forkserver`` (Linux) that has imported torch and the pipeline already,
-so a run starts in well under a second; elsewhere it is spawned (a few seconds). It sees the server's
+so a run starts in well under a second. The app trains in workers only once that forkserver is up
+(:func:`ready`, ~6 s of imports after :func:`warm_up`), and never where there is no forkserver (macOS,
+Windows: a spawned child would import torch for seconds at every run); there it trains in threads. It sees the server's
 environment as it is when the run starts. It may run at a lower CPU priority (``nice``): on a busy
 server the pages' reruns then come first and training takes the rest of the cores.
 
@@ -47,6 +49,8 @@ WAIT = 0.05  # seconds the go-between waits for a message before it looks at the
 PRELOAD = ["studio.pipeline", "torch._dynamo", "safetensors", "studio.sweeps.local"]
 _lock = threading.Lock()
 _context: Any = None
+_warming = False
+_ready = threading.Event()
 
 
 @dataclass
@@ -106,13 +110,36 @@ def without_main_script() -> Iterator[None]:
 
 
 def warm_up() -> None:
-    """Start the forkserver now (it imports torch: seconds), so that the first run starts at once."""
+    """Start the forkserver now (it imports torch and the training code: ~6 s of CPU), and mark the
+    workers :func:`ready` once it forks (a background thread waits for a first, empty worker)."""
+    global _warming
     ctx = context()
-    if ctx.get_start_method() == "forkserver":
-        from multiprocessing import forkserver
+    with _lock:
+        if _warming or ctx.get_start_method() != "forkserver":
+            return
+        _warming = True
+    threading.Thread(target=_wait_until_ready, args=(ctx,), name="studio-worker-warm-up", daemon=True).start()
 
+
+def _wait_until_ready(ctx: Any) -> None:
+    try:
         with without_main_script():
-            forkserver.ensure_running()
+            proc = ctx.Process(target=_nothing, name="studio-worker-warm-up", daemon=True)
+            proc.start()  # returns once the forkserver has imported PRELOAD and forked
+        proc.join()
+        _ready.set()
+    except Exception:  # the app then trains in its threads, as before workers
+        log.exception("the training workers' forkserver did not start")
+
+
+def _nothing() -> None:
+    """The warm-up's worker."""
+
+
+def ready() -> bool:
+    """Whether a worker starts at once now (the forkserver is up, after :func:`warm_up`). Never where
+    workers are spawned (not Linux): a spawned worker imports torch each time, seconds per run."""
+    return _ready.is_set()
 
 
 def train_in_worker(call: WorkerCall, control: Any, probe: Any = None, on_run_dir: Any = None) -> WorkerResult:

@@ -17,7 +17,7 @@ SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "classroom_load.py
 @pytest.mark.slow
 def test_three_thin_sessions_train_on_one_server_and_every_run_finishes() -> None:
     out = subprocess.run([sys.executable, str(SCRIPT), "--sessions", "3", "--epochs", "3", "--stagger", "0.2",
-                          "--teacher-lead", "1", "--probe-every", "0.5"],
+                          "--teacher-lead", "8", "--probe-every", "0.5"],
                          capture_output=True, text=True, timeout=300, check=True).stdout
     assert "runs finished: 3 of 3 (target all; 3 of them seen ending on their page)" in out, out
     assert "runs lost: 0" in out, out

@@ -65,7 +65,7 @@ def _run(tmp_path: Path, mode: str, wait: float) -> subprocess.Popen:
     raw["training"]["epochs"] = 100_000
     raw["regularization"]["early_stopping"] = None
     (tmp_path / "recipe.json").write_text(json.dumps(raw), encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "STUDIO_TRAIN_IN": "thread"}  # its jobs are threads: no workers
     return subprocess.Popen([sys.executable, "-c", SCRIPT, str(tmp_path), mode, str(wait)], env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 

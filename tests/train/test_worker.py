@@ -6,6 +6,7 @@ import json
 import multiprocessing as mp
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -165,7 +166,6 @@ def test_a_worker_trains_at_the_lower_priority_it_was_given(tmp_path: Path) -> N
 
 def test_a_worker_does_not_run_the_main_script(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Streamlit makes the page script ``__main__`` while it runs it: a worker must not run the app."""
-    import sys
     import types
 
     marker = tmp_path / "ran"
@@ -179,3 +179,11 @@ def test_a_worker_does_not_run_the_main_script(tmp_path: Path, monkeypatch: pyte
     assert job.wait(60) and job.status == RunStatus.COMPLETED, job.error
     assert not marker.exists()
     assert sys.modules["__main__"] is page  # given back
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a forkserver: Linux only")
+def test_warm_up_makes_the_workers_ready() -> None:
+    from studio.train.worker import ready, warm_up
+
+    warm_up()
+    assert _until(ready, 120)
