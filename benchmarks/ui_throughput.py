@@ -22,6 +22,7 @@ import argparse
 import json
 import statistics
 import tempfile
+import time
 from pathlib import Path
 
 from ui_browser import button, open_train_page, set_long_run
@@ -52,8 +53,9 @@ def bare(epochs: int) -> float:
         return _throughput(Path(info["run_dir"]))
 
 
-def with_ui(epochs: int) -> float:
+def with_ui(epochs: int, settle: float) -> float:
     with tempfile.TemporaryDirectory() as root, open_train_page(Path(root)) as page:
+        time.sleep(settle)  # the server's training workers get ready (their forkserver imports torch)
         set_long_run(page, epochs)
         button(page, "Train").click()
         status = page.get_by_test_id("stMarkdown").filter(has_text="status: completed").first
@@ -65,11 +67,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--settle", type=float, default=12.0,
+                        help="seconds the page stays open before training (default 12: until the server's training "
+                             "workers are ready; before that the app trains in a thread)")
     args = parser.parse_args()
+    from components.settings import train_in_process
+    from studio.train.worker import ready, warm_up
+
+    if train_in_process():  # the bare runs go through the same worker as the app's
+        warm_up()
+        while not ready():
+            time.sleep(0.1)
     bare_runs, ui_runs = [], []
     for i in range(args.rounds):
         bare_runs.append(bare(args.epochs))
-        ui_runs.append(with_ui(args.epochs))
+        ui_runs.append(with_ui(args.epochs, args.settle))
         print(f"round {i + 1}: without UI {bare_runs[-1]:,.0f} samples/s, "
               f"with the Train page polling {ui_runs[-1]:,.0f} samples/s")
     b, u = statistics.median(bare_runs), statistics.median(ui_runs)

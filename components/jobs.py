@@ -285,5 +285,5 @@ def registry() -> JobRegistry:
     reg = JobRegistry()
     atexit.register(reg.stop_at_exit)
     if settings.train_in_process():
-        warm_up()
+        warm_up(settings.train_nice())
     return reg

@@ -43,10 +43,12 @@ from studio.status import RunStatus
 
 log = logging.getLogger(__name__)
 WAIT = 0.05  # seconds the go-between waits for a message before it looks at the Job's pause/stop again
-# Imported once by the forkserver: torch with the whole training path, what torch imports lazily on a
+# Imported once by the forkserver, in this order: its CPU priority first (studio.worker_priority),
+# then torch with the whole training path, what torch imports lazily on a
 # run's first steps (torch._dynamo, by the optimizers: 2 s, which would otherwise delay every run's first
 # epoch), and the sweeps' workers.
-PRELOAD = ["studio.pipeline", "torch._dynamo", "safetensors", "studio.sweeps.local"]
+PRELOAD = ["studio.worker_priority", "studio.pipeline", "torch._dynamo", "safetensors", "studio.sweeps.local"]
+NICE_ENV = "STUDIO_WORKER_NICE"  # the forkserver's CPU priority, read first as it starts (studio/worker_priority.py)
 _lock = threading.Lock()
 _context: Any = None
 _warming = False
@@ -66,7 +68,7 @@ class WorkerCall:
     resume: Any = None
     probe: Any = None  # a BoundaryProbe not started yet; the page's copy keeps choosing its plane
     sharers: int | None = None  # training jobs sharing the cores (studio.train.cpu_share)
-    nice: int = 0  # how much lower the child's CPU priority is than the server's (0: the same)
+    nice: int = 0  # how much lower the child's CPU priority is than the server's (at least the forkserver's)
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -109,15 +111,17 @@ def without_main_script() -> Iterator[None]:
             sys.modules["__main__"] = main
 
 
-def warm_up() -> None:
-    """Start the forkserver now (it imports torch and the training code: ~6 s of CPU), and mark the
-    workers :func:`ready` once it forks (a background thread waits for a first, empty worker)."""
+def warm_up(nice: int = 0) -> None:
+    """Start the forkserver now (it imports torch and the training code: ~6 s of CPU), at CPU priority
+    ``nice`` (0-19, as its workers: their priority is never above it), and mark the workers :func:`ready`
+    once it forks (a background thread waits for a first, empty worker)."""
     global _warming
     ctx = context()
     with _lock:
         if _warming or ctx.get_start_method() != "forkserver":
             return
         _warming = True
+        os.environ[NICE_ENV] = str(max(0, min(int(nice), 19)))  # read by the forkserver as it starts
     threading.Thread(target=_wait_until_ready, args=(ctx,), name="studio-worker-warm-up", daemon=True).start()
 
 
@@ -253,7 +257,9 @@ def _child(conn: Connection, call: WorkerCall) -> None:
     os.environ.clear()
     os.environ.update(call.env)
     if call.nice > 0 and hasattr(os, "nice"):
-        os.nice(call.nice)
+        now = os.nice(0)  # the forkserver's, which a worker cannot go above
+        if call.nice > now:
+            os.nice(call.nice - now)
     from studio.pipeline import train_recipe
     from studio.train.callbacks import Relay
     from studio.train.cpu_share import set_sharers
